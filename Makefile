@@ -1,0 +1,148 @@
+# sockx: one Makefile, no configure step. See README.md.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wvla -Wwrite-strings \
+	-Wpointer-arith -Wcast-align -Wundef
+# make check adds -Werror; a user's plain make does not, so a newer
+# compiler's new warning never breaks an install.
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+# SANITIZE=1: ASan + UBSan (+ LeakSanitizer), in a build tree of its own.
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN :=
+endif
+# The binary: ./sockx by default, or inside BUILD when BUILD is given.
+OUT ?= $(if $(filter build,$(BUILD)),sockx,$(BUILD)/sockx)
+
+PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
+PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+CAP_LIBS := $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
+CPPFLAGS += -D_GNU_SOURCE -MMD -MP $(PCAP_CFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(SAN) $(CFLAGS)
+LDLIBS += $(PCAP_LIBS) $(CAP_LIBS) -lm -lpthread
+
+SRCS := $(wildcard src/core/*.c src/wire/*.c src/capture/*.c src/cmd/*.c)
+LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+# Debian packages the build and the tests use (make deps installs them).
+DEB_PKGS := gcc make pkg-config libpcap-dev libcap-dev libcap2-bin bats \
+	bats-support bats-assert tcpdump socat python3 jq nftables iproute2 \
+	iputils-ping util-linux procps clang
+TEST_JOBS ?= 1
+
+.PHONY: all deps demo check check-build unit test clang-check lint install \
+	uninstall install-caps clean
+
+all: $(OUT)
+
+$(OUT): $(MAIN_OBJ) $(BUILD)/libsockx.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libsockx.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libsockx.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libsockx.a $(LDLIBS)
+
+# Installs what is missing, and only then: apt-get update first, since a
+# fresh machine's package lists may be empty or stale.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "make deps: installing$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+	  echo "make deps: missing Debian packages:$$missing"; \
+	  echo "make deps: as root: apt-get install$$missing"; exit 1; \
+	fi
+
+demo: deps
+	$(MAKE) all
+	@if [ "$$(id -u)" = 0 ]; then ./$(OUT) tour; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo ./$(OUT) tour; \
+	else echo "(not root: raw and capture cells are skipped)"; ./$(OUT) tour; fi
+
+check: deps
+	$(MAKE) check-build
+	$(MAKE) unit
+	$(MAKE) test
+
+check-build:
+	$(MAKE) WERROR=1 all $(UNIT_BINS)
+	$(MAKE) WERROR=1 clang-check
+
+# The tree must be clean under clang too: a syntax-only pass is enough.
+clang-check:
+	@if command -v clang >/dev/null 2>&1; then \
+	  echo "clang -fsyntax-only $(WARN)"; \
+	  for f in src/main.c $(SRCS); do \
+	    clang $(CPPFLAGS:-MMD=) -std=c11 $(WARN) -fsyntax-only $$f || exit 1; \
+	  done; \
+	else echo "clang not found: skipping the clang pass"; fi
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "unit: $$t"; $$t || exit 1; done
+
+test: $(OUT)
+	SOCKX=$(abspath $(OUT)) bats --jobs $(TEST_JOBS) tests/
+
+lint:
+	@! grep -nE '\b(atoi|atol|sprintf|vsprintf|strcpy|strcat|gets)\s*\(' src/*.c src/*/*.c
+	@! grep -n '#include "\.\./\(cmd\|capture\)/' src/wire/*.c src/core/*.c 2>/dev/null
+	@! grep -n '#include "\.\./cmd/' src/capture/*.c 2>/dev/null
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --inline-suppr -D_GNU_SOURCE src
+
+install: $(OUT)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(OUT) $(DESTDIR)$(BINDIR)/sockx
+	if [ -f docs/sockx.1 ]; then install -d $(DESTDIR)$(MANDIR)/man1 && \
+	  install -m 644 docs/sockx.1 $(DESTDIR)$(MANDIR)/man1/sockx.1; fi
+	if [ -f completions/sockx.bash ]; then install -d $(DESTDIR)$(BASHCOMPDIR) && \
+	  install -m 644 completions/sockx.bash $(DESTDIR)$(BASHCOMPDIR)/sockx; fi
+	if [ -f completions/_sockx ]; then install -d $(DESTDIR)$(ZSHCOMPDIR) && \
+	  install -m 644 completions/_sockx $(DESTDIR)$(ZSHCOMPDIR)/_sockx; fi
+	if [ -f completions/sockx.fish ]; then install -d $(DESTDIR)$(FISHCOMPDIR) && \
+	  install -m 644 completions/sockx.fish $(DESTDIR)$(FISHCOMPDIR)/sockx.fish; fi
+
+# Opt-in: let non-root users open raw sockets and captures (never setuid).
+install-caps: install
+	setcap cap_net_raw,cap_net_admin+p $(DESTDIR)$(BINDIR)/sockx
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sockx $(DESTDIR)$(MANDIR)/man1/sockx.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/sockx $(DESTDIR)$(ZSHCOMPDIR)/_sockx \
+	  $(DESTDIR)$(FISHCOMPDIR)/sockx.fish
+
+clean:
+	rm -rf build build-san build-* sockx
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

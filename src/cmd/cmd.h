@@ -1,0 +1,34 @@
+/* \summary: what every command file includes */
+#ifndef SOCKX_CMD_H
+#define SOCKX_CMD_H
+
+#include "../sockx.h"
+#include "../core/addr.h"
+#include "../core/io.h"
+#include "../core/opt.h"
+#include "../core/out.h"
+#include "../core/sock.h"
+
+/* Prototypes and help of every command in cmds.h. */
+#define CMD(n, id, fl, h) \
+	int cmd_##id(struct sockx *sx, int argc, char **argv); \
+	extern const struct cmdinfo info_##id;
+#include "../cmds.h"
+#undef CMD
+
+/* Looks a command up by its exact name; NULL if none. */
+struct cmd {
+	const char *name;
+	int (*fn)(struct sockx *sx, int argc, char **argv);
+	unsigned flags;
+	const char *help;
+	const struct cmdinfo *info;
+};
+/* Prints the "listening on ADDR:PORT" line (or event) scripts wait for. */
+void say_listening(struct sockx *sx, const struct addr *a);
+
+const struct cmd *cmd_find(const char *name);
+extern const struct cmd cmd_table[];
+extern const size_t cmd_count;
+
+#endif

@@ -1,0 +1,318 @@
+/* \summary: tcp-client: messages with round-trip times, or a netcat-style relay */
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "../core/relay.h"
+
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX };
+
+static const struct optdef opts[] = {
+	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
+	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
+	{ "interval", O_INTERVAL, "S", "wait S seconds between rounds (default 0)", NULL },
+	{ "timeout", 'w', "S", "give up after S seconds of silence (default 5 with -m; none without)", NULL },
+	{ "connect-timeout", O_CTIMEOUT, "S", "give up connecting after S seconds (default 10)", NULL },
+	{ "source", 's', "ADDR[:PORT]", "bind this local address before connecting", NULL },
+	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY (no Nagle delay)", NULL },
+	{ "hex", O_HEX, NULL, "show received bytes as a hex dump", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_tcp_client = {
+	"[-4|-6] [HOST [PORT]] [-m MSG]... [OPTIONS]",
+	"Connects to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT or\n"
+	"[v6]:PORT). With -m: sends each message, waits until as many bytes have\n"
+	"come back (or -w seconds of silence) and prints the reply with its\n"
+	"round-trip time. Without -m: netcat mode: stdin goes to the socket and\n"
+	"the socket to stdout; at the end of stdin the write side is shut down\n"
+	"and sockx reads on until the peer closes, so no byte is lost.",
+	opts,
+};
+
+#define MAX_MSGS 64
+#define RELAY_BUF (256 * 1024)
+
+struct tcp_client_opts {
+	const char *msgs[MAX_MSGS];
+	int nmsgs;
+	unsigned long count;
+	int interval_ms, idle_ms, connect_ms;
+	bool idle_set, nodelay, hex;
+	const char *source;
+};
+
+/* What came back over a run of messages. */
+struct rtt_stats {
+	unsigned long sent, replies;
+	double min, max, sum;
+};
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	struct tcp_client_opts *o = ctx;
+
+	switch (key) {
+	case 'm':
+		if (o->nmsgs == MAX_MSGS)
+			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", MAX_MSGS);
+		o->msgs[o->nmsgs++] = arg;
+		return EXIT_OK;
+	case O_COUNT:
+		return opt_num(sx, "--count", arg, 1, 100000000, &o->count);
+	case O_INTERVAL:
+		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
+	case 'w':
+		o->idle_set = true;
+		return opt_secs(sx, "--timeout", arg, 86400, &o->idle_ms);
+	case O_CTIMEOUT:
+		return opt_secs(sx, "--connect-timeout", arg, 3600, &o->connect_ms);
+	case 's': o->source = arg; return EXIT_OK;
+	case O_NODELAY: o->nodelay = true; return EXIT_OK;
+	case O_HEX: o->hex = true; return EXIT_OK;
+	default: return EXIT_USAGE;
+	}
+}
+
+static void life_event(struct sockx *sx, bool relay, const char *ev, const char *text)
+{
+	if (sx->json) {
+		ev_begin(sx, ev);
+		ev_end(sx);
+	} else if (relay) {
+		trace(sx, 1, "%s", text);	/* stdout carries the data */
+	} else {
+		say(sx, "%s", text);
+	}
+}
+
+static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
+			int argc, char **argv, bool relay)
+{
+	struct addr dst[ADDR_MAX], src, local;
+	const char *failed;
+	char err[256], d[ADDR_TEXT], l[ADDR_TEXT];
+	int n, nd, fd, which;
+
+	n = addr_from_args(argc, argv, sx->family, SOCK_STREAM, dst, ADDR_MAX, err, sizeof(err));
+	if (n < 0)
+		return -fail(sx, -n, "%s", err);
+	if (o->source) {	/* "ADDR" alone binds port 0: the kernel picks */
+		nd = addr_from_word(o->source, "0", addr_family(&dst[0]),
+				    SOCK_STREAM, &src, 1, err, sizeof(err));
+		if (nd < 0)
+			return -fail(sx, -nd, "--source: %s", err);
+	}
+	fd = sock_connect_any(sx, dst, n, o->source ? &src : NULL, SOCK_STREAM,
+			      o->connect_ms, &which, &failed);
+	if (fd < 0) {
+		n = fail_open(sx, "%s %s", failed, addr_str(&dst[which], d, sizeof(d)));
+		if (errno == ETIMEDOUT)
+			hint(sx, "nothing answered within %.1f s (--connect-timeout)", o->connect_ms / 1000.0);
+		return -n;
+	}
+	if (o->nodelay)
+		sock_setopt(sx, fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
+	sock_name(sx, fd, &local);
+	addr_str(&dst[which], d, sizeof(d));
+	addr_str(&local, l, sizeof(l));
+	if (sx->json) {
+		ev_begin(sx, "connected");
+		ev_str(sx, "peer", d);
+		ev_str(sx, "local", l);
+		ev_end(sx);
+	} else if (relay) {
+		trace(sx, 1, "connected to %s from %s", d, l);
+	} else {
+		say(sx, "connected to %s from %s", d, l);
+	}
+	return fd;
+}
+
+/*
+ * Reads until want bytes came back, the peer closed, or idle_ms of
+ * silence. Returns the bytes read into buf (at most cap).
+ */
+static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
+			 size_t want, int idle_ms, int *why)
+{
+	size_t got = 0;
+	ssize_t n;
+	int r;
+
+	*why = 0;
+	while (got < want) {
+		r = io_wait_in(fd, idle_ms);
+		if (r == 0) {
+			*why = ETIMEDOUT;
+			break;
+		}
+		n = sock_recv(sx, fd, buf + got, cap - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*why = n == 0 ? ENOTCONN : errno;	/* ENOTCONN: peer closed */
+			break;
+		}
+		got += (size_t)n;
+	}
+	return got;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* One message out, its reply back; returns an exit code. */
+static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
+		    const char *msg, char *buf, struct rtt_stats *st)
+{
+	size_t len = strlen(msg), got;
+	double t, rtt;
+	int why;
+
+	t = now_mono();
+	if (io_write_all(sx, fd, msg, len) < 0)
+		return fail_errno(sx, "send");
+	st->sent++;
+	if (sx->json) {
+		ev_begin(sx, "sent");
+		ev_int(sx, "bytes", (long long)len);
+		ev_str(sx, "data", msg);
+		ev_end(sx);
+	} else {
+		say(sx, "sent %zu bytes: %s", len, msg);
+	}
+	got = read_reply(sx, fd, buf, len, len, o->idle_ms, &why);
+	rtt = (now_mono() - t) * 1000.0;
+	if (got == len) {
+		st->replies++;
+		st->sum += rtt;
+		st->min = st->replies == 1 || rtt < st->min ? rtt : st->min;
+		st->max = rtt > st->max ? rtt : st->max;
+	}
+	if (!sx->json && !sx->quiet && got)
+		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
+	if (got)
+		show_data(sx, "reply", buf, got, o->hex, rtt);
+	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
+		putchar('\n');
+	fflush(stdout);
+	if (why == ETIMEDOUT) {
+		life_event(sx, false, "timeout", "timeout");
+		return fail(sx, EXIT_FAIL, "no complete reply: %zu of %zu bytes after %.1f s of silence",
+			    got, len, o->idle_ms / 1000.0);
+	}
+	if (why == ENOTCONN)
+		return fail(sx, EXIT_FAIL, "connection closed by peer after %zu of %zu reply bytes", got, len);
+	if (why) {
+		errno = why;
+		return fail_errno(sx, "recv");
+	}
+	return EXIT_OK;
+}
+
+static void rtt_summary(struct sockx *sx, const struct rtt_stats *st)
+{
+	double avg = st->replies ? st->sum / (double)st->replies : 0;
+
+	if (sx->json) {
+		ev_begin(sx, "summary");
+		ev_int(sx, "sent", (long long)st->sent);
+		ev_int(sx, "replies", (long long)st->replies);
+		ev_num(sx, "rtt_min_ms", st->min);
+		ev_num(sx, "rtt_avg_ms", avg);
+		ev_num(sx, "rtt_max_ms", st->max);
+		ev_end(sx);
+		return;
+	}
+	say(sx, "%lu sent, %lu replies, rtt min/avg/max = %.3f/%.3f/%.3f ms",
+	    st->sent, st->replies, st->min, avg, st->max);
+}
+
+/* Half-closes, then reads until the peer closes too. */
+static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_opts *o, char *buf)
+{
+	int why;
+	size_t got;
+
+	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
+		life_event(sx, false, "shutdown", "shutdown: our write side closed");
+	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, o->idle_ms, &why);
+	if (got) {
+		show_data(sx, "received", buf, got, o->hex, -1);
+		fflush(stdout);
+	}
+	if (why == ENOTCONN) {
+		life_event(sx, false, "eof", "eof: the peer closed");
+		return EXIT_OK;
+	}
+	if (why == ETIMEDOUT)
+		return fail(sx, EXIT_FAIL, "the peer did not close within %.1f s", o->idle_ms / 1000.0);
+	errno = why;
+	return why ? fail_errno(sx, "recv") : EXIT_OK;
+}
+
+static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o)
+{
+	struct rtt_stats st = { 0 };
+	size_t max = RELAY_BUF;
+	unsigned long r;
+	char *buf;
+	int i, rc = EXIT_OK;
+
+	for (i = 0; i < o->nmsgs; i++)
+		if (strlen(o->msgs[i]) > max)
+			max = strlen(o->msgs[i]);
+	buf = malloc(max);
+	if (!buf)
+		return fail(sx, EXIT_FAIL, "out of memory");
+	for (r = 0; r < o->count && rc == EXIT_OK; r++) {
+		if (r && o->interval_ms)
+			sleep_ms(o->interval_ms);
+		for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
+			rc = exchange(sx, fd, o, o->msgs[i], buf, &st);
+	}
+	if (rc == EXIT_OK)
+		rc = close_gracefully(sx, fd, o, buf);
+	if (st.sent > 1)
+		rtt_summary(sx, &st);
+	life_event(sx, false, "closed", "closed");
+	free(buf);
+	return rc;
+}
+
+int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
+{
+	struct tcp_client_opts o = { .count = 1, .idle_ms = 5000, .connect_ms = 10000 };
+	int first, rc, fd;
+
+	rc = opt_parse(sx, &info_tcp_client, argc, argv, parse_opt, &o, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!o.nmsgs && !o.idle_set)
+		o.idle_ms = -1;		/* netcat mode: no idle limit unless -w */
+	if (!o.nmsgs && (o.count != 1 || o.interval_ms))
+		return fail(sx, EXIT_USAGE, "--count and --interval need -m");
+	fd = connect_peer(sx, &o, argc - first, argv + first, o.nmsgs == 0);
+	if (fd < 0)
+		return -fd;
+	if (o.nmsgs)
+		rc = run_messages(sx, fd, &o);
+	else
+		rc = relay_run(sx, fd, o.idle_ms, o.hex);
+	sock_close(sx, fd);
+	return rc;
+}

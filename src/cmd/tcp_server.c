@@ -1,0 +1,139 @@
+/* \summary: tcp-server: many TCP clients at once, echo/upper/discard/source */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "../core/serve.h"
+
+enum { O_BACKLOG = OPT_LONG, O_MAXCL, O_ONCE, O_IDLE, O_REUSEPORT,
+       O_NODELAY, O_V6ONLY, O_MODE };
+
+static const struct optdef opts[] = {
+	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
+	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
+	{ "mode", O_MODE, "MODE", "echo (default), upper, discard or source", "echo upper discard source" },
+	{ "backlog", O_BACKLOG, "N", "listen() backlog (default 4096)", NULL },
+	{ "max-clients", O_MAXCL, "N", "serve at most N at once; the rest wait in the backlog", NULL },
+	{ "once", O_ONCE, NULL, "serve one client, then exit", NULL },
+	{ "idle-timeout", O_IDLE, "S", "close a client silent for S seconds", NULL },
+	{ "reuseport", O_REUSEPORT, NULL, "set SO_REUSEPORT (several servers on one port)", NULL },
+	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY on every client", NULL },
+	{ "v6only", O_V6ONLY, NULL, "with -b ::, refuse IPv4-mapped clients", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_tcp_server = {
+	"[-4|-6] [-b ADDR] [-p PORT] [--mode MODE] [OPTIONS]",
+	"Listens on ADDR:PORT and serves any number of clients at once (epoll).\n"
+	"The first line is 'listening on ADDR:PORT', printed once listen() has\n"
+	"succeeded. Modes: echo (RFC 862), upper (echo with ASCII letters\n"
+	"upper-cased; UTF-8 passes through intact), discard (RFC 863), source\n"
+	"(an endless RFC 864 character pattern). SIGINT or SIGTERM: a summary,\n"
+	"exit 0.",
+	opts,
+};
+
+struct tcp_server_opts {
+	const char *bind, *port;
+	struct serve_opts so;
+	struct listen_opts lo;
+	bool v6only;
+};
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	struct tcp_server_opts *o = ctx;
+	unsigned long v;
+	int i;
+
+	switch (key) {
+	case 'b': o->bind = arg; return EXIT_OK;
+	case 'p': o->port = arg; return EXIT_OK;
+	case O_ONCE: o->so.once = true; return EXIT_OK;
+	case O_REUSEPORT: o->lo.reuseport = true; return EXIT_OK;
+	case O_NODELAY: o->so.nodelay = true; return EXIT_OK;
+	case O_V6ONLY: o->v6only = true; return EXIT_OK;
+	case O_MODE:
+		i = opt_choice(sx, "mode", arg, serve_mode_names);
+		if (i < 0)
+			return EXIT_USAGE;
+		o->so.mode = (enum serve_mode)i;
+		return EXIT_OK;
+	case O_BACKLOG:
+		if (opt_num(sx, "backlog", arg, 1, 1 << 20, &v) != EXIT_OK)
+			return EXIT_USAGE;
+		o->lo.backlog = (int)v;
+		return EXIT_OK;
+	case O_MAXCL:
+		if (opt_num(sx, "--max-clients", arg, 1, 1 << 24, &v) != EXIT_OK)
+			return EXIT_USAGE;
+		o->so.max_clients = (unsigned)v;
+		return EXIT_OK;
+	case O_IDLE:
+		return opt_secs(sx, "--idle-timeout", arg, 86400 * 365, &o->so.idle_ms);
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/* Resolves -b/-p into the address to bind; returns an exit code. */
+static int bind_addr(struct sockx *sx, struct tcp_server_opts *o, struct addr *a)
+{
+	char err[256];
+	int n;
+
+	n = addr_resolve(o->bind, o->port, sx->family, SOCK_STREAM, a, 1, err, sizeof(err));
+	if (n < 0)
+		return fail(sx, -n, "%s", err);
+	if (addr_family(a) == AF_INET6 && addr_is_any(a))
+		o->lo.v6only = o->v6only;	/* "::" takes IPv4 too unless --v6only */
+	else if (o->v6only)
+		return fail(sx, EXIT_USAGE, "--v6only needs an IPv6 wildcard bind (-b ::)");
+	return EXIT_OK;
+}
+
+/* "listening on ADDR:PORT": the line scripts wait for. */
+void say_listening(struct sockx *sx, const struct addr *a)
+{
+	char s[ADDR_TEXT], h[ADDR_TEXT];
+
+	if (sx->json) {
+		ev_begin(sx, "listening");
+		ev_str(sx, "addr", addr_host(a, h, sizeof(h)));
+		if (addr_port(a) >= 0)
+			ev_int(sx, "port", addr_port(a));
+		ev_end(sx);
+		return;
+	}
+	/* Printed even under -q: it is how a script learns the port. */
+	printf("listening on %s\n", addr_str(a, s, sizeof(s)));
+	fflush(stdout);
+}
+
+int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
+{
+	struct tcp_server_opts o = { .lo = { .backlog = 4096, .v6only = -1, .nonblock = true } };
+	const char *failed;
+	char s[ADDR_TEXT];
+	struct addr a;
+	int first, rc, fd;
+
+	rc = opt_parse(sx, &info_tcp_server, argc, argv, parse_opt, &o, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (first < argc)
+		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
+	rc = bind_addr(sx, &o, &a);
+	if (rc != EXIT_OK)
+		return rc;
+	fd = sock_listener(sx, &a, SOCK_STREAM, &o.lo, &failed);
+	if (fd < 0) {
+		rc = fail_open(sx, "%s %s", failed, addr_str(&a, s, sizeof(s)));
+		if (errno == EADDRINUSE)
+			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
+		return rc;
+	}
+	say_listening(sx, &a);
+	return serve_stream(sx, fd, &o.so);
+}

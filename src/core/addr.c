@@ -1,0 +1,267 @@
+/* \summary: parse, resolve and print socket addresses */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "addr.h"
+#include "opt.h"
+
+int addr_family(const struct addr *a)
+{
+	return a->ss.ss_family;
+}
+
+static int check_port(const char *port, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (*port >= '0' && *port <= '9') {
+		if (opt_ulong(port, 0, 65535, &v) < 0) {
+			snprintf(err, errlen, "invalid port '%s' (expected 0-65535 or a service name)", port);
+			return -1;
+		}
+		return 0;
+	}
+	if (*port == '\0') {
+		snprintf(err, errlen, "empty port");
+		return -1;
+	}
+	return 0;
+}
+
+/* True if host is an IPv4 or IPv6 literal (of either family). */
+static bool is_literal(const char *host)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *res = NULL;
+
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return false;
+	freeaddrinfo(res);
+	return true;
+}
+
+int addr_resolve(const char *host, const char *port, int family, int socktype,
+		 struct addr *out, int max, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char hbuf[256];
+	size_t hl;
+	int rc, n = 0;
+
+	if (!host)
+		host = family == AF_INET6 ? "::1" : "127.0.0.1";
+	if (!port)
+		port = DEFAULT_PORT;
+	hl = strlen(host);
+	if (hl == 0) {
+		snprintf(err, errlen, "empty host");
+		return -EXIT_USAGE;
+	}
+	if (host[0] == '[') {
+		if (hl < 3 || host[hl - 1] != ']' || hl - 2 >= sizeof(hbuf)) {
+			snprintf(err, errlen, "invalid address '%s'", host);
+			return -EXIT_USAGE;
+		}
+		memcpy(hbuf, host + 1, hl - 2);
+		hbuf[hl - 2] = '\0';
+		host = hbuf;
+	}
+	if (check_port(port, err, errlen) < 0)
+		return -EXIT_USAGE;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = socktype;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc == EAI_SERVICE) {
+		snprintf(err, errlen, "unknown port or service '%s'", port);
+		return -EXIT_USAGE;
+	}
+	if (rc == EAI_ADDRFAMILY || (rc == EAI_NONAME && family &&
+				     is_literal(host))) {
+		snprintf(err, errlen, "address '%s' is not %s", host,
+			 family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
+		return -EXIT_USAGE;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", host,
+			 gai_strerror(rc));
+		return rc == EAI_NONAME || rc == EAI_FAIL ? -EXIT_FAIL : -EXIT_USAGE;
+	}
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(out[n].ss))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n].ss, ai->ai_addr, ai->ai_addrlen);
+		out[n].len = ai->ai_addrlen;
+		n++;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		snprintf(err, errlen, "no usable address for '%s'", host);
+		return -EXIT_FAIL;
+	}
+	return n;
+}
+
+int addr_from_word(const char *w, const char *defport, int family,
+		   int socktype, struct addr *out, int max, char *err,
+		   size_t errlen)
+{
+	char host[256];
+	const char *colon, *close;
+
+	/* "[v6]:port", "[v6]", "host:port", or a host ("::1", "localhost"). */
+	if (w[0] == '[') {
+		close = strchr(w, ']');
+		if (!close || (close[1] && close[1] != ':') ||
+		    (size_t)(close - w) + 2 > sizeof(host)) {
+			snprintf(err, errlen, "invalid address '%s'", w);
+			return -EXIT_USAGE;
+		}
+		memcpy(host, w, (size_t)(close - w) + 1);
+		host[close - w + 1] = '\0';
+		return addr_resolve(host, close[1] ? close + 2 : defport, family,
+				    socktype, out, max, err, errlen);
+	}
+	colon = strchr(w, ':');
+	if (colon && !strchr(colon + 1, ':')) {
+		if ((size_t)(colon - w) >= sizeof(host)) {
+			snprintf(err, errlen, "host name too long");
+			return -EXIT_USAGE;
+		}
+		memcpy(host, w, (size_t)(colon - w));
+		host[colon - w] = '\0';
+		return addr_resolve(host, colon + 1, family, socktype, out,
+				    max, err, errlen);
+	}
+	return addr_resolve(w, defport, family, socktype, out, max, err, errlen);
+}
+
+int addr_from_args(int argc, char **argv, int family, int socktype,
+		   struct addr *out, int max, char *err, size_t errlen)
+{
+	if (argc == 0)
+		return addr_resolve(NULL, NULL, family, socktype, out, max, err, errlen);
+	if (argc == 2)
+		return addr_resolve(argv[0], argv[1], family, socktype, out, max, err, errlen);
+	if (argc > 2) {
+		snprintf(err, errlen, "too many arguments (from '%s')", argv[2]);
+		return -EXIT_USAGE;
+	}
+	return addr_from_word(argv[0], NULL, family, socktype, out, max, err, errlen);
+}
+
+int addr_unix(const char *path, struct addr *out, char *err, size_t errlen)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&out->ss;
+	size_t n = path ? strlen(path) : 0;
+
+	memset(out, 0, sizeof(*out));
+	sun->sun_family = AF_UNIX;
+	if (n == 0 || (path[0] == '@' && n == 1)) {
+		snprintf(err, errlen, "empty UNIX socket path");
+		return -1;
+	}
+	/* sun_path is 108 bytes: 107 and a NUL for a path; abstract: 107 after the NUL. */
+	if (n > sizeof(sun->sun_path) - 1) {
+		snprintf(err, errlen, "UNIX socket path too long: %zu bytes, at most %zu",
+			 n, sizeof(sun->sun_path) - 1);
+		return -1;
+	}
+	if (path[0] == '@') {
+		memcpy(sun->sun_path + 1, path + 1, n - 1);
+		out->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	} else {
+		memcpy(sun->sun_path, path, n);
+		out->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	}
+	return 0;
+}
+
+static const char *unix_str(const struct addr *a, char *buf, size_t len)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+
+	if (a->len <= off) {
+		snprintf(buf, len, "(unnamed)");
+		return buf;
+	}
+	n = a->len - off;
+	if (sun->sun_path[0] == '\0')	/* abstract: bytes after the NUL */
+		snprintf(buf, len, "@%.*s", (int)(n - 1), sun->sun_path + 1);
+	else
+		snprintf(buf, len, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+	return buf;
+}
+
+const char *addr_host(const struct addr *a, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+	char ifname[IF_NAMESIZE];
+	size_t n;
+
+	switch (a->ss.ss_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&a->ss)->sin_addr, buf, (socklen_t)len);
+		return buf;
+	case AF_INET6:
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+		n = strlen(buf);
+		if (s6->sin6_scope_id) {
+			if (!if_indextoname(s6->sin6_scope_id, ifname))
+				snprintf(ifname, sizeof(ifname), "%u", s6->sin6_scope_id);
+			snprintf(buf + n, len - n, "%%%s", ifname);
+		}
+		return buf;
+	case AF_UNIX:
+		return unix_str(a, buf, len);
+	default:
+		snprintf(buf, len, "(family %d)", a->ss.ss_family);
+		return buf;
+	}
+}
+
+const char *addr_str(const struct addr *a, char *buf, size_t len)
+{
+	char host[ADDR_TEXT];
+
+	addr_host(a, host, sizeof(host));
+	if (a->ss.ss_family == AF_INET)
+		snprintf(buf, len, "%s:%d", host, addr_port(a));
+	else if (a->ss.ss_family == AF_INET6)
+		snprintf(buf, len, "[%s]:%d", host, addr_port(a));
+	else
+		snprintf(buf, len, "%s", host);
+	return buf;
+}
+
+int addr_port(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	if (a->ss.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+	return -1;
+}
+
+void addr_set_port(struct addr *a, int port)
+{
+	if (a->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)port);
+	else if (a->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&a->ss)->sin6_port = htons((uint16_t)port);
+}
+
+bool addr_is_any(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+	return false;
+}

@@ -1,0 +1,23 @@
+/* \summary: complete reads and writes, and a wait with a deadline */
+#ifndef SOCKX_IO_H
+#define SOCKX_IO_H
+
+#include <sys/types.h>
+
+#include "../sockx.h"
+
+/*
+ * Writes all n bytes to fd (a socket or not), retrying short writes and
+ * EINTR, waiting with poll when fd is non-blocking. Socket writes use
+ * MSG_NOSIGNAL and are traced. Returns 0, or -1 with errno set.
+ */
+int io_write_all(struct sockx *sx, int fd, const void *p, size_t n);
+
+/* Waits until fd is readable (or has POLLHUP/POLLERR) or timeout_ms
+ * passes (-1: forever). Returns 1 ready, 0 timeout, -1 error. */
+int io_wait_in(int fd, int timeout_ms);
+
+/* True if fd is a socket. */
+bool io_is_socket(int fd);
+
+#endif

@@ -1,0 +1,81 @@
+/* \summary: what sockx prints: human lines, JSON events, errors, hints */
+#ifndef SOCKX_OUT_H
+#define SOCKX_OUT_H
+
+#include <stdio.h>
+
+#include "../sockx.h"
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/* A human line on stdout (nothing under -q or --json); flushed. */
+void say(struct sockx *sx, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* A trace line on stderr when -v is at least level. */
+void trace(struct sockx *sx, int level, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* A warning that does not end the command: "sockx: CMD: ..." on stderr. */
+void warn_msg(struct sockx *sx, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * Reports a failure: "sockx: CMD: MESSAGE" on stderr (and an "error" event
+ * under --json). Returns code, so commands can `return fail(...)`.
+ */
+int fail(struct sockx *sx, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/*
+ * Like fail(), appending ": strerror(errno)" and choosing the exit code from
+ * errno: 5 for a family/type/protocol the kernel lacks, 1 otherwise.
+ */
+int fail_errno(struct sockx *sx, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* As fail_errno() for opening a socket or capture: EPERM/EACCES give 4. */
+int fail_open(struct sockx *sx, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* The exit code that errno err means (opening: EPERM/EACCES are privilege). */
+int errno_exit(int err, bool opening);
+
+/* A "hint: ..." line on stderr, after a failure. */
+void hint(struct sockx *sx, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * JSON events, one object per line on stdout:
+ *   ev_begin(sx, "sent"); ev_int(sx, "bytes", n); ev_end(sx);
+ * ev_begin writes "event" and "t"; strings are escaped (control characters
+ * as \u00XX, invalid UTF-8 as U+FFFD). The line is written whole.
+ */
+void ev_begin(struct sockx *sx, const char *event);
+void ev_str(struct sockx *sx, const char *key, const char *val);
+void ev_strn(struct sockx *sx, const char *key, const void *p, size_t n);
+void ev_int(struct sockx *sx, const char *key, long long v);
+void ev_num(struct sockx *sx, const char *key, double v);
+void ev_bool(struct sockx *sx, const char *key, bool v);
+void ev_end(struct sockx *sx);
+
+/* Writes s, n bytes, as a JSON string (quotes included) to f. */
+void json_write_str(FILE *f, const void *s, size_t n);
+
+/*
+ * Shows received bytes on stdout: raw, or a hex dump with hex, or under
+ * --json an event ev with "bytes", "data" and (if rtt_ms >= 0) "rtt_ms".
+ */
+void show_data(struct sockx *sx, const char *ev, const void *p, size_t n,
+	       bool hex, double rtt_ms);
+
+/* Writes a hex dump of p (offset, 16 bytes, ASCII) to f. */
+void hexdump(FILE *f, const void *p, size_t n);
+
+/* ANSI colour, when the run decided on it for that stream. */
+const char *clr(const struct sockx *sx, bool err, const char *code);
+#define C_RED "31"
+#define C_GREEN "32"
+#define C_YELLOW "33"
+#define C_DIM "2"
+#define C_BOLD "1"
+#define C_OFF "0"
+
+
+
+/* Decides colour for stdout and stderr from --color, NO_COLOR and ttys. */
+void out_setup(struct sockx *sx);
+#endif

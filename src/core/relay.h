@@ -1,0 +1,19 @@
+/* \summary: netcat mode: stdin to a socket, the socket to stdout, no byte lost */
+#ifndef SOCKX_RELAY_H
+#define SOCKX_RELAY_H
+
+#include "../sockx.h"
+
+/*
+ * Relays stdin to the connected stream socket fd and fd to stdout, both
+ * at once (neither direction waits for the other, so a peer that echoes
+ * everything never deadlocks us). At the end of stdin the write side is
+ * shut down (half-close) and reading goes on until the peer closes.
+ * When the peer closes first, stdin that is a pipe or file is still
+ * delivered; a terminal ends the relay. idle_ms: give up after that much
+ * silence both ways (-1: never). hex: received bytes as a hex dump.
+ * Returns an exit code: 0 when both directions ended cleanly.
+ */
+int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex);
+
+#endif

@@ -1,0 +1,510 @@
+/* \summary: an epoll server of many connections: echo, upper, discard, source */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "serve.h"
+#include "sock.h"
+
+const char *const serve_mode_names[] = { "echo", "upper", "discard", "source", NULL };
+
+#define CHUNK (256 * 1024)	/* one read of an echo; bounds a client's backlog */
+#define DISCARD_CHUNK (4 << 20)	/* discard reads with MSG_TRUNC: nothing copied */
+#define SOURCE_BUF (SOURCE_PERIOD * 150)
+
+/*
+ * One client. Idle ones cost only this struct: the read buffer is shared,
+ * and pend holds only bytes read but not yet written back.
+ */
+struct conn {
+	int fd;
+	uint32_t events;		/* the epoll mask in force */
+	bool eof;			/* the peer shut its write side */
+	struct conn *prev, *next;	/* by last activity, oldest first */
+	char *pend;			/* unsent echo: pend[poff..plen) */
+	size_t plen, poff;
+	uint64_t in, out, src_off;
+	double start, last;
+	struct addr peer;
+};
+
+struct server {
+	struct sockx *sx;
+	const struct serve_opts *o;
+	int ep, lfd, sfd;
+	bool accepting, paused, stop;
+	unsigned nconn;
+	uint64_t clients, in, out;
+	struct conn *head, *tail;	/* LRU list */
+	char *buf;			/* shared read buffer */
+	char *src;			/* the source pattern */
+};
+
+/* Markers in epoll data for the two fds that are not connections. */
+static char mark_listen, mark_signal;
+
+void mode_upper(void *p, size_t n)
+{
+	unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i] >= 'a' && c[i] <= 'z')
+			c[i] = (unsigned char)(c[i] - 'a' + 'A');
+}
+
+void mode_source_fill(void *p, size_t n, uint64_t off)
+{
+	unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++, off++) {
+		uint64_t line = (off / 74) % 95, col = off % 74;
+
+		if (col == 72)
+			c[i] = '\r';
+		else if (col == 73)
+			c[i] = '\n';
+		else
+			c[i] = (unsigned char)(32 + (line + col) % 95);
+	}
+}
+
+static void lru_unlink(struct server *s, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		s->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void lru_append(struct server *s, struct conn *c)
+{
+	c->prev = s->tail;
+	c->next = NULL;
+	if (s->tail)
+		s->tail->next = c;
+	else
+		s->head = c;
+	s->tail = c;
+}
+
+/* Marks activity: with --idle-timeout, c moves to the young end. */
+static void touch(struct server *s, struct conn *c)
+{
+	if (!s->o->idle_ms)
+		return;
+	c->last = now_mono();
+	lru_unlink(s, c);
+	lru_append(s, c);
+}
+
+static int set_events(struct server *s, struct conn *c, uint32_t ev)
+{
+	struct epoll_event e = { .events = ev, .data.ptr = c };
+
+	if (c->events == ev)
+		return 0;
+	c->events = ev;
+	return epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &e);
+}
+
+static void set_accepting(struct server *s, bool on)
+{
+	struct epoll_event e = { .events = on ? EPOLLIN : 0, .data.ptr = &mark_listen };
+
+	if (s->lfd < 0 || s->paused == !on)
+		return;
+	s->paused = !on;
+	epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd, &e);
+}
+
+/* A connection's life event: a line, and an event under --json. */
+static void conn_event(struct server *s, struct conn *c, const char *ev,
+		       const char *human)
+{
+	struct sockx *sx = s->sx;
+	char a[ADDR_TEXT];
+
+	addr_str(&c->peer, a, sizeof(a));
+	if (sx->json) {
+		ev_begin(sx, ev);
+		ev_str(sx, "peer", a);
+		ev_int(sx, "fd", c->fd);
+		if (strcmp(ev, "closed") == 0) {
+			ev_int(sx, "bytes_in", (long long)c->in);
+			ev_int(sx, "bytes_out", (long long)c->out);
+			ev_num(sx, "duration", now_mono() - c->start);
+		}
+		ev_end(sx);
+		return;
+	}
+	if (strcmp(ev, "closed") == 0)
+		say(sx, "closed %s: %llu bytes in, %llu bytes out, %.3f s", a,
+		    (unsigned long long)c->in, (unsigned long long)c->out,
+		    now_mono() - c->start);
+	else
+		say(sx, "%s %s%s", ev, a, human ? human : "");
+}
+
+static void conn_close(struct server *s, struct conn *c)
+{
+	conn_event(s, c, "closed", NULL);
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	sock_close(s->sx, c->fd);
+	s->in += c->in;
+	s->out += c->out;
+	lru_unlink(s, c);
+	free(c->pend);
+	free(c);
+	s->nconn--;
+	if (s->o->once) {
+		s->stop = true;
+		return;
+	}
+	if (s->accepting)
+		set_accepting(s, true);	/* a slot and an fd are free again */
+}
+
+/* The peer is done and so are we: half-close, then close. */
+static void conn_finish(struct server *s, struct conn *c)
+{
+	if (sock_shutdown(s->sx, c->fd, SHUT_WR) == 0)
+		conn_event(s, c, "shutdown", " (our write side)");
+	conn_close(s, c);
+}
+
+/* A read or write failed with err: a reset is logged as such. */
+static void conn_error(struct server *s, struct conn *c, int err)
+{
+	char e[96];
+
+	if (err == ECONNRESET || err == EPIPE)
+		conn_event(s, c, "reset", " (connection reset by peer)");
+	else if (!s->sx->json)
+		warn_msg(s->sx, "client error: %s", errno_str(err, e, sizeof(e)));
+	conn_close(s, c);
+}
+
+/* Writes c's pending bytes; returns 0 (maybe some left), or -1 (closed). */
+static int flush_pend(struct server *s, struct conn *c)
+{
+	ssize_t w;
+
+	while (c->poff < c->plen) {
+		w = sock_send(s->sx, c->fd, c->pend + c->poff, c->plen - c->poff,
+			      MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return set_events(s, c, EPOLLOUT);	/* stop reading */
+		if (w < 0) {
+			conn_error(s, c, errno);
+			return -1;
+		}
+		c->poff += (size_t)w;
+		c->out += (uint64_t)w;
+	}
+	free(c->pend);
+	c->pend = NULL;
+	c->plen = c->poff = 0;
+	if (c->eof) {
+		conn_finish(s, c);
+		return -1;
+	}
+	return set_events(s, c, EPOLLIN);
+}
+
+/* Echoes n bytes of the shared buffer back; the rest waits in pend. */
+static int echo(struct server *s, struct conn *c, size_t n)
+{
+	ssize_t w;
+
+	if (s->o->mode == MODE_UPPER)
+		mode_upper(s->buf, n);
+	do {
+		w = sock_send(s->sx, c->fd, s->buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		conn_error(s, c, errno);
+		return -1;
+	}
+	if (w < 0)
+		w = 0;
+	c->out += (uint64_t)w;
+	if ((size_t)w == n)
+		return 0;
+	c->pend = malloc(n - (size_t)w);
+	if (!c->pend) {
+		warn_msg(s->sx, "out of memory: dropping a client");
+		conn_close(s, c);
+		return -1;
+	}
+	memcpy(c->pend, s->buf + w, n - (size_t)w);
+	c->plen = n - (size_t)w;
+	c->poff = 0;
+	return set_events(s, c, EPOLLOUT);	/* backpressure: stop reading */
+}
+
+/* Reads once; returns -1 if the connection is gone, else 0. */
+static int on_readable(struct server *s, struct conn *c)
+{
+	enum serve_mode m = s->o->mode;
+	bool trunc = (m == MODE_DISCARD || m == MODE_SOURCE) && !s->o->messages;
+	ssize_t n;
+
+	/* TCP discards with MSG_TRUNC without copying a byte (tcp(7)). */
+	do {
+		if (trunc)
+			n = sock_recv(s->sx, c->fd, NULL, DISCARD_CHUNK, MSG_TRUNC | MSG_DONTWAIT);
+		else
+			n = sock_recv(s->sx, c->fd, s->buf, CHUNK, MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		conn_error(s, c, errno);
+		return -1;
+	}
+	touch(s, c);
+	if (n == 0) {
+		c->eof = true;
+		conn_event(s, c, "eof", " (peer shut its write side)");
+		if (m == MODE_SOURCE)
+			return set_events(s, c, EPOLLOUT);	/* keep sending */
+		conn_finish(s, c);
+		return -1;
+	}
+	c->in += (uint64_t)n;
+	if (m == MODE_ECHO || m == MODE_UPPER)
+		return echo(s, c, (size_t)n);
+	return 0;
+}
+
+static void on_writable(struct server *s, struct conn *c)
+{
+	size_t off = (size_t)(c->src_off % SOURCE_PERIOD);
+	ssize_t w;
+
+	touch(s, c);
+	if (s->o->mode != MODE_SOURCE) {
+		flush_pend(s, c);
+		return;
+	}
+	w = sock_send(s->sx, c->fd, s->src + off, SOURCE_BUF - off,
+		      MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		conn_error(s, c, errno);
+		return;
+	}
+	if (w > 0) {
+		c->out += (uint64_t)w;
+		c->src_off += (uint64_t)w;
+	}
+}
+
+static void on_conn(struct server *s, struct conn *c, uint32_t ev)
+{
+	if (c->pend || c->eof) {	/* only writing is left: errors show there */
+		on_writable(s, c);
+		return;
+	}
+	if ((ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) && on_readable(s, c) < 0)
+		return;
+	if ((ev & EPOLLOUT) && s->o->mode == MODE_SOURCE)
+		on_writable(s, c);
+}
+
+static void accept_one(struct server *s, int fd, const struct addr *peer)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct epoll_event e;
+
+	if (!c) {
+		warn_msg(s->sx, "out of memory: refusing a client");
+		sock_close(s->sx, fd);
+		return;
+	}
+	c->fd = fd;
+	c->peer = *peer;
+	c->start = c->last = now_mono();
+	c->events = s->o->mode == MODE_SOURCE ? EPOLLIN | EPOLLOUT : EPOLLIN;
+	e.events = c->events;
+	e.data.ptr = c;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e) < 0) {
+		warn_msg(s->sx, "epoll_ctl: %s", strerror(errno));
+		sock_close(s->sx, fd);
+		free(c);
+		return;
+	}
+	if (s->o->nodelay)
+		sock_setopt(s->sx, fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
+	lru_append(s, c);
+	s->nconn++;
+	s->clients++;
+	conn_event(s, c, "accepted", NULL);
+	if (s->o->on_accept)
+		s->o->on_accept(s->sx, fd, peer, s->o->ctx);
+}
+
+/* Stops listening for good (--once after its client, or a signal). */
+static void stop_listening(struct server *s)
+{
+	if (s->lfd < 0)
+		return;
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, s->lfd, NULL);
+	sock_close(s->sx, s->lfd);
+	s->lfd = -1;
+	s->accepting = false;
+}
+
+static void on_listen(struct server *s)
+{
+	struct addr peer;
+	int fd, i;
+
+	for (i = 0; i < 64 && s->lfd >= 0; i++) {
+		if (s->o->max_clients && s->nconn >= s->o->max_clients) {
+			set_accepting(s, false);	/* wait in the backlog */
+			return;
+		}
+		fd = sock_accept(s->sx, s->lfd, &peer, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			accept_one(s, fd, &peer);
+			if (s->o->once)
+				stop_listening(s);
+			continue;
+		}
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* Keep the clients we have; accept again when one leaves. */
+			warn_msg(s->sx, "accept: %s; serving %u clients, the rest wait",
+				 strerror(errno), s->nconn);
+			set_accepting(s, false);
+			return;
+		}
+		if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO)
+			return;		/* EAGAIN: no more for now */
+	}
+}
+
+/* Closes clients silent for idle_ms; returns the epoll timeout to use. */
+static int expire_idle(struct server *s)
+{
+	double now, due;
+
+	if (s->paused && s->nconn == 0)
+		return 100;	/* out of fds with no client to free one: retry */
+	if (!s->o->idle_ms)
+		return s->paused ? 1000 : -1;
+	now = now_mono();
+	while (s->head) {
+		due = s->head->last + s->o->idle_ms / 1000.0;
+		if (due > now)
+			return (int)((due - now) * 1000.0) + 1;
+		conn_event(s, s->head, "timeout", " (idle)");
+		conn_close(s, s->head);
+	}
+	return s->paused ? 1000 : -1;
+}
+
+static void summary(struct server *s)
+{
+	struct sockx *sx = s->sx;
+
+	if (sx->json) {
+		ev_begin(sx, "summary");
+		ev_int(sx, "clients", (long long)s->clients);
+		ev_int(sx, "bytes_in", (long long)s->in);
+		ev_int(sx, "bytes_out", (long long)s->out);
+		ev_num(sx, "duration", sx_elapsed(sx));
+		ev_end(sx);
+	} else {
+		say(sx, "summary: %llu clients, %llu bytes in, %llu bytes out",
+		    (unsigned long long)s->clients, (unsigned long long)s->in,
+		    (unsigned long long)s->out);
+	}
+}
+
+/* Sets up epoll with the listener and a signalfd for SIGINT and SIGTERM. */
+static int setup(struct server *s)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &mark_listen };
+	sigset_t set;
+
+	s->buf = malloc(CHUNK);
+	s->src = s->o->mode == MODE_SOURCE ? malloc(SOURCE_BUF) : NULL;
+	if (!s->buf || (s->o->mode == MODE_SOURCE && !s->src))
+		return -1;
+	if (s->src)
+		mode_source_fill(s->src, SOURCE_BUF, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	s->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s->sfd < 0 || s->ep < 0 || epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &e) < 0)
+		return -1;
+	e.data.ptr = &mark_signal;
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sfd, &e);
+}
+
+static void teardown(struct server *s)
+{
+	while (s->head)
+		conn_close(s, s->head);
+	stop_listening(s);
+	if (s->ep >= 0)
+		close(s->ep);
+	if (s->sfd >= 0)
+		close(s->sfd);
+	free(s->buf);
+	free(s->src);
+}
+
+int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
+{
+	struct server s = { .sx = sx, .o = o, .ep = -1, .lfd = lfd, .sfd = -1,
+			    .accepting = true };
+	struct epoll_event evs[256];
+	int n, i, rc = EXIT_OK;
+
+	if (setup(&s) < 0) {
+		rc = fail_errno(sx, "cannot set up the event loop");
+		goto out;
+	}
+	while (!s.stop) {
+		n = epoll_wait(s.ep, evs, (int)ARRAY_SIZE(evs), expire_idle(&s));
+		if (n < 0 && errno != EINTR) {
+			rc = fail_errno(sx, "epoll_wait");
+			break;
+		}
+		if (n == 0 && s.paused && s.accepting)
+			set_accepting(&s, true);	/* try accept again */
+		for (i = 0; i < n && !s.stop; i++) {
+			if (evs[i].data.ptr == &mark_listen)
+				on_listen(&s);
+			else if (evs[i].data.ptr == &mark_signal)
+				s.stop = true;
+			else
+				on_conn(&s, evs[i].data.ptr, evs[i].events);
+		}
+	}
+out:
+	teardown(&s);
+	summary(&s);
+	return rc;
+}

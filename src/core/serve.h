@@ -1,0 +1,46 @@
+/* \summary: the connection server shared by tcp-server and unix stream/seqpacket */
+#ifndef SOCKX_SERVE_H
+#define SOCKX_SERVE_H
+
+#include "../sockx.h"
+#include "addr.h"
+
+enum serve_mode { MODE_ECHO, MODE_UPPER, MODE_DISCARD, MODE_SOURCE };
+
+/* "echo", "upper", "discard", "source", NULL: in enum order. */
+extern const char *const serve_mode_names[];
+
+struct serve_opts {
+	enum serve_mode mode;
+	unsigned max_clients;	/* 0: no limit */
+	bool once;		/* serve one client, then return */
+	int idle_ms;		/* close a client silent this long; 0: never */
+	bool nodelay;		/* TCP_NODELAY on accepted sockets */
+	bool messages;		/* SOCK_SEQPACKET: one read is one message */
+	/* Called after each accept (SO_PEERCRED for UNIX sockets). */
+	void (*on_accept)(struct sockx *sx, int fd, const struct addr *peer,
+			  void *ctx);
+	void *ctx;
+};
+
+/*
+ * Serves clients of the listening socket lfd (non-blocking) with epoll
+ * until SIGINT/SIGTERM, or until the one client of --once is done; then
+ * prints a summary. Never blocks on one client: one that does not read
+ * its echoes stops being read until it does, so memory stays bounded.
+ * Returns an exit code. lfd is closed.
+ */
+int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o);
+
+/* ASCII letters to upper case, in place; other bytes (UTF-8) untouched. */
+void mode_upper(void *p, size_t n);
+
+/*
+ * The pattern --mode source sends: RFC 864 character-generator lines.
+ * Fills p with n bytes of the pattern starting at offset off.
+ */
+void mode_source_fill(void *p, size_t n, uint64_t off);
+/* The pattern's period in bytes. */
+#define SOURCE_PERIOD (95 * 74)
+
+#endif

@@ -1,0 +1,164 @@
+/* \summary: global options, command lookup, exit-code policy; the only exit() */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/priv.h"
+
+const struct cmd cmd_table[] = {
+#define CMD(n, id, fl, h) { n, cmd_##id, fl, h, &info_##id },
+#include "cmds.h"
+#undef CMD
+};
+const size_t cmd_count = ARRAY_SIZE(cmd_table);
+
+const struct cmd *cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cmd_count; i++)
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: sockx [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
+		"       sockx help [COMMAND] | sockx COMMAND --help | sockx --version\n\n"
+		"A socket explorer: every family and type of the socket API, each call\n"
+		"shown (-v), and what crossed the wire proven with libpcap.\n\n"
+		"commands:\n");
+	for (i = 0; i < cmd_count; i++)
+		fprintf(f, "  %-12s %s\n", cmd_table[i].name, cmd_table[i].help);
+	fprintf(f, "\nglobal options (before or after COMMAND):\n");
+	if (f == stdout)
+		opt_print_table(opt_globals);
+	fprintf(f, "\nexit status: 0 ok, 1 failed, 2 usage, 3 verification mismatch,\n"
+		"4 not permitted, 5 not supported by this kernel\n");
+}
+
+static const struct optdef help_opts[] = { { NULL, 0, NULL, NULL, NULL } };
+const struct cmdinfo info_help = {
+	"[COMMAND]", "Shows what sockx can do, or the options of one command.",
+	help_opts,
+};
+
+static int unknown_cmd(struct sockx *sx, const char *name)
+{
+	sx->cmd = "sockx";
+	fail(sx, EXIT_USAGE, "unknown command '%s'", name);
+	hint(sx, "'sockx --help' lists the commands");
+	return EXIT_USAGE;
+}
+
+int cmd_help(struct sockx *sx, int argc, char **argv)
+{
+	const struct cmd *c;
+	int first, rc;
+
+	rc = opt_parse(sx, &info_help, argc, argv, NULL, NULL, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (first >= argc) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = cmd_find(argv[first]);
+	if (!c)
+		return unknown_cmd(sx, argv[first]);
+	opt_help(c->name, c->info);
+	return EXIT_OK;
+}
+
+enum { M_VERSION = OPT_LONG + 300, M_LIST };
+
+/* Parses the global options before the command; returns the command's index. */
+static int parse_main(struct sockx *sx, int argc, char **argv, int *rc)
+{
+	struct option lo[16];
+	char sh[32] = "+:";
+	size_t n = 0, ns = 2;
+	const struct optdef *o;
+	int c;
+
+	for (o = opt_globals; o->name; o++) {
+		lo[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->key };
+		if (o->key < OPT_LONG) {
+			sh[ns++] = (char)o->key;
+			if (o->arg)
+				sh[ns++] = ':';
+		}
+	}
+	lo[n++] = (struct option){ "version", no_argument, NULL, M_VERSION };
+	lo[n++] = (struct option){ "list-commands", no_argument, NULL, M_LIST };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	opterr = 0;
+	*rc = EXIT_OK;
+	while (*rc == EXIT_OK) {
+		c = getopt_long(argc, argv, sh, lo, NULL);
+		if (c == -1)
+			return optind;
+		if (c == M_VERSION) {
+			printf("sockx %s\n", SOCKX_VERSION);
+			*rc = OPT_HELP;
+		} else if (c == M_LIST) {
+			for (n = 0; n < cmd_count; n++)
+				printf("%s\n", cmd_table[n].name);
+			*rc = OPT_HELP;
+		} else if (c == 'h') {
+			usage(stdout);
+			*rc = OPT_HELP;
+		} else if (c == '?' || c == ':') {
+			*rc = fail(sx, EXIT_USAGE, "%s option '%s'",
+				   c == '?' ? "unknown" : "missing value for",
+				   argv[optind - 1]);
+		} else {
+			*rc = opt_global(sx, c, optarg);
+		}
+	}
+	return optind;
+}
+
+static int finish(struct sockx *sx, int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			fail(sx, EXIT_FAIL, "cannot write to stdout: %s", strerror(errno));
+		return rc == EXIT_OK ? EXIT_FAIL : rc;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockx sx = { .cmd = "sockx", .t0 = now_mono() };
+	const struct cmd *c;
+	int i, rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	i = parse_main(&sx, argc, argv, &rc);
+	out_setup(&sx);
+	if (rc != EXIT_OK)
+		return finish(&sx, rc == OPT_HELP ? EXIT_OK : rc);
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	c = cmd_find(argv[i]);
+	if (!c)
+		return unknown_cmd(&sx, argv[i]);
+	sx.cmd = c->name;
+	if (priv_init(c->flags & CMD_RAW) < 0)
+		trace(&sx, 1, "cannot limit capabilities: %s", strerror(errno));
+	rc = c->fn(&sx, argc - i, argv + i);
+	if (rc == OPT_HELP)
+		rc = EXIT_OK;
+	return finish(&sx, rc);
+}
