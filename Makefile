@@ -40,6 +40,12 @@ LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+# Fuzz targets: tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/%.c=%)
+REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 5
 
 # Debian packages the build and the tests use (make deps installs them).
 DEB_PKGS := gcc make pkg-config libpcap-dev libcap-dev libcap2-bin bats \
@@ -47,8 +53,8 @@ DEB_PKGS := gcc make pkg-config libpcap-dev libcap-dev libcap2-bin bats \
 	iputils-ping util-linux procps clang
 TEST_JOBS ?= 1
 
-.PHONY: all deps demo check check-build unit test clang-check lint install \
-	uninstall install-caps clean
+.PHONY: all deps demo check check-build unit replay fuzz fuzz-build test \
+	clang-check lint install uninstall install-caps clean
 
 all: $(OUT)
 
@@ -66,6 +72,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libsockx.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(BUILD)/libsockx.a $(LDLIBS)
+
+$(BUILD)/tests/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libsockx.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< tests/fuzz/replay.c $(BUILD)/libsockx.a $(LDLIBS)
 
 # Installs what is missing, and only then: apt-get update first, since a
 # fresh machine's package lists may be empty or stale.
@@ -93,10 +103,12 @@ demo: deps
 check: deps
 	$(MAKE) check-build
 	$(MAKE) unit
+	$(MAKE) replay
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS)
 	$(MAKE) test
 
 check-build:
-	$(MAKE) WERROR=1 all $(UNIT_BINS)
+	$(MAKE) WERROR=1 all $(UNIT_BINS) $(REPLAY_BINS)
 	$(MAKE) WERROR=1 clang-check
 
 # The tree must be clean under clang too: a syntax-only pass is enough.
@@ -110,6 +122,31 @@ clang-check:
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "unit: $$t"; $$t || exit 1; done
+
+# Every corpus through its target, under this build (ASan with SANITIZE=1).
+replay: $(REPLAY_BINS)
+	@for n in $(FUZZ_NAMES); do printf '%s: ' $$n; \
+	  $(BUILD)/tests/fuzz/replay_$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# libFuzzer with ASan and UBSan (clang), each target FUZZ_SECONDS on a
+# scratch copy of its corpus; a crash fails the run and leaves crash-* here.
+FUZZ_LIB := $(filter-out src/cmd/%,$(SRCS))
+fuzz-build: $(FUZZ_NAMES:%=build-fuzz/%)
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE $(PCAP_CFLAGS) -Isrc \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+fuzz: fuzz-build
+	@for n in $(FUZZ_NAMES); do \
+	  d=$$(mktemp -d); cp -r tests/fuzz/corpus/$$n/. $$d/ 2>/dev/null; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -timeout=5 -rss_limit_mb=2048 $$d 2>build-fuzz/$$n.log; rc=$$?; \
+	  grep -E 'stat::number_of_executed_units|Done [0-9]+ runs' build-fuzz/$$n.log | tail -1; \
+	  rm -rf $$d; \
+	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/$$n.log; exit 1; fi; \
+	done
 
 test: $(OUT)
 	SOCKX=$(abspath $(OUT)) bats --jobs $(TEST_JOBS) tests/

@@ -74,7 +74,9 @@ int addr_resolve(const char *host, const char *port, int family, int socktype,
 		return -EXIT_USAGE;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
-	hints.ai_socktype = socktype;
+	hints.ai_socktype = socktype & ~ADDR_NUMERIC;
+	if (socktype & ADDR_NUMERIC)
+		hints.ai_flags = AI_NUMERICHOST;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc == EAI_SERVICE) {
 		snprintf(err, errlen, "unknown port or service '%s'", port);

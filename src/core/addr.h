@@ -9,6 +9,8 @@
 #define ADDR_MAX 8		/* addresses kept from one name */
 #define ADDR_TEXT 160		/* enough for "[v6%scope]:port" and @unix */
 #define DEFAULT_PORT "9999"
+/* Or'd into socktype: literals only, never a name lookup (fuzzing, tests). */
+#define ADDR_NUMERIC 0x40000000
 
 struct addr {
 	struct sockaddr_storage ss;

@@ -65,8 +65,9 @@ void trace(struct sockx *sx, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void vmsg(struct sockx *sx, const char *color, const char *fmt,
-		 va_list ap, const char *tail)
+static void __attribute__((format(printf, 3, 0)))
+vmsg(struct sockx *sx, const char *color, const char *fmt, va_list ap,
+     const char *tail)
 {
 	flockfile(stderr);
 	fprintf(stderr, "%ssockx: %s: ", clr(sx, true, color),
@@ -87,8 +88,9 @@ void warn_msg(struct sockx *sx, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void error_event(struct sockx *sx, int code, const char *fmt,
-			va_list ap, const char *tail)
+static void __attribute__((format(printf, 3, 0)))
+error_event(struct sockx *sx, int code, const char *fmt, va_list ap,
+	    const char *tail)
 {
 	char msg[512];
 	int n;
@@ -105,8 +107,9 @@ static void error_event(struct sockx *sx, int code, const char *fmt,
 	ev_end(sx);
 }
 
-static int vfail(struct sockx *sx, int code, const char *fmt, va_list ap,
-		 const char *tail)
+static int __attribute__((format(printf, 3, 0)))
+vfail(struct sockx *sx, int code, const char *fmt, va_list ap,
+      const char *tail)
 {
 	va_list ap2;
 
