@@ -6,6 +6,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
+SHELL := /bin/bash
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -148,8 +149,15 @@ fuzz: fuzz-build
 	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/$$n.log; exit 1; fi; \
 	done
 
+# Every bats file; the last line counts them ("N passed, N failed, N skipped").
 test: $(OUT)
-	SOCKX=$(abspath $(OUT)) bats --jobs $(TEST_JOBS) tests/
+	@mkdir -p $(BUILD)
+	@set -o pipefail; SOCKX=$(abspath $(OUT)) bats --tap --jobs $(TEST_JOBS) tests/ \
+	  | tee $(BUILD)/bats.tap; rc=$$?; \
+	  ok=$$(grep -c '^ok ' $(BUILD)/bats.tap); \
+	  skip=$$(grep -c '^ok .* # skip' $(BUILD)/bats.tap); \
+	  bad=$$(grep -c '^not ok ' $(BUILD)/bats.tap); \
+	  echo "bats: $$((ok - skip)) passed, $$bad failed, $$skip skipped"; exit $$rc
 
 lint:
 	@! grep -nE '\b(atoi|atol|sprintf|vsprintf|strcpy|strcat|gets)\s*\(' src/*.c src/*/*.c

@@ -70,8 +70,10 @@ vmsg(struct sockx *sx, const char *color, const char *fmt, va_list ap,
      const char *tail)
 {
 	flockfile(stderr);
-	fprintf(stderr, "%ssockx: %s: ", clr(sx, true, color),
-		sx->cmd ? sx->cmd : "sockx");
+	if (sx->cmd && strcmp(sx->cmd, "sockx") != 0)
+		fprintf(stderr, "%ssockx: %s: ", clr(sx, true, color), sx->cmd);
+	else
+		fprintf(stderr, "%ssockx: ", clr(sx, true, color));
 	vfprintf(stderr, fmt, ap);
 	if (tail)
 		fprintf(stderr, ": %s", tail);

@@ -40,6 +40,7 @@ struct server {
 	const struct serve_opts *o;
 	int ep, lfd, sfd;
 	bool accepting, paused, stop;
+	double starved_at;		/* last out-of-fds warning (0: none) */
 	unsigned nconn;
 	uint64_t clients, in, out;
 	struct conn *head, *tail;	/* LRU list */
@@ -389,8 +390,11 @@ static void on_listen(struct server *s)
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 			/* Keep the clients we have; accept again when one leaves. */
-			warn_msg(s->sx, "accept: %s; serving %u clients, the rest wait",
-				 strerror(errno), s->nconn);
+			if (now_mono() - s->starved_at > 10) {	/* no flood of warnings */
+				warn_msg(s->sx, "accept: %s; serving %u clients, the rest wait",
+					 strerror(errno), s->nconn);
+				s->starved_at = now_mono();
+			}
 			set_accepting(s, false);
 			return;
 		}

@@ -27,16 +27,19 @@ wait_line() {
 	return 1
 }
 
-# port_of NAME: the port from NAME's "listening on ADDR:PORT" line.
+# port_of NAME: the port from NAME's "listening on ADDR:PORT" line (or
+# its JSON "listening" event).
 port_of() {
-	sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/$1.out" | head -n 1
+	sed -n -e 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' \
+		-e 's/^{"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' \
+		"$BATS_TEST_TMPDIR/$1.out" | head -n 1
 }
 
 # start_server NAME CMD...: start_bg, then wait for "listening on"; sets PORT.
 start_server() {
 	local name=$1
 	start_bg "$@"
-	wait_line "$BATS_TEST_TMPDIR/$name.out" '^listening on ' 5
+	wait_line "$BATS_TEST_TMPDIR/$name.out" '^(listening on |\{"event":"listening")' 5
 	PORT=$(port_of "$name")
 	[[ -n "$PORT" ]]
 }
@@ -78,7 +81,7 @@ wait_exit() {
 stop_all_bg() {
 	local name
 	for name in "${!BG_PID[@]}"; do
-		stop_bg "$name" KILL
+		stop_bg "$name" TERM
 	done
 }
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# The command line itself: help, version, dispatch, global options, and a
+# table of bad command lines (each exit 2 with one "sockx:" line).
+
+load helpers/common
+
+@test "cli: --help lists every command of --list-commands" {
+	run -0 "$SOCKX" --help
+	assert_output --partial "usage: sockx"
+	local c
+	while read -r c; do
+		assert_output --partial "  $c "
+	done < <("$SOCKX" --list-commands)
+}
+
+@test "cli: --version prints the version" {
+	run -0 "$SOCKX" --version
+	assert_output --regexp '^sockx [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "cli: no command is a usage error" {
+	run -2 --separate-stderr "$SOCKX"
+	[[ "$stderr" == *"usage: sockx"* ]]
+}
+
+@test "cli: an unknown command exits 2 with one sockx: line and a hint" {
+	run -2 --separate-stderr "$SOCKX" frobnicate
+	[[ "${stderr_lines[0]}" == "sockx: unknown command 'frobnicate'" ]]
+	[[ "${stderr_lines[1]}" == hint:* ]]
+}
+
+@test "cli: commands match exactly, never by prefix" {
+	run -2 --separate-stderr "$SOCKX" tcp-s
+}
+
+@test "cli: help COMMAND and COMMAND --help agree" {
+	local c
+	for c in $("$SOCKX" --list-commands); do
+		diff <("$SOCKX" help "$c") <("$SOCKX" "$c" --help)
+	done
+}
+
+@test "cli: every option in --help parses (no option is documented but unknown)" {
+	local c opt
+	for c in tcp-server tcp-client; do
+		for opt in $("$SOCKX" "$c" --help | grep -oE -- '--[a-z0-9-]+' | sort -u); do
+			run --separate-stderr "$SOCKX" "$c" "$opt" --help
+			[[ "$stderr" != *"unknown option"* ]] || fail "$c $opt: $stderr"
+		done
+	done
+}
+
+@test "cli: global options work before and after the command" {
+	run -0 "$SOCKX" -q tcp-client --help
+	run -0 "$SOCKX" tcp-client -q --help
+	run -1 --separate-stderr "$SOCKX" -v tcp-client -m x 127.0.0.1 1
+	[[ "$stderr" == *"socket(AF_INET, SOCK_STREAM"* ]]
+	run -1 --separate-stderr "$SOCKX" tcp-client -v -m x 127.0.0.1 1
+	[[ "$stderr" == *"socket(AF_INET, SOCK_STREAM"* ]]
+}
+
+@test "cli: --json errors are JSON events on stdout too" {
+	run -2 --separate-stderr "$SOCKX" --json tcp-client --count 0 -m x
+	echo "$output" | jq -e 'select(.event == "error") | .exit == 2 and (.t | type == "number")'
+	[[ "$stderr" == "sockx: tcp-client: invalid --count '0'"* ]]
+}
+
+@test "cli: --color=always colours errors, NO_COLOR does not override always" {
+	run -2 --separate-stderr "$SOCKX" --color=always tcp-client --count 0 -m x
+	[[ "$stderr" == *$'\e['* ]]
+	NO_COLOR=1 run -2 --separate-stderr "$SOCKX" tcp-client --count 0 -m x
+	[[ "$stderr" != *$'\e['* ]]
+}
+
+# Bad command lines: each must exit 2 with exactly one "sockx:" line on
+# stderr, quickly, no crash. One per line: the arguments, as a shell word list.
+BAD_LINES=(
+	"tcp-server -p 70000"
+	"tcp-server -p -1"
+	"tcp-server -p ''"
+	"tcp-server -p 80x"
+	"tcp-server -p no-such-service-name"
+	"tcp-server --mode shout"
+	"tcp-server --backlog 0"
+	"tcp-server --backlog 1e3"
+	"tcp-server --max-clients x"
+	"tcp-server --idle-timeout -1"
+	"tcp-server --idle-timeout nan"
+	"tcp-server --idle-timeout inf"
+	"tcp-server --bogus"
+	"tcp-server -b"
+	"tcp-server extra"
+	"tcp-server --v6only"
+	"tcp-server -b 127.0.0.1 --v6only"
+	"tcp-client -w abc -m x"
+	"tcp-client -w '' -m x"
+	"tcp-client --count 0 -m x"
+	"tcp-client --count 2"
+	"tcp-client --interval 1"
+	"tcp-client --connect-timeout x"
+	"tcp-client 127.0.0.1 99999"
+	"tcp-client 127.0.0.1:99999"
+	"tcp-client [::1"
+	"tcp-client [::1]x"
+	"tcp-client 127.0.0.1 1 2"
+	"tcp-client -m"
+	"tcp-client -4 ::1 -m x"
+	"tcp-client -6 127.0.0.1 -m x"
+	"tcp-client -s 127.0.0.1:70000 -m x"
+	"-4 -6 tcp-client"
+	"--color=sometimes tcp-client"
+	"--nope"
+)
+
+@test "cli: bad command lines exit 2 with one sockx: line" {
+	local line
+	for line in "${BAD_LINES[@]}"; do
+		eval "set -- $line"
+		run --separate-stderr timeout 2 "$SOCKX" "$@"
+		[[ $status -eq 2 ]] || fail "'$line': exit $status, stderr: $stderr"
+		local n
+		n=$(grep -c '^sockx: ' <<<"$stderr" || true)
+		[[ $n -eq 1 ]] || fail "'$line': $n sockx: lines: $stderr"
+		[[ "$stderr" != *"AddressSanitizer"* && "$stderr" != *"runtime error"* ]] ||
+			fail "'$line': sanitizer report: $stderr"
+	done
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# tcp-client against independent servers (python3, socat) and sockx's own.
+
+load helpers/common
+load helpers/net
+
+PEER="$BATS_TEST_DIRNAME/helpers/peer.py"
+
+teardown() {
+	stop_all_bg
+}
+
+@test "tcp-client: the tutorial's message to a python3 upper-case server" {
+	start_server py python3 "$PEER" upper-server
+	run -0 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m '你好,服务器!' -m 'abc'
+	assert_line --index 0 --regexp "^connected to 127.0.0.1:$PORT from 127.0.0.1:[0-9]+$"
+	assert_line --partial 'reply 17 bytes, time='
+	assert_line --regexp '^reply 17 bytes, time=[0-9.]+ ms: 你好,服务器!$'
+	assert_line --regexp '^reply 3 bytes, time=[0-9.]+ ms: ABC$'
+}
+
+@test "tcp-client: address forms: HOST PORT, HOST:PORT, [v6]:PORT" {
+	start_server s4 "$SOCKX" tcp-server -p 0
+	local p4=$PORT
+	start_server s6 "$SOCKX" -6 tcp-server -p 0
+	run -0 "$SOCKX" -q tcp-client 127.0.0.1 "$p4" -m a
+	assert_output a
+	run -0 "$SOCKX" -q tcp-client "127.0.0.1:$p4" -m b
+	assert_output b
+	run -0 "$SOCKX" -q tcp-client "[::1]:$PORT" -m c
+	assert_output c
+	run -0 "$SOCKX" -q tcp-client ::1 "$PORT" -m d
+	assert_output d
+}
+
+@test "tcp-client: a refused connection exits 1 and says why" {
+	run -1 --separate-stderr "$SOCKX" tcp-client -w 2 127.0.0.1 "$(closed_port)" -m x
+	[[ "$stderr" == "sockx: tcp-client: connect 127.0.0.1:"*": Connection refused" ]]
+}
+
+@test "tcp-client: netcat mode moves 8 MiB both ways intact, socat as the echo server" {
+	need_cmd socat
+	head -c 8388608 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	start_bg socat socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr PIPE
+	wait_line "$BATS_TEST_TMPDIR/socat.err" 'listening on'
+	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/socat.err" | head -n 1)
+	timeout 60 "$SOCKX" tcp-client 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "tcp-client: netcat mode through sockx's own server, 8 MiB, and a pipe" {
+	head -c 8388608 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	start_server srv "$SOCKX" -q tcp-server -p 0
+	timeout 60 "$SOCKX" tcp-client 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	run -0 bash -c "printf 'hi' | '$SOCKX' tcp-client -p 0 127.0.0.1 $PORT 2>/dev/null || printf 'hi' | '$SOCKX' tcp-client 127.0.0.1 $PORT"
+	assert_output hi
+}
+
+@test "tcp-client: at the end of stdin it half-closes and still reads the peer's answer" {
+	# The python server answers only after our EOF, then closes.
+	start_bg py python3 -c '
+import socket
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(1)
+print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+c, _ = ls.accept(); c.settimeout(10); got = b""
+while True:
+    d = c.recv(4096)
+    if not d: break
+    got += d
+c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	PORT=$(port_of py)
+	run -0 --separate-stderr bash -c "printf 'twelve bytes' | '$SOCKX' -v tcp-client 127.0.0.1 $PORT"
+	assert_output 'after EOF: 12 bytes'
+	[[ "$stderr" =~ shutdown\([0-9]+,\ SHUT_WR\)\ =\ 0 ]]
+	[[ "$stderr" == *"eof: the peer shut its write side"* ]]
+}
+
+@test "tcp-client: -v traces each system call" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -0 --separate-stderr "$SOCKX" -v tcp-client 127.0.0.1 "$PORT" -m hey
+	local fd
+	fd=$(sed -n 's/^socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP) = \([0-9]*\)$/\1/p' <<<"$stderr")
+	[[ -n "$fd" ]] || fail "no socket() line: $stderr"
+	[[ "$stderr" == *"connect($fd, 127.0.0.1:$PORT) = -1 EINPROGRESS (Operation now in progress)"* ]]
+	[[ "$stderr" == *"connect($fd, 127.0.0.1:$PORT: completed) = 0"* ]]
+	[[ "$stderr" == *"send($fd, 3 bytes, MSG_NOSIGNAL) = 3"* ]]
+	[[ "$stderr" == *"close($fd) = 0"* ]]
+	run -1 --separate-stderr "$SOCKX" -v tcp-client 127.0.0.1 "$(closed_port)" -m x
+	[[ "$stderr" == *"= -1 ECONNREFUSED (Connection refused)"* ]]
+	run -0 --separate-stderr "$SOCKX" -vv tcp-client 127.0.0.1 "$PORT" -m hey
+	[[ "$stderr" =~ getsockname\([0-9]+\ -\>\ 127\.0\.0\.1:[0-9]+\)\ =\ 0 ]]
+}
+
+@test "tcp-client: --count and --interval repeat the messages with an RTT summary" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -0 "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m one -m two --count 3 --interval 0.05
+	[[ $(grep -c '^reply ' <<<"$output") -eq 6 ]]
+	assert_line --regexp '^6 sent, 6 replies, rtt min/avg/max = [0-9.]+/[0-9.]+/[0-9.]+ ms$'
+}
+
+@test "tcp-client: -w gives up on a server that does not answer, exit 1" {
+	start_server srv "$SOCKX" tcp-server -p 0 --mode discard
+	local t0=$SECONDS
+	run -1 --separate-stderr "$SOCKX" tcp-client -w 0.5 127.0.0.1 "$PORT" -m 'no echo'
+	[[ "$stderr" == *"no complete reply: 0 of 7 bytes after 0.5 s of silence"* ]]
+	(( SECONDS - t0 < 4 ))
+}
+
+@test "tcp-client: -s binds the source address" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -0 "$SOCKX" tcp-client -s 127.0.0.2 127.0.0.1 "$PORT" -m src
+	assert_line --index 0 --regexp "^connected to 127.0.0.1:$PORT from 127.0.0.2:[0-9]+$"
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^accepted 127\.0\.0\.2:'
+}
+
+@test "tcp-client: --hex shows the reply as a hex dump" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -0 "$SOCKX" -q tcp-client --hex 127.0.0.1 "$PORT" -m 'AB'
+	assert_output '00000000  41 42                                             |AB|'
+}
+
+@test "tcp-client: --json events tell the life of the connection" {
+	start_server srv "$SOCKX" tcp-server -p 0 --mode upper
+	run -0 "$SOCKX" --json tcp-client 127.0.0.1 "$PORT" -m '你好'
+	echo "$output" | jq -e -s 'map(.event) == ["connected","sent","reply","shutdown","eof","closed"]'
+	echo "$output" | jq -e -s '.[2].data == "你好" and .[2].bytes == 6 and .[2].rtt_ms >= 0'
+}
+
+@test "tcp-client: --json escapes control bytes and invalid UTF-8" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -0 bash -c "printf 'a\x01\"\\\\\xff\xc3\x28z' | '$SOCKX' --json tcp-client 127.0.0.1 $PORT"
+	echo "$output" | jq -e -s '[.[] | select(.event == "received") | .data] | join("") == "a\u0001\"\\\ufffd\ufffd(z"'
+}
