@@ -51,10 +51,10 @@ FUZZ_CHECK_SECONDS ?= 5
 # Debian packages the build and the tests use (make deps installs them).
 DEB_PKGS := gcc make pkg-config libpcap-dev libcap-dev libcap2-bin bats \
 	bats-support bats-assert tcpdump socat python3 jq nftables iproute2 \
-	iputils-ping util-linux procps clang
+	iputils-ping util-linux procps clang zsh fish
 TEST_JOBS ?= 1
 
-.PHONY: all deps demo check check-build unit replay fuzz fuzz-build test \
+.PHONY: all deps demo check check-build unit replay fuzz fuzz-build test completions \
 	clang-check lint install uninstall install-caps clean
 
 all: $(OUT)
@@ -181,6 +181,13 @@ install: $(OUT)
 # Opt-in: let non-root users open raw sockets and captures (never setuid).
 install-caps: install
 	setcap cap_net_raw,cap_net_admin+p $(DESTDIR)$(BINDIR)/sockx
+
+# The checked-in completions are the binary's output (tests/completions.bats
+# fails when they drift): regenerate after changing an option table.
+completions: $(OUT)
+	./$(OUT) completions bash >completions/sockx.bash
+	./$(OUT) completions zsh >completions/_sockx
+	./$(OUT) completions fish >completions/sockx.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockx $(DESTDIR)$(MANDIR)/man1/sockx.1 \
