@@ -78,6 +78,11 @@ $(BUILD)/tests/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libsoc
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< tests/fuzz/replay.c $(BUILD)/libsockx.a $(LDLIBS)
 
+# The fault-injection shim (tests/faults.bats), an LD_PRELOAD library.
+$(BUILD)/tests/fault/shim.so: tests/fault/shim.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE -std=c11 $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+
 # Installs what is missing, and only then: apt-get update first, since a
 # fresh machine's package lists may be empty or stale.
 deps:
@@ -109,7 +114,7 @@ check: deps
 	$(MAKE) test
 
 check-build:
-	$(MAKE) WERROR=1 all $(UNIT_BINS) $(REPLAY_BINS)
+	$(MAKE) WERROR=1 all $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/tests/fault/shim.so
 	$(MAKE) WERROR=1 clang-check
 
 # The tree must be clean under clang too: a syntax-only pass is enough.
@@ -152,7 +157,8 @@ fuzz: fuzz-build
 # Every bats file; the last line counts them ("N passed, N failed, N skipped").
 test: $(OUT)
 	@mkdir -p $(BUILD)
-	@set -o pipefail; SOCKX=$(abspath $(OUT)) bats --tap --jobs $(TEST_JOBS) tests/ \
+	@set -o pipefail; SOCKX=$(abspath $(OUT)) \
+	  FAULT_SHIM=$(abspath $(BUILD)/tests/fault/shim.so) bats --tap --jobs $(TEST_JOBS) tests/ \
 	  | tee $(BUILD)/bats.tap; rc=$$?; \
 	  ok=$$(grep -c '^ok ' $(BUILD)/bats.tap); \
 	  skip=$$(grep -c '^ok .* # skip' $(BUILD)/bats.tap); \

@@ -156,7 +156,7 @@ static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
 			break;
 		}
 		n = sock_recv(sx, fd, buf + got, cap - got, 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
 			*why = n == 0 ? ENOTCONN : errno;	/* ENOTCONN: peer closed */

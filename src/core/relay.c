@@ -49,8 +49,8 @@ static int from_stdin(struct relay *r)
 	do {
 		n = read(STDIN_FILENO, r->out, BUF);
 	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
+	if (n < 0)	/* a non-blocking stdin (shared with others): poll again */
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	if (n == 0) {
 		r->in_open = false;
 		return 0;
