@@ -94,6 +94,11 @@ static void life_event(struct sockx *sx, bool relay, const char *ev, const char 
 	}
 }
 
+/*
+ * Resolves the positional address, binds --source, connects with the
+ * connect timeout and announces it. Returns the fd, or minus the exit
+ * code when it failed (the message is printed).
+ */
 static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
 			int argc, char **argv, bool relay)
 {
