@@ -40,3 +40,20 @@ teardown() {
 		-m '你好,服务器!' --count 20
 	[[ $(grep -c '^你好,服务器!$' <<<"$output") -eq 20 ]]
 }
+
+@test "netfaults: a peer that never answers SYN: --connect-timeout gives up, exit 1" {
+	netns_pair 10.201.2.1 10.201.2.2
+	ip netns exec "$NS_B" nft -f - <<'NFT'
+table inet sockx_black {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 9 drop
+	}
+}
+NFT
+	local t0=$SECONDS
+	run -1 --separate-stderr ip netns exec "$NS_A" "$SOCKX" tcp-client --connect-timeout 0.5 10.201.2.2 9 -m x
+	[[ "$stderr" == *"connect 10.201.2.2:9: Connection timed out"* ]]
+	[[ "$stderr" == *"hint: nothing answered within 0.5 s (--connect-timeout)"* ]]
+	(( SECONDS - t0 < 5 ))
+}
