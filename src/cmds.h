@@ -7,4 +7,5 @@
 CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
 CMD("matrix", matrix, CMD_RAW, "which family x type x protocol this kernel supports, and why not")
+CMD("tour", tour, CMD_RAW, "a real exchange for every family x type this kernel supports, checked")
 CMD("help", help, 0, "show help for sockx or one command")
