@@ -43,13 +43,13 @@ struct tour_args {
 
 static int add_only(struct sockx *sx, struct tour_args *a, const char *arg)
 {
-	char list[256], *tok, *save = NULL;
+	char list[256], *rest = list, *tok;
 	const struct tour_cell *c;
 
 	if (snprintf(list, sizeof(list), "%s", arg) >= (int)sizeof(list))
 		return fail(sx, EXIT_USAGE, "--only: list too long");
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		c = tour_cell_find(tok);
+	while ((tok = strsep(&rest, ",")) != NULL) {
+		c = *tok ? tour_cell_find(tok) : NULL;
 		if (!c) {
 			fail(sx, EXIT_USAGE, "unknown cell '%s'", tok);
 			hint(sx, "cells: %s", opts[0].values);
