@@ -124,7 +124,11 @@ static bool add_row(struct mx_table *t, int family, int type, int proto,
 	return true;
 }
 
-/* Fills t with the rows to probe, in the order they are shown. */
+/*
+ * Fills t with the rows to probe, in the order they are shown: every
+ * family x type with protocol 0 (the kernel's default, if it has one),
+ * then the protocols of that pair worth a row of their own.
+ */
 static void plan_rows(struct mx_table *t, bool all)
 {
 	size_t f, ty, p;
@@ -155,7 +159,12 @@ static int row_priv(const struct mx_row *r)
 	return -1;
 }
 
-/* Calls socket() for r, with the capability it needs raised if permitted. */
+/*
+ * Calls socket() for r, with the capability it needs raised if permitted
+ * (and lowered at once), so that as root the row shows what the kernel
+ * allows, and unprivileged the EPERM is honest. Each socket is closed
+ * before the next is opened: the matrix holds at most one descriptor.
+ */
 static void probe(struct sockx *sx, struct mx_row *r)
 {
 	int p = row_priv(r), fd;
@@ -177,7 +186,11 @@ static void probe(struct sockx *sx, struct mx_row *r)
 	sock_close(sx, fd);
 }
 
-/* Reads net.ipv4.ping_group_range into t (ping sockets, icmp(7)). */
+/*
+ * Reads net.ipv4.ping_group_range into t (ping sockets, icmp(7)): the
+ * one thing besides capabilities that decides an ICMP datagram socket,
+ * shown with the rows it explains.
+ */
 static void read_ping_range(struct mx_table *t)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "re");

@@ -150,6 +150,7 @@ static void human_header(struct sockx *sx, const struct tour_opts *o)
 	    clr(sx, false, C_OFF));
 }
 
+/* One line per cell, printed as soon as the cell is done. */
 static void human_cell(struct sockx *sx, const struct tour_cell *c, const struct tour_result *r)
 {
 	const char *col = r->v == V_PASS ? C_GREEN : ran(r->v) ? C_RED : C_YELLOW;
@@ -179,6 +180,10 @@ struct tally {
 	enum tour_verdict first_skip;
 };
 
+/*
+ * Exit 0 when every cell that could run passed (cells that could not run
+ * are reported, not failed); 1 for a failure, 3 for a capture mismatch.
+ */
 static int exit_code(const struct tally *t)
 {
 	if (t->n[V_FAIL])

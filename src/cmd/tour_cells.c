@@ -37,16 +37,22 @@ const struct tour_cell tour_cells[] = {
 	  "udp-server", ARGV("-6", "-b", "::1", "-p", "0", "--mode", "upper"),
 	  "udp-client", ARGV("-6", "-m", "{msg}", "-w", "2", "::1", "{port}"),
 	  CHECK_UPPER, CELL_WIRE },
+	/*
+	 * "-l" right before the path: cli.md can be read as a flag plus a
+	 * positional PATH or as "-l PATH"; this order means the same either way.
+	 * The address is abstract and private to this tour and cell, so no
+	 * file is ever created and two tours never meet.
+	 */
 	{ "unix-stream", "UNIX stream", AF_UNIX, SOCK_STREAM, 0,
-	  "unix", ARGV("--stream", "-l", "--mode", "upper", "{unix}"),
+	  "unix", ARGV("--stream", "--mode", "upper", "-l", "{unix}"),
 	  "unix", ARGV("--stream", "-m", "{msg}", "{unix}"),
 	  CHECK_UPPER, 0 },
 	{ "unix-dgram", "UNIX datagram", AF_UNIX, SOCK_DGRAM, 0,
-	  "unix", ARGV("--dgram", "-l", "--mode", "upper", "{unix}"),
+	  "unix", ARGV("--dgram", "--mode", "upper", "-l", "{unix}"),
 	  "unix", ARGV("--dgram", "-m", "{msg}", "{unix}"),
 	  CHECK_UPPER, 0 },
 	{ "unix-seqpacket", "UNIX seqpacket", AF_UNIX, SOCK_SEQPACKET, 0,
-	  "unix", ARGV("--seqpacket", "-l", "--mode", "upper", "{unix}"),
+	  "unix", ARGV("--seqpacket", "--mode", "upper", "-l", "{unix}"),
 	  "unix", ARGV("--seqpacket", "-m", "{msg}", "{unix}"),
 	  CHECK_UPPER, 0 },
 	/* No server: the kernel answers echo requests itself. */
@@ -76,7 +82,13 @@ const struct tour_cell *tour_cell_find(const char *name)
 	return NULL;
 }
 
-/* Opens (and closes) the cell's socket: does this kernel, for us, have it? */
+/*
+ * Opens (and closes) the cell's socket: does this kernel, for us, have
+ * it? A raw cell asks with CAP_NET_RAW raised when it is permitted, so an
+ * EPERM here means the run lacks the privilege, not that the kernel does.
+ * The kernel is asked before the binary: "no SCTP here" is the deeper
+ * reason, and stays true whatever gets merged.
+ */
 static bool probe(struct tour_run *u)
 {
 	const struct tour_cell *c = u->c;
@@ -199,7 +211,10 @@ static void plan_wire(struct tour_run *u)
 	snprintf(u->r->wire, sizeof(u->r->wire), "%s", why ? why : "verify: no report");
 }
 
-/* Fills the placeholders that do not depend on the server. */
+/*
+ * Fills the placeholders that do not depend on the server ({port} waits
+ * for its listening line), decides on --verify, and checks the options.
+ */
 static bool plan(struct tour_run *u)
 {
 	size_t i, n = strlen(u->o->msg);
@@ -249,7 +264,7 @@ char **tour_argv(const struct tour_run *u, const char *name,
 	if (!v)
 		return NULL;
 	v[k++] = strdup(name);
-	v[k++] = strdup("--json");
+	v[k++] = strdup("--json");	/* events are read, not prose */
 	v[k++] = strdup("-v");	/* the trace lines are how calls are counted */
 	if (verify)
 		v[k++] = strdup("--verify");
@@ -319,6 +334,10 @@ void tour_argv_text(char **argv, char *buf, size_t len)
 	}
 }
 
+/*
+ * Each step either clears the way for the next or writes the verdict and
+ * its reason: kernel, binary, options, then the exchange itself.
+ */
 void tour_run_cell(struct sockx *sx, const struct tour_opts *o,
 		   const struct tour_cell *c, struct tour_result *r)
 {

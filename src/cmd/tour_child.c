@@ -34,7 +34,12 @@ child_main(const struct cmd *cmd, char **argv, int out, int err, pid_t parent)
 	if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
 	    dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
 		_exit(EXIT_FAIL);
-	close_range(3, ~0U, 0);	/* the other children's pipes, our sockets */
+	/*
+	 * Nothing of the tour's may leak into the command: not the read
+	 * ends of the other child's pipes, not a pidfd. With a stray copy
+	 * of a write end, a pipe would never reach end of file.
+	 */
+	close_range(3, ~0U, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&none);
@@ -80,7 +85,12 @@ int child_start(struct tour_child *ch, const struct cmd *cmd, char **argv)
 	ch->err = e[0];
 	fcntl(ch->out, F_SETFL, O_NONBLOCK);
 	fcntl(ch->err, F_SETFL, O_NONBLOCK);
-	/* Without pidfds (Linux < 5.3) the pump polls waitpid() instead. */
+	/*
+	 * A pidfd turns "has it exited?" into one more descriptor for
+	 * poll(): output and exit are awaited together, with the deadline as
+	 * the poll timeout; no SIGCHLD handler, no sleeping loop. Without
+	 * pidfds (Linux < 5.3) the pump looks at waitpid() every 10 ms.
+	 */
 	ch->pidfd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
 	return 0;
 fail:
@@ -93,7 +103,11 @@ fail:
 	return -1;
 }
 
-/* Appends n bytes to b, up to CHILD_BUF_MAX; keeps b NUL-terminated. */
+/*
+ * Appends n bytes to b, up to CHILD_BUF_MAX; keeps b NUL-terminated. A
+ * child that writes without end still gets its pipe drained (so it never
+ * blocks on a full pipe), but what it writes past the bound is dropped.
+ */
 static void buf_add(struct tour_buf *b, const char *p, size_t n)
 {
 	size_t want;

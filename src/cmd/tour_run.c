@@ -86,7 +86,11 @@ static const char *shown(const char *p, size_t n, char *buf, size_t cap)
 	return buf;
 }
 
-/* A trace line of the socket layer: "name(args) = N" or "= -1 EXXX". */
+/*
+ * A trace line of the socket layer (sock_trace() in core/sock.c):
+ * "name(args) = N" or "name(args) = -1 ENAME (text)". The children run
+ * with -v, so counting these lines counts the socket calls they made.
+ */
 static bool is_trace(const char *line)
 {
 	const char *p = line, *q;
@@ -113,6 +117,10 @@ static bool stderr_line(const char *line, void *ctx)
 	return false;
 }
 
+/*
+ * The server's "listening" event (or the plain "listening on ADDR:PORT"
+ * line, should a server print it even under --json); notes the port.
+ */
 static bool listening_line(const char *line, void *ctx)
 {
 	struct tour_run *u = ctx;
@@ -315,6 +323,10 @@ static void judge_wire(struct tour_run *u, const struct scan *s)
 	}
 }
 
+/*
+ * The client's exit comes first (3 is a capture that disagreed), then
+ * what came back, then how the server ended; the first failure is kept.
+ */
 static void judge(struct tour_run *u)
 {
 	struct scan s = { .received = -1, .packets = -1 };
@@ -376,7 +388,7 @@ void tour_exchange(struct tour_run *u)
 		child_stop(&u->cli, 0.5);
 		fail_cell(u, V_FAIL, "the client did not finish within %.0f s", CLIENT_S);
 	}
-	child_stop(&u->srv, STOP_S);
+	child_stop(&u->srv, STOP_S);	/* SIGTERM: it prints its summary, exits 0 */
 	judge(u);
 out:
 	child_stop(&u->srv, STOP_S);
