@@ -6,4 +6,7 @@
  */
 CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
+CMD("unix", unix, 0, "AF_UNIX stream, dgram, seqpacket: serve (-l), connect, or a demonstration")
+CMD("unix-server", unix_server, 0, "the same as unix -l")
+CMD("unix-client", unix_client, 0, "the same as unix")
 CMD("help", help, 0, "show help for sockx or one command")
