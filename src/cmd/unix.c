@@ -41,18 +41,20 @@ static const struct optdef opts[] = {
 	"PATH without -l: connect. With -m: send each message and print the\n" \
 	"reply. Without -m: stream is netcat mode (stdin to the socket, the\n" \
 	"socket to stdout); seqpacket and dgram send each stdin line as one\n" \
-	"message. A dgram client binds an abstract address of its own\n" \
-	"(autobind) so that the server can answer.\n\n" \
+	"message (a dgram client waits -w, default 2 s, for the last replies).\n" \
+	"A dgram client binds an abstract address of its own (autobind) so\n" \
+	"that the server can answer.\n\n" \
 	"No PATH: a demonstration in one process: a listener and a client on a\n" \
 	"private abstract address; the client sends a few messages in quick\n" \
 	"succession and the output shows how they arrive (stream may merge\n" \
 	"them; seqpacket and dgram keep every boundary).\n\n" \
 	"--send-fd and --creds add ancillary data (SCM_RIGHTS, SCM_CREDENTIALS);\n" \
-	"a server shows what it received (with --mode echo or upper it also\n" \
-	"reads a line from a received file). The kernel attaches the sender's\n" \
-	"credentials to every message once the receiver asks (SO_PASSCRED);\n" \
-	"only a privileged sender can claim other ids. -v traces every\n" \
-	"recvmsg with its flags (MSG_TRUNC, MSG_CTRUNC, MSG_EOR).\n\n" \
+	"a server shows every descriptor it receives (with --mode echo or\n" \
+	"upper it also reads a line from it), and with -l --creds it asks for\n" \
+	"credentials (SO_PASSCRED) and shows them beside SO_PEERCRED. Once the\n" \
+	"receiver asks, the kernel attaches the sender's credentials to every\n" \
+	"message, sent or not; only a privileged sender can claim other ids.\n" \
+	"-v traces every recvmsg with its flags (MSG_TRUNC, MSG_CTRUNC, MSG_EOR).\n\n" \
 	"--verify: a Unix socket never touches a network interface, so there\n" \
 	"is no traffic for libpcap to capture: sockx says so (on stderr, or a\n" \
 	"\"verify\" event) and does the rest as asked; the exit status is that\n" \
@@ -172,8 +174,9 @@ static int check_sides(struct sockx *sx, const struct ux_opts *o)
 			return fail(sx, EXIT_USAGE, "-l needs a PATH or @name to listen on");
 		if (o->perm >= 0 && o->path[0] == '@')
 			return fail(sx, EXIT_USAGE, "--perm applies to a socket file, not to an abstract @name");
-		if (o->max_clients && o->type == SOCK_DGRAM)
-			return fail(sx, EXIT_USAGE, "--max-clients needs a connection type (--stream or --seqpacket)");
+		if ((o->max_clients || o->idle_ms) && o->type == SOCK_DGRAM)
+			return fail(sx, EXIT_USAGE, "%s needs a connection type (--stream or --seqpacket)",
+				    o->max_clients ? "--max-clients" : "--idle-timeout");
 		return EXIT_OK;
 	}
 	if (srv)

@@ -18,7 +18,9 @@ static void hint_connect(struct sockx *sx, const struct ux_opts *o, int err)
 	if (err == ENOENT)
 		hint(sx, "no socket file there: is a server listening? (sockx unix -l %s)", o->path);
 	else if (err == ECONNREFUSED)
-		hint(sx, "nobody is bound to %s: a stale socket file, or an unused @name", o->path);
+		hint(sx, "nobody is bound to %s: %s", o->path, o->path[0] == '@' ?
+		     "an unused @name, or not with this socket type (--stream, --dgram, --seqpacket)" :
+		     "a stale socket file");
 	else if (err == EPROTOTYPE)
 		hint(sx, "the server there uses another socket type: try --stream, --dgram or --seqpacket");
 	else if (err == EAGAIN)
