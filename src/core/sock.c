@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -310,6 +311,55 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 			   rc >= 0 && (m->msg_flags & MSG_TRUNC) ? "MSG_TRUNC " : "",
 			   rc >= 0 && (m->msg_flags & MSG_CTRUNC) ? "MSG_CTRUNC " : "",
 			   rc >= 0 && (m->msg_flags & MSG_EOR) ? "MSG_EOR" : "");
+	errno = err;
+	return rc;
+}
+
+/* "MSG_WAITFORONE|MSG_TRUNC|MSG_DONTWAIT", or "0". */
+static const char *mmsg_flags(int flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", flags ? "" : "0",
+		 flags & MSG_WAITFORONE ? "MSG_WAITFORONE|" : "",
+		 flags & MSG_TRUNC ? "MSG_TRUNC|" : "",
+		 flags & MSG_DONTWAIT ? "MSG_DONTWAIT|" : "");
+	if (flags && buf[0])
+		buf[strlen(buf) - 1] = '\0';	/* the last '|' */
+	return buf;
+}
+
+int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags)
+{
+	int rc = recvmmsg(fd, v, n, flags, NULL), err = errno;
+	char f[64];
+
+	if (sx->verbose)
+		sock_trace(sx, 1, "recvmmsg", rc, err, "%d, %u msgs, %s", fd, n,
+			   mmsg_flags(flags, f, sizeof(f)));
+	errno = err;
+	return rc;
+}
+
+int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags)
+{
+	int rc = sendmmsg(fd, v, n, flags), err = errno;
+	char f[64];
+
+	if (sx->verbose)
+		sock_trace(sx, 1, "sendmmsg", rc, err, "%d, %u msgs, %s", fd, n,
+			   mmsg_flags(flags, f, sizeof(f)));
+	errno = err;
+	return rc;
+}
+
+int sock_set_timeout(struct sockx *sx, int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	int rc = setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)), err = errno;
+
+	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %d ms", fd,
+		   opt == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO", ms);
 	errno = err;
 	return rc;
 }
