@@ -13,7 +13,7 @@ enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
-	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
+	{ "count", O_COUNT, "N", "send the requests (-m or --size) N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "start a round every S seconds (default 0: at once)", NULL },
 	{ "timeout", 'w', "S", "wait S seconds for each reply (default 1)", NULL },
 	{ "retries", O_RETRIES, "N", "send a request again up to N times when no reply came (default 0)", NULL },
@@ -239,7 +239,10 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 	}
 	rtt = (now_mono() - r->sent) * 1000.0;
 	if (r != c->cur) {
-		*(r->seen ? &c->dups : &c->late) += 1;
+		if (r->seen)
+			c->dups++;
+		else
+			c->late++;
 		note(c, r->seen ? "duplicate" : "late", r, n, rtt);
 		r->seen = true;
 		return false;
@@ -469,29 +472,39 @@ static int run_lines(struct udp_client *c)
 	return rc;
 }
 
-static void summary(struct udp_client *c)
+static void summary_json(struct udp_client *c, double loss, double avg)
 {
 	struct sockx *sx = c->sx;
+
+	ev_begin(sx, "summary");
+	ev_int(sx, "sent", (long long)c->sent);
+	ev_int(sx, "received", (long long)c->received);
+	ev_num(sx, "loss_pct", loss);
+	ev_int(sx, "retransmissions", (long long)c->retrans);
+	ev_int(sx, "late", (long long)c->late);
+	ev_int(sx, "duplicates", (long long)c->dups);
+	ev_int(sx, "unexpected", (long long)c->unexpected);
+	if (c->received) {
+		ev_num(sx, "rtt_min_ms", c->rtt_min);
+		ev_num(sx, "rtt_avg_ms", avg);
+		ev_num(sx, "rtt_max_ms", c->rtt_max);
+	}
+	ev_end(sx);
+}
+
+/*
+ * Ping's summary: "4 sent, 3 received, 25% loss, 1 late, rtt min/avg/max
+ * = ... ms"; counts that are 0 are left out. In stdin mode, at -v only.
+ */
+static void summary(struct udp_client *c)
+{
 	double loss = c->sent ? 100.0 * (double)(c->sent - c->received) / (double)c->sent : 0;
 	double avg = c->received ? c->rtt_sum / (double)c->received : 0;
 	char extra[160] = "", rtt[96] = "";
 	int n = 0;
 
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "sent", (long long)c->sent);
-		ev_int(sx, "received", (long long)c->received);
-		ev_num(sx, "loss_pct", loss);
-		ev_int(sx, "retransmissions", (long long)c->retrans);
-		ev_int(sx, "late", (long long)c->late);
-		ev_int(sx, "duplicates", (long long)c->dups);
-		ev_int(sx, "unexpected", (long long)c->unexpected);
-		if (c->received) {
-			ev_num(sx, "rtt_min_ms", c->rtt_min);
-			ev_num(sx, "rtt_avg_ms", avg);
-			ev_num(sx, "rtt_max_ms", c->rtt_max);
-		}
-		ev_end(sx);
+	if (c->sx->json) {
+		summary_json(c, loss, avg);
 		return;
 	}
 	if (c->retrans)
@@ -506,10 +519,10 @@ static void summary(struct udp_client *c)
 		snprintf(rtt, sizeof(rtt), ", rtt min/avg/max = %.3f/%.3f/%.3f ms",
 			 c->rtt_min, avg, c->rtt_max);
 	if (c->lines)
-		trace(sx, 1, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
+		trace(c->sx, 1, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
 		      c->received, loss, extra, rtt);
 	else
-		say(sx, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
+		say(c->sx, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
 		    c->received, loss, extra, rtt);
 }
 

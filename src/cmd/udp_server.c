@@ -201,12 +201,15 @@ static int open_socket(struct sockx *sx, struct udp_server_opts *o,
 	return fd;
 }
 
-/* Points the receive headers at their slots again (the kernel wrote them). */
-static void arm_batch(struct udp_server *s)
+/*
+ * Points receive headers 0..n at their slots again: the kernel wrote the
+ * lengths and flags of the ones it filled, and only those.
+ */
+static void arm_batch(struct udp_server *s, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < s->vlen; i++) {
+	for (i = 0; i < n; i++) {
 		struct msghdr *m = &s->in[i].msg_hdr;
 
 		m->msg_name = &s->from[i];
@@ -409,8 +412,8 @@ static int serve(struct udp_server *s)
 {
 	int n;
 
+	arm_batch(s, s->vlen);
 	while (!stop_signal) {
-		arm_batch(s);
 		n = sock_recvmmsg(s->sx, s->fd, s->in, s->vlen,
 				  MSG_WAITFORONE | MSG_TRUNC);
 		if (n < 0) {
@@ -419,6 +422,7 @@ static int serve(struct udp_server *s)
 			return fail_errno(s->sx, "recvmmsg");
 		}
 		on_batch(s, (unsigned)n);
+		arm_batch(s, (unsigned)n);
 		if (s->o->once && n > 0)
 			break;
 	}

@@ -331,11 +331,12 @@ int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 		  int flags)
 {
 	int rc = recvmmsg(fd, v, n, flags, NULL), err = errno;
+	bool idle = rc < 0 && (err == EAGAIN || err == EWOULDBLOCK);
 	char f[64];
 
 	if (sx->verbose)
-		sock_trace(sx, 1, "recvmmsg", rc, err, "%d, %u msgs, %s", fd, n,
-			   mmsg_flags(flags, f, sizeof(f)));
+		sock_trace(sx, idle ? 2 : 1, "recvmmsg", rc, err, "%d, %u msgs, %s",
+			   fd, n, mmsg_flags(flags, f, sizeof(f)));
 	errno = err;
 	return rc;
 }

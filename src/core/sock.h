@@ -50,7 +50,8 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags);
 /*
  * recvmmsg / sendmmsg: a batch of datagrams in one call (recvmmsg's
  * timeout argument is left NULL: use SO_RCVTIMEO). Traced at -v with the
- * batch size and the count returned.
+ * batch size and the count returned; a recvmmsg that found nothing
+ * (EAGAIN: SO_RCVTIMEO or MSG_DONTWAIT) at -vv, so idle loops stay quiet.
  */
 int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 		  int flags);
