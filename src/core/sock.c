@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -351,6 +352,56 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 		sock_trace(sx, 1, "recvmsg", (long)rc, err, "%d, %zu control, %s -> msg_flags %s",
 			   fd, (size_t)m->msg_controllen, msg_flags_str(flags, f, sizeof(f)),
 			   rc < 0 ? "?" : msg_flags_str(m->msg_flags, out, sizeof(out)));
+	errno = err;
+	return rc;
+}
+
+/* "MSG_WAITFORONE|MSG_TRUNC|MSG_DONTWAIT", or "0". */
+static const char *mmsg_flags(int flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", flags ? "" : "0",
+		 flags & MSG_WAITFORONE ? "MSG_WAITFORONE|" : "",
+		 flags & MSG_TRUNC ? "MSG_TRUNC|" : "",
+		 flags & MSG_DONTWAIT ? "MSG_DONTWAIT|" : "");
+	if (flags && buf[0])
+		buf[strlen(buf) - 1] = '\0';	/* the last '|' */
+	return buf;
+}
+
+int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags)
+{
+	int rc = recvmmsg(fd, v, n, flags, NULL), err = errno;
+	bool idle = rc < 0 && (err == EAGAIN || err == EWOULDBLOCK);
+	char f[64];
+
+	if (sx->verbose)
+		sock_trace(sx, idle ? 2 : 1, "recvmmsg", rc, err, "%d, %u msgs, %s",
+			   fd, n, mmsg_flags(flags, f, sizeof(f)));
+	errno = err;
+	return rc;
+}
+
+int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags)
+{
+	int rc = sendmmsg(fd, v, n, flags), err = errno;
+	char f[64];
+
+	if (sx->verbose)
+		sock_trace(sx, 1, "sendmmsg", rc, err, "%d, %u msgs, %s", fd, n,
+			   mmsg_flags(flags, f, sizeof(f)));
+	errno = err;
+	return rc;
+}
+
+int sock_set_timeout(struct sockx *sx, int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	int rc = setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)), err = errno;
+
+	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %d ms", fd,
+		   opt == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO", ms);
 	errno = err;
 	return rc;
 }
