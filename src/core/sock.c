@@ -438,7 +438,9 @@ int sock_listener(struct sockx *sx, struct addr *a, int type,
 		return -1;
 	if (fam != AF_UNIX) {
 		*failed = "setsockopt";
-		if (sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR", 1) < 0)
+		/* Streams only: on UDP it would let a second server share the port. */
+		if (type == SOCK_STREAM &&
+		    sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR", 1) < 0)
 			goto fail;
 		if (lo->reuseport &&
 		    sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT", 1) < 0)

@@ -82,7 +82,7 @@ struct listen_opts {
 };
 
 /*
- * Opens a socket of type for a, sets SO_REUSEADDR (and the listen_opts),
+ * Opens a socket of type for a, sets SO_REUSEADDR (streams) and the listen_opts,
  * binds and, for stream and seqpacket, listens. On success the kernel's
  * chosen address (port 0 resolved) is written back to *a.
  * Returns the fd, or -1 with errno set and *failed naming the call.
