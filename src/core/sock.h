@@ -35,6 +35,10 @@ int sock_setopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int val);
 int sock_getopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int *val);
+/* setsockopt with a value that is not an int (ICMP_FILTER, ICMP6_FILTER);
+ * traced at -vv with its size. */
+int sock_setopt_buf(struct sockx *sx, int fd, int level, int opt,
+		    const char *name, const void *val, socklen_t len);
 /* getsockname / getpeername; traced at -vv. */
 int sock_name(struct sockx *sx, int fd, struct addr *a);
 int sock_peer(struct sockx *sx, int fd, struct addr *a);
