@@ -6,4 +6,5 @@
  */
 CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
+CMD("raw-icmp", raw_icmp, CMD_RAW, "ICMP echo over a raw socket: a hand-built IPv4 header, ICMPv6, or a ping socket")
 CMD("help", help, 0, "show help for sockx or one command")
