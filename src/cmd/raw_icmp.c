@@ -156,11 +156,16 @@ static bool may_flood(void)
 static int check_opts(struct sockx *sx, struct raw_icmp_opts *o, int argc,
 		      char **argv)
 {
+	const char *colon;
+
 	if (argc < 1)
 		return fail(sx, EXIT_USAGE, "missing HOST (e.g. sockx raw-icmp -c 3 127.0.0.1)");
 	if (argc > 1)
 		return fail(sx, EXIT_USAGE, "too many arguments (from '%s')", argv[1]);
 	o->host = argv[0];
+	colon = strchr(o->host, ':');
+	if (colon && !strchr(colon + 1, ':'))	/* one colon: not an IPv6 literal */
+		return fail(sx, EXIT_USAGE, "invalid HOST '%s': ICMP has no ports", o->host);
 	if (o->flood && !o->interval_set)
 		o->interval_ms = 0;
 	if ((o->flood || o->interval_ms < USER_MIN_INTERVAL_MS) && !may_flood()) {
@@ -248,13 +253,18 @@ static int open_failed(struct ping *pg, const char *what)
 	if (errno_exit(err, true) != EXIT_NOPERM)
 		return fail_open(pg->sx, "cannot open %s", what);
 	if (pg->method == PM_DGRAM) {
-		fail(pg->sx, EXIT_NOPERM, "cannot open %s: %s: net.ipv4.ping_group_range is \"%s\", which leaves out group %u",
-		     what, strerror(err), ping_group_range(range, sizeof(range)),
+		fail(pg->sx, EXIT_NOPERM, "cannot open %s: %s: net.ipv4.ping_group_range "
+		     "is \"%s\", which leaves out group %u", what, strerror(err), ping_group_range(range, sizeof(range)),
 		     (unsigned)getegid());
-		hint(pg->sx, "allow it with: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\" (per network namespace), or drop --dgram and use a raw socket as root");
+		hint(pg->sx, "allow it with: sysctl -w net.ipv4.ping_group_range="
+		     "\"0 2147483647\" (per network namespace), or drop --dgram "
+		     "and use a raw socket as root");
 	} else {
 		fail_open(pg->sx, "cannot open %s", what);
-		hint(pg->sx, "raw sockets need CAP_NET_RAW: run it as root (sudo sockx raw-icmp ...), or give the binary the capability: sudo setcap cap_net_raw+ep $(command -v sockx); --dgram needs neither where net.ipv4.ping_group_range allows it");
+		hint(pg->sx, "raw sockets need CAP_NET_RAW: run it as root (sudo "
+		     "sockx raw-icmp ...), or give the binary the capability: sudo "
+		     "setcap cap_net_raw+ep $(command -v sockx); --dgram needs "
+		     "neither where net.ipv4.ping_group_range allows it");
 	}
 	errno = err;
 	return EXIT_NOPERM;

@@ -116,6 +116,38 @@ int ping_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx);
  */
 int ping_run(struct ping *pg);
 
+/* One packet read from the socket. */
+struct rx {
+	const uint8_t *p;
+	size_t len;
+	struct addr from;
+	int hlim;		/* TTL / hop limit, -1 unknown */
+	double t;
+};
+
+/* An ICMP error that answers a probe, as one line says it. */
+struct icmp_err {
+	uint16_t seq;
+	uint8_t type, code;
+	char text[128];
+};
+
+/* A packet that is not for us, or not readable: -v (at level) says why. */
+void ping_skip(struct ping *pg, const struct rx *rx, int level,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The matcher (raw_icmp_match.c): a whole IPv4 packet from a raw socket
+ * (its TTL goes into rx), or a bare ICMPv4 / ICMPv6 message. */
+void ping_on_ip4(struct ping *pg, struct rx *rx);
+void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
+		   size_t len);
+void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
+		   size_t len);
+
+/* An ICMP error about probe e->seq: settles it, counts it, shows it. */
+void ping_on_error(struct ping *pg, const struct rx *rx,
+		   const struct icmp_err *e);
+
 /* Hands p to every tap. */
 void ping_tap(const struct ping *pg, const struct ping_packet *p);
 

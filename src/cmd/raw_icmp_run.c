@@ -159,10 +159,12 @@ static void report_send_error(struct ping *pg, uint16_t seq, int err)
 		fputs("E", stdout);
 	}
 	if (!pg->sx->json && !(pg->o->flood && !pg->sx->quiet))
-		warn_msg(pg->sx, "icmp_seq=%u: sendto %s: %s", seq, pg->dst_text, strerror(err));
+		warn_msg(pg->sx, "icmp_seq=%u: sendto %s: %s", seq, pg->dst_text,
+			 strerror(err));
 	if ((err == EPERM || err == EACCES) && !pg->warned_eperm) {
 		pg->warned_eperm = true;
-		hint(pg->sx, "a local firewall rule (nftables/iptables output) dropped the probe: counted as lost, not a missing privilege");
+		hint(pg->sx, "a local firewall rule (nftables/iptables output) "
+		     "dropped the probe: counted as lost, not a missing privilege");
 	}
 }
 
@@ -252,6 +254,23 @@ static int wait_socket(struct ping *pg, double until, double now, short *rev)
 	return 0;
 }
 
+/* What -v says of the method: who writes which header. */
+static const char *method_text(const struct ping *pg)
+{
+	switch (pg->method) {
+	case PM_HDRINCL:
+		return "SOCK_RAW with IP_HDRINCL: sockx writes the IPv4 header; "
+		       "the kernel fills in total length and checksum (raw(7))";
+	case PM_RAW:
+		if (pg->family == AF_INET)
+			return "SOCK_RAW without IP_HDRINCL: the kernel writes the IPv4 header";
+		return "SOCK_RAW ICMPv6: the kernel writes the IPv6 header and the ICMPv6 checksum";
+	default:
+		return "SOCK_DGRAM ICMP socket: the kernel writes the IP header, "
+		       "the identifier and the checksum";
+	}
+}
+
 static void announce(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
@@ -259,11 +278,7 @@ static void announce(struct ping *pg)
 	size_t hdr = pg->family == AF_INET ? IP4_HDR_MIN : 40;
 
 	addr_host(&pg->src, src, sizeof(src));
-	trace(sx, 1, "method: %s: %s", ping_method_name(pg->method),
-	      pg->method == PM_HDRINCL ? "SOCK_RAW with IP_HDRINCL: sockx writes the IPv4 header; the kernel fills in total length and checksum (raw(7))" :
-	      pg->method == PM_RAW ? (pg->family == AF_INET ? "SOCK_RAW without IP_HDRINCL: the kernel writes the IPv4 header" :
-				      "SOCK_RAW ICMPv6: the kernel writes the IPv6 header and the ICMPv6 checksum") :
-	      "SOCK_DGRAM ICMP socket: the kernel writes the IP header, the identifier and the checksum");
+	trace(sx, 1, "method: %s: %s", ping_method_name(pg->method), method_text(pg));
 	trace(sx, 1, "identifier %u (0x%04x), source %s", pg->id, pg->id, src);
 	if (sx->json) {
 		ev_begin(sx, "start");
@@ -339,7 +354,8 @@ int ping_run(struct ping *pg)
 	announce(pg);
 	pg->t_start = now_mono();
 	pg->highest = -1;
-	while (!*pg->stop && rc == EXIT_OK) {
+	/* A closed stdout (| head) ends the run too, as SIGPIPE ends ping. */
+	while (!*pg->stop && rc == EXIT_OK && !ferror(stdout)) {
 		now = now_mono();
 		ping_expire(pg, now);
 		if (finished(pg))
