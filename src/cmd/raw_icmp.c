@@ -416,8 +416,8 @@ static uint16_t random16(void)
 	return v;
 }
 
-/* Everything before the first probe: addresses, socket, options, and the
- * privileges given up. */
+/* Everything before the first probe but giving up the privileges:
+ * addresses, socket, options. */
 static int setup(struct ping *pg)
 {
 	int rc;
@@ -444,8 +444,6 @@ static int setup(struct ping *pg)
 		rc = pg->family == AF_INET ? set_ip4_opts(pg) : set_ip6_opts(pg);
 	if (rc == EXIT_OK)
 		rc = bind_socket(pg);
-	if (rc == EXIT_OK)
-		rc = drop_privileges(pg);
 	return rc;
 }
 
@@ -494,6 +492,13 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		goto out;
 	}
 	rc = setup(&pg);
+	/*
+	 * A capture for --verify opens here, while CAP_NET_RAW is still
+	 * permitted (pcap_activate needs it), and registers a tap: it gets
+	 * every packet sockx built, byte for byte, to compare with the wire.
+	 */
+	if (rc == EXIT_OK)
+		rc = drop_privileges(&pg);
 	if (rc != EXIT_OK)
 		goto out;
 	if (o.dump)

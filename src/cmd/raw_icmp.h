@@ -60,7 +60,14 @@ struct ping_packet {
 	double t;		/* monotonic time of the send or receive */
 };
 
-/* A consumer of every packet: --dump now, --verify later. */
+/*
+ * A consumer of every packet: --dump now, --verify later. It is called
+ * after each successful sendto() with the exact bytes handed to the
+ * kernel, and for each packet read, before it is matched. p and its bytes
+ * live only during the call: a verifier copies what it keeps, then
+ * compares it with the capture byte for byte, where p->kernel lists the
+ * fields the kernel writes itself (kernel_ip: the whole IP header).
+ */
 typedef void (*ping_tap_fn)(void *ctx, const struct ping_packet *p);
 
 #define PING_TAPS 4

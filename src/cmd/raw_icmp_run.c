@@ -161,7 +161,7 @@ static void report_send_error(struct ping *pg, uint16_t seq, int err)
 	if (!pg->sx->json && !(pg->o->flood && !pg->sx->quiet))
 		warn_msg(pg->sx, "icmp_seq=%u: sendto %s: %s", seq, pg->dst_text,
 			 strerror(err));
-	if ((err == EPERM || err == EACCES) && !pg->warned_eperm) {
+	if (err == EPERM && !pg->warned_eperm) {
 		pg->warned_eperm = true;
 		hint(pg->sx, "a local firewall rule (nftables/iptables output) "
 		     "dropped the probe: counted as lost, not a missing privilege");
