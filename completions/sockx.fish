@@ -113,7 +113,7 @@ complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l tos -x -d 'type-o
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l id -x -d 'ICMP identifier, 0-65535 (default: random per run)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l ip-id -x -d 'IPv4 ID, 0-65535 (default: random, +1 a probe; 0: the kernel picks)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l df -d 'set don\'t-fragment (IPv6: IPV6_DONTFRAG)'
-complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l pattern -x -d 'fill the echo data with these 1-16 bytes (as ping -p)'
+complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l pattern -x -d 'fill the echo data with these 1-256 bytes, repeated (ping -p: 16)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -s W -l timeout -x -d 'wait at most S seconds for each reply (default 10)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l src -x -d 'source address (default: the route\'s, from a UDP connect)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l no-hdrincl -d 'let the kernel write the IPv4 header (no IP_HDRINCL), for comparison'

@@ -32,7 +32,7 @@ static const struct optdef opts[] = {
 	{ "id", O_ID, "N", "ICMP identifier, 0-65535 (default: random per run)", NULL },
 	{ "ip-id", O_IPID, "N", "IPv4 ID, 0-65535 (default: random, +1 a probe; 0: the kernel picks)", NULL },
 	{ "df", O_DF, NULL, "set don't-fragment (IPv6: IPV6_DONTFRAG)", NULL },
-	{ "pattern", O_PATTERN, "HEX", "fill the echo data with these 1-16 bytes (as ping -p)", NULL },
+	{ "pattern", O_PATTERN, "HEX", "fill the echo data with these 1-256 bytes, repeated (ping -p: 16)", NULL },
 	{ "timeout", 'W', "S", "wait at most S seconds for each reply (default 10)", NULL },
 	{ "src", O_SRC, "ADDR", "source address (default: the route's, from a UDP connect)", NULL },
 	{ "no-hdrincl", O_NOHDRINCL, NULL, "let the kernel write the IPv4 header (no IP_HDRINCL), for comparison", NULL },
@@ -124,7 +124,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_PATTERN:
 		o->patlen = parse_hex(arg, o->pat, sizeof(o->pat));
 		if (o->patlen == 0)
-			return fail(sx, EXIT_USAGE, "invalid --pattern '%s' (expected 1-16 bytes in hex, e.g. ff00)", arg);
+			return fail(sx, EXIT_USAGE, "invalid --pattern '%s' (expected 1-256 bytes in hex, e.g. ff00)", arg);
 		return EXIT_OK;
 	case 'W':
 		rc = opt_secs(sx, "timeout (-W)", arg, 3600, &o->timeout_ms);

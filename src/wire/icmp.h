@@ -10,7 +10,7 @@
 
 #define ICMP_HDR_LEN 8		/* type, code, checksum, and 4 more bytes */
 #define ICMP_STAMP_LEN 16	/* the timestamp at the start of echo data */
-#define ICMP_PATTERN_MAX 16	/* bytes of a --pattern, as ping -p */
+#define ICMP_PATTERN_MAX 256	/* bytes of a --pattern (ping -p takes 16) */
 
 /* RFC 792 message types sockx sends or understands. */
 enum {
