@@ -256,7 +256,10 @@ static void ip_line(struct line *l, const struct capture_pkt *k)
 	uint16_t sp = 0, dp = 0;
 	bool ports = capture_pkt_ports(k, &sp, &dp);
 
-	put(l, "%s ", k->ipver == 6 ? "IP6" : "IP");
+	put(l, "%s", k->ipver == 6 ? "IP6" : "IP");
+	if (!k->l3.len)
+		return;		/* not even the fixed header: no addresses to show */
+	put(l, " ");
 	endpoint(l, k, k->src, ports ? sp : -1);
 	put(l, " > ");
 	endpoint(l, k, k->dst, ports ? dp : -1);
@@ -271,6 +274,9 @@ static void ip_line(struct line *l, const struct capture_pkt *k)
 		return;
 	}
 	l4_line(l, k);
+	if (k->fragment && k->ipver == 4)
+		put(l, " (frag id %u off %u%s)", (unsigned)k->ip4.id,
+		    (unsigned)k->ip4.frag_off * 8, k->ip4.mf ? "+" : "");
 }
 
 const char *capture_pkt_line(const struct capture_pkt *k, char *buf, size_t len)

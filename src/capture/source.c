@@ -65,7 +65,7 @@ int capture_src_live(struct capture_src *s, const char *iface, unsigned ring)
 	if (prepare(s, iface, ring) < 0)
 		goto fail;
 	if (priv_raise(PRIV_RAW) < 0) {
-		seterr(s, iface, "needs CAP_NET_RAW");
+		snprintf(s->err, sizeof(s->err), "missing CAP_NET_RAW");
 		goto fail;
 	}
 	rc = pcap_activate(s->p);

@@ -345,7 +345,7 @@ static int report(struct verdict *v, int exch_rc)
 	struct capture *c = v->c;
 
 	if (v->skip) {
-		trace(c->sx, 1, "verify: nothing to compare: the exchange ended before any");
+		trace(c->sx, 1, "verify: nothing to compare: the exchange ended before sending anything");
 		return exch_rc;
 	}
 	if (c->sx->json)
