@@ -3,6 +3,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,7 +41,7 @@ static const void *addr_bytes(const struct addr *a, int *family, size_t *len)
 
 static void build(struct route_req *q, const struct addr *dst)
 {
-	struct rtattr *ra;
+	struct rtattr ra;
 	const void *b;
 	size_t len;
 	int fam;
@@ -52,11 +53,11 @@ static void build(struct route_req *q, const struct addr *dst)
 	q->nh.nlmsg_seq = 1;
 	q->rt.rtm_family = (unsigned char)fam;
 	q->rt.rtm_dst_len = (unsigned char)(len * 8);
-	ra = (struct rtattr *)q->attrs;
-	ra->rta_type = RTA_DST;
-	ra->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(ra), b, len);
-	q->nh.nlmsg_len = (unsigned)(NLMSG_LENGTH(sizeof(q->rt)) + RTA_ALIGN(ra->rta_len));
+	ra.rta_type = RTA_DST;
+	ra.rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(q->attrs, &ra, sizeof(ra));	/* bytes, not casts: no alignment games */
+	memcpy(q->attrs + RTA_LENGTH(0), b, len);
+	q->nh.nlmsg_len = (unsigned)(NLMSG_LENGTH(sizeof(q->rt)) + RTA_ALIGN(ra.rta_len));
 }
 
 static void set_src(struct addr *src, int fam, const void *p, size_t n)
@@ -83,31 +84,50 @@ static int fail_with(int err)
 	return -1;
 }
 
+/* Walks the attributes after the rtmsg (rtnetlink(7)), copying each header. */
+static void attrs(const struct nlmsghdr *nh, int family, int *oif, struct addr *src)
+{
+	const uint8_t *p = (const uint8_t *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct rtmsg));
+	size_t left = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct rtmsg)), step, dlen;
+	struct rtattr ra;
+
+	while (left >= sizeof(ra)) {
+		memcpy(&ra, p, sizeof(ra));
+		if (ra.rta_len < sizeof(ra) || ra.rta_len > left)
+			return;
+		dlen = ra.rta_len - RTA_LENGTH(0);
+		if (ra.rta_type == RTA_OIF && dlen >= sizeof(int))
+			memcpy(oif, p + RTA_LENGTH(0), sizeof(int));
+		else if (ra.rta_type == RTA_PREFSRC)
+			set_src(src, family, p + RTA_LENGTH(0), dlen);
+		step = RTA_ALIGN(ra.rta_len);
+		if (step >= left)
+			return;
+		p += step;
+		left -= step;
+	}
+}
+
 /* Reads RTA_OIF and RTA_PREFSRC out of the answer. */
 static int parse(const struct nlmsghdr *nh, size_t n, char *ifname, struct addr *src)
 {
-	const struct rtmsg *rt;
-	const struct rtattr *ra;
-	int oif = 0, alen;
+	struct rtmsg rt;
+	int oif = 0;
 
 	if (!NLMSG_OK(nh, n))
 		return fail_with(EPROTO);
 	if (nh->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *e = NLMSG_DATA(nh);
+		struct nlmsgerr e;
 
-		return fail_with(nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ?
-				 -e->error : EPROTO);
+		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(e)))
+			return fail_with(EPROTO);
+		memcpy(&e, NLMSG_DATA(nh), sizeof(e));
+		return fail_with(e.error ? -e.error : EPROTO);
 	}
-	if (nh->nlmsg_type != RTM_NEWROUTE || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)))
+	if (nh->nlmsg_type != RTM_NEWROUTE || nh->nlmsg_len < NLMSG_LENGTH(sizeof(rt)))
 		return fail_with(EPROTO);
-	rt = NLMSG_DATA(nh);
-	alen = (int)RTM_PAYLOAD(nh);
-	for (ra = RTM_RTA(rt); RTA_OK(ra, alen); ra = RTA_NEXT(ra, alen)) {
-		if (ra->rta_type == RTA_OIF && RTA_PAYLOAD(ra) >= sizeof(int))
-			memcpy(&oif, RTA_DATA(ra), sizeof(int));
-		else if (ra->rta_type == RTA_PREFSRC)
-			set_src(src, rt->rtm_family, RTA_DATA(ra), RTA_PAYLOAD(ra));
-	}
+	memcpy(&rt, NLMSG_DATA(nh), sizeof(rt));
+	attrs(nh, rt.rtm_family, &oif, src);
 	if (!oif || !if_indextoname((unsigned)oif, ifname))
 		return fail_with(ENODEV);
 	return 0;
