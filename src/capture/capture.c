@@ -122,8 +122,10 @@ static int plan(struct capture *c)
 		memcpy(c->laddr, b, 16);
 		c->have_laddr = true;
 	}
-	if (v && addr_port(&c->spec.local) > 0)
+	if (v && addr_port(&c->spec.local) > 0) {
 		c->lport = (uint16_t)addr_port(&c->spec.local);
+		capture_set_local(c, &c->spec.local);	/* known already */
+	}
 	build_filter(c);
 	return EXIT_OK;
 }

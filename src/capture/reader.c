@@ -109,6 +109,7 @@ static void ported(struct capture *c, const struct capture_pkt *k)
 {
 	uint16_t sp, dp;
 	struct wire_flow *f;
+	size_t n;
 	int dir;
 
 	dir = capture_pkt_ports(k, &sp, &dp) ? port_dir(c, k, sp, dp) : -1;
@@ -120,14 +121,16 @@ static void ported(struct capture *c, const struct capture_pkt *k)
 	if (!f)
 		return;
 	f->pkts[dir]++;
-	if (k->proto == CAP_IPPROTO_TCP)
+	if (k->proto == CAP_IPPROTO_TCP) {
 		capture_tcp_segment(&f->tcp, dir, &k->tcp, k->data.p + k->data.off,
 				    rd_left(&k->data));
-	else
-		capture_msgs_add(&f->msgs, dir, k->data.p + k->data.off,
-				 rd_left(&k->data), false, LAYOUT_DATA, 0);
-	if (k->st == WIRE_TRUNC && f->msgs.n && k->proto == CAP_IPPROTO_UDP)
-		f->msgs.v[f->msgs.n - 1].trunc = true;
+		return;
+	}
+	n = f->msgs.n;
+	capture_msgs_add(&f->msgs, dir, k->data.p + k->data.off, rd_left(&k->data),
+			 false, LAYOUT_DATA, 0);
+	if (f->msgs.n > n)	/* a datagram cut short (a fragment) can't be compared */
+		f->msgs.v[n].trunc = k->st == WIRE_TRUNC || k->fragment;
 }
 
 /* ICMP: our echo identifier (the filter checked errors quote it). */
@@ -136,6 +139,7 @@ static void icmp(struct capture *c, const struct capture_pkt *k)
 	uint8_t req = k->proto == CAP_IPPROTO_ICMP ? ICMP4_ECHO : ICMP6_ECHO;
 	struct wire_flow *f = &c->w.flows[0];
 	struct capture_msg *m;
+	size_t n;
 	int dir;
 
 	if (!k->l4_ok || (k->icmp.echo && k->icmp.id != c->spec.icmp_id)) {
@@ -150,10 +154,11 @@ static void icmp(struct capture *c, const struct capture_pkt *k)
 		dir = same(c, k->dst, c->raddr) ? CAPTURE_OUT : CAPTURE_IN;
 	f->used = true;
 	f->pkts[dir]++;
+	n = f->msgs.n;
 	capture_msgs_add(&f->msgs, dir, k->l3.p + k->l3.off, rd_left(&k->l3), true,
 			 k->ipver == 4 ? LAYOUT_IP4 : LAYOUT_ICMP, 0);
-	if (f->msgs.n && !f->msgs.full) {
-		m = &f->msgs.v[f->msgs.n - 1];
+	if (f->msgs.n > n) {
+		m = &f->msgs.v[n];
 		m->l4_off = (size_t)((k->l4.p + k->l4.off) - (k->l3.p + k->l3.off));
 		m->trunc = k->st == WIRE_TRUNC;
 	}

@@ -260,23 +260,16 @@ static char *tmp_name(const char *path)
 	return t;
 }
 
-int capture_dump_open(struct capture_dump *d, struct capture_src *s,
-		      const char *path)
+/* Creates the temporary file, mode as for any new file. NULL: errno set. */
+static FILE *open_tmp(struct capture_dump *d)
 {
 	mode_t um;
 	FILE *f;
 	int fd, err;
 
-	memset(d, 0, sizeof(*d));
-	d->path = strdup(path);
-	d->tmp = tmp_name(path);
-	if (!d->path || !d->tmp) {
-		errno = ENOMEM;
-		goto fail;
-	}
 	fd = mkstemp(d->tmp);
 	if (fd < 0)
-		goto fail;
+		return NULL;
 	guard(d->tmp);
 	um = umask(0);		/* read it: the only way; only one thread yet */
 	umask(um);
@@ -284,22 +277,37 @@ int capture_dump_open(struct capture_dump *d, struct capture_src *s,
 	if (!f) {
 		err = errno;
 		close(fd);
+		unlink(d->tmp);
+		unguard(d->tmp);
 		errno = err;
-		goto fail_tmp;
 	}
-	d->d = pcap_dump_fopen(s->p, f);
-	if (!d->d) {
+	return f;
+}
+
+int capture_dump_open(struct capture_dump *d, struct capture_src *s,
+		      const char *path)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->path = strdup(path);
+	d->tmp = tmp_name(path);
+	errno = ENOMEM;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		errno = EISDIR;		/* say so now, not after the exchange */
+	else if (d->path && d->tmp)
+		f = open_tmp(d);
+	if (f) {
+		d->d = pcap_dump_fopen(s->p, f);
+		if (d->d)
+			return 0;
 		fclose(f);
+		unlink(d->tmp);
+		unguard(d->tmp);
 		errno = EIO;
-		goto fail_tmp;
 	}
-	return 0;
-fail_tmp:
-	err = errno;
-	unlink(d->tmp);
-	unguard(d->tmp);
-	errno = err;
-fail:
 	err = errno;
 	seterr(s, path, strerror(err));
 	free(d->path);
