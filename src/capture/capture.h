@@ -2,29 +2,37 @@
  * \summary: wire verification: capture one flow with libpcap while a
  * command runs, then prove the wire carried what the command did
  *
- * A command wires it in with a few lines (tcp-client is the model):
+ * A command wires it in with a few lines (tcp-client is the model; this
+ * is udp-client's shape):
  *
  *	struct capture_spec cs = {
- *		.proto = IPPROTO_UDP,		// TCP, UDP, ICMP or ICMPV6
- *		.remote = peer,			// the address the flow goes to
- *		.local = local,			// if known (bound, -s); else port 0
+ *		.proto = IPPROTO_UDP, .remote = peer, .local = local,
  *		.verify = o.verify, .pcap_path = o.pcap,
  *	};
  *	struct capture *cap = NULL;
  *
  *	if (o.verify || o.pcap) {
- *		cap = capture_open(sx, &cs, &rc);	// BEFORE the first packet
+ *		cap = capture_open(sx, &cs, &rc);
  *		if (!cap)
- *			return rc;		// 4 without CAP_NET_RAW: nothing sent
+ *			return rc;
  *	} else {
  *		priv_drop_all();
  *	}
- *	... the exchange, recording each step (NULL cap: no-ops) ...
- *	capture_set_local(cap, &local);		// once the kernel chose it
- *	capture_udp_sent(cap, buf, n);		// after each send that succeeded
- *	capture_udp_received(cap, buf, n);	// after each datagram read
  *	...
- *	rc = capture_finish(cap, rc);		// drain, compare, print; frees cap
+ *	capture_set_local(cap, &local);
+ *	capture_udp_sent(cap, buf, n);
+ *	capture_udp_received(cap, buf, n);
+ *	...
+ *	return capture_finish(cap, rc);
+ *
+ * capture_open before the first packet of the flow (for TCP: before
+ * connect; for UDP: after connect or bind, which send nothing, so the
+ * local port is known; for raw sockets: after socket(), which needs
+ * CAP_NET_RAW that capture_open then drops). NULL from it means nothing
+ * may be sent: return its rc (4 without CAP_NET_RAW). Record each step
+ * right after it happened; every capture_* call takes a NULL capture and
+ * does nothing, so no "if (cap)" is needed. capture_finish last, with the
+ * exit code the exchange ended with; it returns the command's.
  *
  * What capture_open does, in order: finds the interface the flow uses
  * (a route lookup over netlink: lo for loopback and for this host's own
@@ -62,7 +70,8 @@
  *  - UDP: each datagram sent and received, in order: size and bytes.
  *  - Raw (ICMP/ICMPv6): each packet as the program built it, byte for
  *    byte against the wire, except the fields the kernel fills in, which
- *    are reported as such ("kernel filled: id 0 -> 0x1c46") rather than
+ *    are reported as such ("kernel filled in: id 0x1c46, header checksum
+ *    0x3cd3") rather than
  *    as differences: with IP_HDRINCL the IPv4 checksum and total length
  *    always, the ID and the source address when left zero
  *    (capture_kfill_hdrincl() computes that mask); the ICMPv6 checksum
@@ -70,10 +79,11 @@
  * A packet recorded as sent that never reached the wire (a firewall
  * dropped it before the interface) is a failure, whatever the reason.
  *
- * If the exchange itself failed (exch_rc != 0), the close is not checked
- * and only what the program did is: its bytes must be on the wire (a
- * prefix of each stream, at least what it wrote); a mismatch there
- * still gives 3, otherwise exch_rc is returned unchanged.
+ * If the exchange itself failed (exch_rc != 0), the close is not checked,
+ * only what the program did: every byte it wrote and read must be on the
+ * wire (each stream at least as long, the common part equal), every
+ * datagram and packet it recorded too. A difference there still gives 3
+ * (it explains the failure); otherwise exch_rc comes back unchanged.
  *
  * Threads: capture_open starts one reader thread; every other function
  * here must be called from the thread that called capture_open.
@@ -109,7 +119,12 @@ struct capture;
 struct capture *capture_open(struct sockx *sx, const struct capture_spec *spec,
 			     int *rc);
 
-/* Our address, once the kernel chose it (getsockname after connect/bind). */
+/*
+ * Our address, once the kernel chose it (getsockname after connect or
+ * bind). TCP needs it: the verdict finds the connection by this port
+ * (never called, as when connect failed: nothing to verify). UDP: the
+ * datagrams' local port, unless spec.local had it.
+ */
 void capture_set_local(struct capture *c, const struct addr *local);
 
 /*
@@ -138,7 +153,9 @@ void capture_udp_received(struct capture *c, const void *p, size_t n);
  * packet under IP_HDRINCL, else the ICMP/ICMPv6 message with
  * CAPTURE_RAW_L4), and flags of kernel-filled fields; a packet as
  * recvfrom() returned it (IPv4 raw sockets: with its IP header; ICMPv6:
- * the message, so CAPTURE_RAW_L4).
+ * the message, so CAPTURE_RAW_L4). Record as received only what the
+ * program took as an answer: on lo a raw ICMP socket also reads its own
+ * echo requests, which are on the wire as sent packets, not received ones.
  */
 void capture_raw_sent(struct capture *c, const void *p, size_t n, unsigned flags);
 void capture_raw_received(struct capture *c, const void *p, size_t n, unsigned flags);

@@ -10,6 +10,7 @@
 
 #include "capture/capture.h"
 #include "capture/expect.h"
+#include "capture/session.h"
 #include "capture/stream.h"
 #include "wire/csum.h"
 #include "wire/frame.h"
@@ -459,6 +460,69 @@ static void test_parsers(void)
 	CHECK(frame_decode(FRAME_DLT_RAW, (const uint8_t *)"\x45", 1, &fr) == WIRE_OK && fr.ipver == 4);
 }
 
+/*
+ * The verdict itself, on a session built by hand: a whole connection is
+ * verified; libpcap drops make it inconclusive; a missing close or a
+ * changed byte is a mismatch; a failed exchange is only held to what it did.
+ */
+static struct capture *fake_session(struct sockx *sx, bool fin, int flip)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	struct capture_tcp_flow *t = &c->w.flows[0].tcp;
+	char wire[] = "hello";
+
+	c->sx = sx;
+	c->spec.proto = IPPROTO_TCP;
+	c->spec.verify = true;
+	snprintf(c->iface, sizeof(c->iface), "lo");
+	c->w.flows[0].used = true;
+	c->w.flows[0].lport = 40000;
+	c->p.local_set = true;
+	c->p.lport = 40000;
+	capture_tcp_sent(c, "hel", 3);		/* the program: two writes */
+	capture_tcp_sent(c, "lo", 2);
+	capture_tcp_received(c, "HELLO", 5);
+	if (flip >= 0)
+		wire[flip] ^= 0x20;
+	handshake(t, 100, 900);
+	seg(t, 0, 101, 901, TCPF_ACK | TCPF_PSH, wire, 5);	/* one segment */
+	seg(t, 1, 901, 106, TCPF_ACK | TCPF_PSH, "HELLO", 5);
+	if (fin) {
+		seg(t, 0, 106, 906, TCPF_ACK | TCPF_FIN, NULL, 0);
+		seg(t, 1, 906, 107, TCPF_ACK | TCPF_FIN, NULL, 0);
+		seg(t, 0, 107, 907, TCPF_ACK, NULL, 0);
+	}
+	return c;
+}
+
+static void free_session(struct capture *c)
+{
+	capture_tcp_free(&c->w.flows[0].tcp);
+	capture_digest_free(&c->p.sent);
+	capture_digest_free(&c->p.rcvd);
+	free(c);
+}
+
+static void test_verdict(void)
+{
+	struct sockx sx = { .cmd = "test_capture", .quiet = true };
+	struct capture *c;
+
+	c = fake_session(&sx, true, -1);
+	CHECK(capture_verdict(c, EXIT_OK) == EXIT_OK);
+	c->w.drop = 2;		/* libpcap lost packets: never "verified" */
+	CHECK(capture_verdict(c, EXIT_OK) == EXIT_MISMATCH);
+	free_session(c);
+	c = fake_session(&sx, false, -1);	/* no FIN either way */
+	CHECK(capture_verdict(c, EXIT_OK) == EXIT_MISMATCH);
+	CHECK(capture_verdict(c, EXIT_FAIL) == EXIT_FAIL);	/* failed: bytes only */
+	free_session(c);
+	c = fake_session(&sx, true, 1);		/* "hEllo" on the wire */
+	CHECK(capture_verdict(c, EXIT_OK) == EXIT_MISMATCH);
+	CHECK(capture_verdict(c, EXIT_FAIL) == EXIT_MISMATCH);
+	free_session(c);
+}
+
 int main(void)
 {
 	test_digest();
@@ -470,6 +534,7 @@ int main(void)
 	test_raw_l4();
 	test_udp_match();
 	test_parsers();
+	test_verdict();
 	printf("test_capture: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
