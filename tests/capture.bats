@@ -3,6 +3,7 @@
 # filters, --json, --pcap, and a live capture on lo.
 # bats file_tags=capture
 
+# shellcheck disable=SC2154 # $stderr and $lines: set by bats run
 load helpers/common
 load helpers/net
 

@@ -4,6 +4,7 @@
 # firewall drop in private network namespaces; no privilege, no attempt.
 # bats file_tags=needs:raw
 
+# shellcheck disable=SC2154 # $stderr and $lines: set by bats run
 load helpers/common
 load helpers/net
 
@@ -144,7 +145,7 @@ as_nobody() {
 	[[ ! -e "$BATS_TEST_TMPDIR/np.pcap" ]]
 	# The --once server is still waiting for its first client: none came.
 	kill -0 "${BG_PID[srv]}"
-	! grep -q accepted "$BATS_TEST_TMPDIR/srv.out"
+	run ! grep -q accepted "$BATS_TEST_TMPDIR/srv.out"
 	# And the same client with the privilege does connect.
 	run -0 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi --verify
 	wait_exit srv 5
@@ -174,4 +175,24 @@ as_nobody() {
 	run -0 --separate-stderr ip netns exec "$NS" "$SOCKX" -v tcp-client 192.0.2.1 "$PORT" -m "$MSG" --verify
 	[[ "$stderr" == *"capture: ready on lo, "* ]]
 	[[ ${lines[-1]} == "verified: "*" 34 bytes of payload match" ]]
+}
+
+@test "verify: --pcap killed midway leaves neither the file nor its temporary" {
+	local dir=$BATS_TEST_TMPDIR/out fifo=$BATS_TEST_TMPDIR/in pid i
+	mkdir "$dir"
+	mkfifo "$fifo"
+	start_server srv "$SOCKX" tcp-server -p 0
+	"$SOCKX" tcp-client 127.0.0.1 "$PORT" --pcap "$dir/x.pcap" <"$fifo" >/dev/null 2>&1 &
+	pid=$!
+	BG_PID["cl"]=$pid
+	exec 7>"$fifo"		# stdin stays open: the client waits mid-exchange
+	for ((i = 0; i < 250; i++)); do
+		compgen -G "$dir/.x.pcap.*" >/dev/null && break
+		sleep 0.02
+	done
+	compgen -G "$dir/.x.pcap.*" >/dev/null
+	stop_bg cl TERM
+	exec 7>&-
+	[[ $BG_RC -eq 143 ]]	# killed by SIGTERM, after removing the temporary
+	[[ -z "$(ls -A "$dir")" ]]
 }

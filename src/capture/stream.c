@@ -267,7 +267,8 @@ void capture_tcp_free(struct capture_tcp_flow *f)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		while ((s = f->d[i].held) != NULL) {
+		while (f->d[i].held) {
+			s = f->d[i].held;
 			f->d[i].held = s->next;
 			free(s);
 		}
