@@ -15,4 +15,5 @@ CMD("completions", completions, 0, "print a bash, zsh or fish completion script"
 CMD("matrix", matrix, CMD_RAW, "which family x type x protocol this kernel supports, and why not")
 CMD("tour", tour, CMD_RAW, "a real exchange for every family x type this kernel supports, checked")
 CMD("raw-icmp", raw_icmp, CMD_RAW, "ICMP echo over a raw socket: a hand-built IPv4 header, ICMPv6, or a ping socket")
+CMD("capture", capture, CMD_RAW, "decode a pcap file or capture live: one line per packet")
 CMD("help", help, 0, "show help for sockx or one command")
