@@ -1,9 +1,12 @@
 /* \summary: the two-way relay of netcat mode */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -12,6 +15,21 @@
 #include "sock.h"
 
 #define BUF (256 * 1024)
+#define FILE_BUF (4 << 20)	/* stdin a file: big reads and sends pay */
+#define ZC_CHUNK (16u << 20)	/* one splice: what fits moves */
+#define ZC_BURST 8		/* zero-copy moves per wake-up, at most */
+#define PIPE_BIG (1 << 20)	/* the default of fs.pipe-max-size */
+
+/*
+ * How bytes move. Copy: read() or recv() into a buffer, then write it.
+ * Zero-copy, where the fds allow it and nothing needs to see the bytes:
+ * splice(2) from a pipe on stdin to the socket, and from the socket into
+ * a pipe on stdout. The kernel then moves page references, and a full
+ * socket or pipe simply leaves the bytes where they are, so no buffer of
+ * ours holds them. A file on stdin is copied in 4 MiB blocks: sendfile(2)
+ * from tmpfs measured slower here than read and send (docs/performance.md).
+ */
+enum path { PATH_COPY, PATH_SPLICE };
 
 struct relay {
 	struct sockx *sx;
@@ -20,8 +38,12 @@ struct relay {
 	bool in_open;		/* stdin not yet at EOF */
 	bool shut;		/* our write side is shut */
 	bool peer_eof;		/* the peer shut its write side */
+	enum path in_path;	/* stdin -> socket */
+	bool out_splice;	/* socket -> stdout (a pipe) by splice */
+	bool in_stuck;		/* zero-copy feed: the socket is full */
+	bool out_stuck;		/* splice: the stdout pipe is full */
 	char *out;		/* stdin bytes not yet sent: out[off..len) */
-	size_t off, len;
+	size_t off, len, cap;
 	char *in;		/* socket read buffer */
 	uint64_t sent, received;
 };
@@ -41,13 +63,128 @@ static void life(struct relay *r, const char *ev, const char *text)
 	}
 }
 
+/*
+ * Picks the zero-copy paths the fds allow (--json and --hex need to see
+ * the bytes, so they always copy). They need a non-blocking socket.
+ */
+static void choose_paths(struct relay *r)
+{
+	struct stat st;
+	bool in_pipe = false, in_file = false;
+
+	if (fstat(STDIN_FILENO, &st) == 0) {
+		in_pipe = S_ISFIFO(st.st_mode);
+		in_file = S_ISREG(st.st_mode);
+	}
+	r->cap = in_file ? FILE_BUF : BUF;
+	r->in_path = in_pipe ? PATH_SPLICE : PATH_COPY;
+	r->out_splice = !r->sx->json && !r->hex &&
+			fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+	/* A bigger pipe means fewer, larger splices (EPERM past pipe-max-size: keep it). */
+	if (r->in_path == PATH_SPLICE)
+		fcntl(STDIN_FILENO, F_SETPIPE_SZ, PIPE_BIG);
+	if (r->out_splice)
+		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, PIPE_BIG);
+	if ((r->in_path != PATH_COPY || r->out_splice) && fd_nonblock(r->fd, true) < 0) {
+		r->in_path = PATH_COPY;
+		r->out_splice = false;
+	}
+	if (r->in_path != PATH_COPY || r->out_splice)
+		trace(r->sx, 2, "relay: stdin by %s, stdout by %s",
+		      r->in_path == PATH_SPLICE ? "splice" : "read/send",
+		      r->out_splice ? "splice" : "recv/write");
+}
+
+/* Bytes waiting to be read on fd (FIONREAD), 0 if it cannot say. */
+static int pending(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 ? n : 0;
+}
+
+/*
+ * Moves stdin (a pipe) to the socket by splice, a burst at a time.
+ * Returns 0 (in_stuck set when the socket is full), -1 on a socket
+ * error, -2 on stdin's.
+ */
+static int feed_zero_copy(struct relay *r)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < ZC_BURST; i++) {
+		n = io_splice(r->sx, STDIN_FILENO, r->fd, ZC_CHUNK,
+			      SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0) {
+			r->sent += (uint64_t)n;
+			r->in_stuck = false;
+			continue;
+		}
+		if (n == 0) {
+			r->in_open = false;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {	/* a pipe with bytes left: the socket is full */
+			r->in_stuck = pending(STDIN_FILENO) > 0;
+			return 0;
+		}
+		if ((errno == EINVAL || errno == ENOSYS) && r->sent == 0) {
+			r->in_path = PATH_COPY;		/* this kind of pipe cannot */
+			return 0;
+		}
+		return errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN ? -1 : -2;
+	}
+	return 0;
+}
+
+/*
+ * Moves the socket's bytes into the stdout pipe by splice, a burst at a
+ * time. Returns 0 (out_stuck set when the pipe is full), -1 on a socket
+ * error, -3 on stdout's.
+ */
+static int drain_splice(struct relay *r)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < ZC_BURST; i++) {
+		n = io_splice(r->sx, r->fd, STDOUT_FILENO, ZC_CHUNK,
+			      SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0) {
+			r->received += (uint64_t)n;
+			r->out_stuck = false;
+			continue;
+		}
+		if (n == 0) {
+			r->peer_eof = true;
+			life(r, "eof", "eof: the peer shut its write side");
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {	/* bytes left in the socket: the pipe is full */
+			r->out_stuck = pending(r->fd) > 0;
+			return 0;
+		}
+		if (errno == EINVAL && r->received == 0) {
+			r->out_splice = false;		/* copy after all */
+			return 0;
+		}
+		return errno == EPIPE ? -3 : -1;
+	}
+	return 0;
+}
+
 /* Reads a block of stdin; returns 0, or -1 on a read error. */
 static int from_stdin(struct relay *r)
 {
 	ssize_t n;
 
 	do {
-		n = read(STDIN_FILENO, r->out, BUF);
+		n = read(STDIN_FILENO, r->out, r->cap);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -105,16 +242,52 @@ static int from_socket(struct relay *r)
 /* Which fds to wait on now; returns the count. */
 static nfds_t want(struct relay *r, struct pollfd *p)
 {
+	bool zc = r->in_path != PATH_COPY;
 	nfds_t n = 0;
 
-	if (r->in_open && r->len == 0) {
+	if (r->in_open && (zc ? !r->in_stuck : r->len == 0)) {
 		p[n].fd = STDIN_FILENO;
 		p[n++].events = POLLIN;
 	}
-	p[n].fd = r->fd;
-	p[n].events = (short)((r->peer_eof ? 0 : POLLIN) | (r->len ? POLLOUT : 0));
+	p[n].fd = r->fd;	/* always: POLLERR and POLLHUP come here */
+	p[n].events = (short)((r->peer_eof || r->out_stuck ? 0 : POLLIN) |
+			      (r->len || (zc && r->in_open && r->in_stuck) ? POLLOUT : 0));
 	n++;
+	if (r->out_stuck) {
+		p[n].fd = STDOUT_FILENO;
+		p[n++].events = POLLOUT;
+	}
 	return n;
+}
+
+/* Stdin is readable (or the socket writable again for a stuck feed). */
+static int on_stdin(struct relay *r)
+{
+	if (r->in_path != PATH_COPY)
+		return feed_zero_copy(r);
+	return from_stdin(r) < 0 ? -2 : 0;
+}
+
+/* The socket has news: bytes, room, or an end. */
+static int on_socket(struct relay *r, short revents)
+{
+	int rc;
+
+	if (r->in_stuck && r->in_open && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+		rc = on_stdin(r);
+		if (rc < 0)
+			return rc;
+	}
+	if (!r->peer_eof && !r->out_stuck)
+		return r->out_splice ? drain_splice(r) : from_socket(r);
+	if (r->peer_eof && (revents & (POLLERR | POLLHUP))) {
+		/* Gone both ways: what stdin still holds cannot go. */
+		if (!r->in_open && !r->len)
+			return 1;
+		errno = EPIPE;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -123,7 +296,7 @@ static nfds_t want(struct relay *r, struct pollfd *p)
  */
 static int step(struct relay *r, int idle_ms)
 {
-	struct pollfd p[2];
+	struct pollfd p[3];
 	nfds_t n = want(r, p), i;
 	int rc = poll(p, n, idle_ms);
 
@@ -137,19 +310,17 @@ static int step(struct relay *r, int idle_ms)
 		if (!p[i].revents)
 			continue;
 		if (p[i].fd == STDIN_FILENO) {
-			if (from_stdin(r) < 0)
-				return -2;
-		} else if (!r->peer_eof) {
-			rc = from_socket(r);
-			if (rc < 0)
-				return rc;
-		} else if (p[i].revents & (POLLERR | POLLHUP)) {
-			/* Gone both ways: what stdin still holds cannot go. */
-			if (!r->in_open && !r->len)
+			rc = on_stdin(r);
+		} else if (p[i].fd == STDOUT_FILENO) {
+			r->out_stuck = false;	/* room again */
+			rc = 0;
+		} else {
+			rc = on_socket(r, p[i].revents);
+			if (rc == 1)
 				return 0;
-			errno = EPIPE;
-			return -1;
 		}
+		if (rc < 0)
+			return rc;
 	}
 	if (r->len && to_socket(r) < 0)
 		return -1;
@@ -168,7 +339,8 @@ int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true };
 	int rc = EXIT_OK, s;
 
-	r.out = malloc(BUF);
+	choose_paths(&r);
+	r.out = malloc(r.cap);
 	r.in = malloc(BUF);
 	if (!r.out || !r.in) {
 		rc = fail(sx, EXIT_FAIL, "out of memory");
@@ -195,6 +367,8 @@ int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 	}
 	life(&r, "closed", "closed");
 out:
+	if (r.in_path != PATH_COPY || r.out_splice)
+		fd_nonblock(fd, false);		/* as the caller gave it */
 	free(r.out);
 	free(r.in);
 	return rc;
