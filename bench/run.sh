@@ -22,6 +22,7 @@ SOCKX=${SOCKX:-$ROOT/sockx}
 BIN=${BENCH_BIN:-$ROOT/build/bench}
 RUNS=${BENCH_RUNS:-5}
 BULK_BYTES=${BENCH_BULK_BYTES:-$((2 << 30))}	# 2 GiB, as the issue asks
+PEER_BYTES=${BENCH_PEER_BYTES:-$((512 << 20))}	# socat, ncat, nc: slow, for context
 PP_SECS=${BENCH_PP_SECS:-1}			# one ping-pong run
 CLIENT_COUNT=${BENCH_CLIENT_COUNT:-20000}	# sockx client round trips per run
 CONNS=${BENCH_CONNS:-10000}
@@ -114,7 +115,9 @@ free_port() {
 start() {
 	local name=$1
 	shift
-	timeout -k 5 300 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	: >"$TMP/$name.out"	# now: the child's own truncation would come late
+	: >"$TMP/$name.err"
+	timeout -k 5 300 "$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
 	SPID=$!
 	echo "$SPID" >>"$TMP/pids"
 }
@@ -122,11 +125,15 @@ start() {
 # listening NAME out|err: waits for "listening on ...:PORT" (or a path)
 # on the server's stdout or stderr; PORT (or the path) in ADDR.
 listening() {
-	if ! wait_for "$TMP/$1.$2" 'listening on .*[: ]([^: ]+)$' 5; then
+	if ! wait_for "$TMP/$1.$2" 'listening on (.+)$' 5; then
 		log "bench: $1 did not start: $(tail -c 300 "$TMP/$1.err")"
 		return 1
 	fi
-	ADDR=$MATCH1
+	if [[ $MATCH1 =~ :([0-9]+)$ ]]; then
+		ADDR=${BASH_REMATCH[1]}
+	else
+		ADDR=${MATCH1##* }	# a path
+	fi
 }
 
 # reap PID [SECONDS]: waits for a server that ends by itself; TERM after
@@ -166,7 +173,8 @@ put() { echo "$3 $4" >>"$TMP/res/$1.$2"; }
 med() {
 	[[ -s "$TMP/res/$1.$2" ]] || { echo -; return; }
 	awk '{print $2}' "$TMP/res/$1.$2" | sort -g |
-		awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%.4g", m}'
+		awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2
+			printf(m >= 1000 ? "%.0f" : "%.4g", m)}'
 }
 
 # ratio A B METRIC: the median over rounds of A/B (both measured).
@@ -205,6 +213,7 @@ note() { echo "$*" >>"$TMP/notes"; }
 # ---------------------------------------------------------------- bulk
 
 FILE="$TMP/bulk.dat"
+PFILE="$TMP/peer.dat"
 TO=(timeout -k 5 120)
 
 # Each variant: srv_V starts the server and sets ADDR; cli_V runs the
@@ -227,13 +236,13 @@ srv_iperf3_r() { srv_iperf3; }
 cli_iperf3_r() { "${TO[@]}" iperf3 -R -c 127.0.0.1 -p "$ADDR" -n "$BULK_BYTES" -J >"$TMP/iperf3.json"; }
 
 srv_socat() { start socat socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1,reuseaddr OPEN:/dev/null && listening socat err; }
-cli_socat() { "${TO[@]}" socat -u STDIN "TCP:127.0.0.1:$ADDR" <"$FILE"; }
+cli_socat() { "${TO[@]}" socat -u STDIN "TCP:127.0.0.1:$ADDR" <"$PFILE"; }
 
 srv_ncat() { ADDR=$(free_port); start ncat ncat -l --recv-only 127.0.0.1 "$ADDR" && wait_port tcp "$ADDR"; }
-cli_ncat() { "${TO[@]}" ncat --send-only 127.0.0.1 "$ADDR" <"$FILE" >/dev/null; }
+cli_ncat() { "${TO[@]}" ncat --send-only 127.0.0.1 "$ADDR" <"$PFILE" >/dev/null; }
 
 srv_nc() { ADDR=$(free_port); start nc nc -l 127.0.0.1 "$ADDR" && wait_port tcp "$ADDR"; }
-cli_nc() { "${TO[@]}" nc -N 127.0.0.1 "$ADDR" <"$FILE" >/dev/null; }
+cli_nc() { "${TO[@]}" nc -N 127.0.0.1 "$ADDR" <"$PFILE" >/dev/null; }
 
 USOCK="$TMP/bulk.sock"
 srv_upair() { start upair "$BIN/bulk" recv unix "$USOCK" && listening upair out; }
@@ -241,15 +250,24 @@ cli_upair() { "${TO[@]}" "$BIN/bulk" send unix "$USOCK" "$BULK_BYTES"; }
 srv_sx_unix() { rm -f "$USOCK"; start sx_unix "$SOCKX" unix -l "$USOCK" --mode discard && listening sx_unix out; }
 cli_sx_unix() { "${TO[@]}" "$SOCKX" unix "$USOCK" <"$FILE" >/dev/null; }
 srv_nc_unix() { rm -f "$USOCK"; start nc_unix nc -lU "$USOCK" && wait_unix; }
-cli_nc_unix() { "${TO[@]}" nc -NU "$USOCK" <"$FILE" >/dev/null; }
+cli_nc_unix() { "${TO[@]}" nc -NU "$USOCK" <"$PFILE" >/dev/null; }
 wait_unix() {
 	local n=500
 	while ((n-- > 0)); do [[ -S "$USOCK" ]] && return 0; nap 0.01; done
 	return 1
 }
 
+# The bytes variant V moves: the slow peers move PEER_BYTES.
+bytes_of() {
+	case $1 in
+	socat | ncat | nc | nc_unix) echo "$PEER_BYTES" ;;
+	*) echo "$BULK_BYTES" ;;
+	esac
+}
+
 bulk_once() {
-	local v=$1 r=$2 out
+	local v=$1 r=$2 out bytes
+	bytes=$(bytes_of "$v")
 	out=$(
 		"srv_$v" </dev/null || exit 1
 		cpu_now
@@ -267,7 +285,7 @@ bulk_once() {
 	) || return 1
 	local wall=${out% *} cpu=${out#* }
 	local gbps
-	gbps=$(awk -v b="$BULK_BYTES" -v w="$wall" 'BEGIN {printf "%.4f", b / w / 1000}')
+	gbps=$(awk -v b="$bytes" -v w="$wall" 'BEGIN {printf "%.4f", b / w / 1000}')
 	put "$v" wall "$r" "$gbps"
 	# iperf3's figure is its own (receiver side, the test alone): it
 	# leaves out its start and its control connection, which favours it.
@@ -275,7 +293,7 @@ bulk_once() {
 		gbps=$(jq '.end.sum_received.bits_per_second / 8e9' "$TMP/iperf3.json") || return 1
 	fi
 	put "$v" gbps "$r" "$gbps"
-	put "$v" cpugb "$r" "$(awk -v b="$BULK_BYTES" -v c="$cpu" 'BEGIN {printf "%.4f", c / 1000 / (b / 1e9)}')"
+	put "$v" cpugb "$r" "$(awk -v b="$bytes" -v c="$cpu" 'BEGIN {printf "%.4f", c / 1000 / (b / 1e9)}')"
 }
 
 # rounds R VARIANT...: RUNS interleaved rounds over the variants.
@@ -290,8 +308,9 @@ rounds() {
 
 make_file() {
 	[[ -s "$FILE" ]] && return
-	log "bench: writing a $BULK_BYTES-byte input file in $TMP"
+	log "bench: writing input files of $BULK_BYTES and $PEER_BYTES bytes in $TMP"
 	head -c "$BULK_BYTES" /dev/urandom >"$FILE" || exit 1
+	head -c "$PEER_BYTES" "$FILE" >"$PFILE" || exit 1
 }
 
 sec_bulk() {
@@ -443,23 +462,30 @@ sec_latency() {
 
 # --------------------------------------------------------------- conns
 
-# pss_tree PID: the PSS (kB) of PID and all its descendants.
+# pss_tree PID: the PSS (kB) of PID and all its descendants. Read with
+# builtins only: thousands of forked servers, one cat each, took minutes.
 pss_tree() {
-	local pids
+	local pids p k v sum=0
 	pids=$(ps -e -o pid=,ppid= | awk -v root="$1" '
 		{ kids[$2] = kids[$2] " " $1 }
 		END { q[1] = root; n = 1; for (i = 1; i <= n; i++) { print q[i];
 			m = split(kids[q[i]], k, " "); for (j = 1; j <= m; j++) q[++n] = k[j] } }')
-	# shellcheck disable=SC2086
-	(cd /proc && for p in $pids; do cat "$p/smaps_rollup" 2>/dev/null; done) |
-		awk '/^Pss:/ { s += $2 } END { print s + 0 }'
+	for p in $pids; do
+		[[ -r /proc/$p/smaps_rollup ]] || continue
+		while read -r k v _; do
+			[[ $k == Pss: ]] && sum=$((sum + v))
+		done <"/proc/$p/smaps_rollup"
+	done 2>/dev/null
+	echo "$sum"
 }
 
 # conns_once NAME: N clients against the server NAME started as CMD.
 conns_once() {
 	local name=$1 spid mpid served pss
 	shift
-	"$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null &
+	: >"$TMP/$name.out"
+	: >"$TMP/$name.err"
+	"$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" </dev/null &
 	spid=$!
 	echo "$spid" >>"$TMP/pids"
 	if [[ $name == sx_conns || $name == socat_conns ]]; then
@@ -481,10 +507,13 @@ conns_once() {
 		return 1
 	fi
 	served=$MATCH1
+	log "bench: $name: $MATCH; reading PSS"
 	pss=$(pss_tree "$spid")
+	log "bench: $name: PSS read (${SECONDS}s)"
 	exec 8>&-	# the clients close
 	wait "$mpid" 2>/dev/null
 	stop "$spid"
+	log "bench: $name: stopped (${SECONDS}s)"
 	put "$name" served 1 "$served"
 	put "$name" pss 1 "$(awk -v k="$pss" 'BEGIN {printf "%.1f", k / 1024}')"
 	put "$name" perconn 1 "$(awk -v k="$pss" -v n="$served" 'BEGIN {printf "%.1f", n ? k / n : 0}')"
@@ -636,4 +665,4 @@ main() {
 	log "bench: the table is in $RESULTS"
 }
 
-main "$@"
+[[ ${BENCH_SOURCE_ONLY:-} ]] || main "$@"
