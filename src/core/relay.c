@@ -7,6 +7,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -40,6 +42,7 @@ struct relay {
 	bool peer_eof;		/* the peer shut its write side */
 	enum path in_path;	/* stdin -> socket */
 	bool out_splice;	/* socket -> stdout (a pipe) by splice */
+	bool out_null;		/* stdout is /dev/null and fd TCP: MSG_TRUNC */
 	bool in_stuck;		/* zero-copy feed: the socket is full */
 	bool out_stuck;		/* splice: the stdout pipe is full */
 	char *out;		/* stdin bytes not yet sent: out[off..len) */
@@ -67,6 +70,20 @@ static void life(struct relay *r, const char *ev, const char *text)
  * Picks the zero-copy paths the fds allow (--json and --hex need to see
  * the bytes, so they always copy). They need a non-blocking socket.
  */
+/*
+ * True when stdout (st: its fstat) is /dev/null and the socket is TCP,
+ * whose recv(MSG_TRUNC) drops the bytes without copying them (tcp(7)).
+ */
+static bool discards(struct relay *r, const struct stat *st)
+{
+	int proto = 0;
+
+	if (!S_ISCHR(st->st_mode) || st->st_rdev != makedev(1, 3))
+		return false;
+	return sock_getopt(r->sx, r->fd, SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL", &proto) == 0 &&
+	       proto == IPPROTO_TCP;
+}
+
 static void choose_paths(struct relay *r)
 {
 	struct stat st;
@@ -80,6 +97,7 @@ static void choose_paths(struct relay *r)
 	r->in_path = in_pipe ? PATH_SPLICE : PATH_COPY;
 	r->out_splice = !r->sx->json && !r->hex &&
 			fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+	r->out_null = !r->sx->json && !r->hex && discards(r, &st);
 	/* A bigger pipe means fewer, larger splices (EPERM past pipe-max-size: keep it). */
 	if (r->in_path == PATH_SPLICE)
 		fcntl(STDIN_FILENO, F_SETPIPE_SZ, PIPE_BIG);
@@ -89,10 +107,11 @@ static void choose_paths(struct relay *r)
 		r->in_path = PATH_COPY;
 		r->out_splice = false;
 	}
-	if (r->in_path != PATH_COPY || r->out_splice)
+	if (r->in_path != PATH_COPY || r->out_splice || r->out_null)
 		trace(r->sx, 2, "relay: stdin by %s, stdout by %s",
 		      r->in_path == PATH_SPLICE ? "splice" : "read/send",
-		      r->out_splice ? "splice" : "recv/write");
+		      r->out_splice ? "splice" : r->out_null ? "recv(MSG_TRUNC), discarded" :
+		      "recv/write");
 }
 
 /* Bytes waiting to be read on fd (FIONREAD), 0 if it cannot say. */
@@ -222,7 +241,10 @@ static int from_socket(struct relay *r)
 	ssize_t n;
 
 	do {
-		n = sock_recv(r->sx, r->fd, r->in, BUF, MSG_DONTWAIT);
+		if (r->out_null)
+			n = sock_recv(r->sx, r->fd, NULL, ZC_CHUNK, MSG_TRUNC | MSG_DONTWAIT);
+		else
+			n = sock_recv(r->sx, r->fd, r->in, BUF, MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
@@ -232,6 +254,8 @@ static int from_socket(struct relay *r)
 		return 0;
 	}
 	r->received += (uint64_t)n;
+	if (r->out_null)
+		return 0;
 	if (r->sx->json || r->hex) {
 		show_data(r->sx, "received", r->in, (size_t)n, r->hex, -1);
 		return ferror(stdout) ? -3 : 0;
