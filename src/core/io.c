@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -83,6 +84,17 @@ ssize_t io_splice(struct sockx *sx, int in, int out, size_t n, unsigned flags)
 		sock_trace(sx, 1, "splice", (long)rc, err, "%d, %d, %zu, %s%s", in, out, n,
 			   flags & SPLICE_F_NONBLOCK ? "SPLICE_F_NONBLOCK" : "0",
 			   flags & SPLICE_F_MOVE ? "|SPLICE_F_MOVE" : "");
+	errno = err;
+	return rc;
+}
+
+ssize_t io_sendfile(struct sockx *sx, int out, int in, size_t n)
+{
+	ssize_t rc = sendfile(out, in, NULL, n);
+	int err = errno;
+
+	if (sx->verbose)
+		sock_trace(sx, 1, "sendfile", (long)rc, err, "%d, %d, NULL, %zu", out, in, n);
 	errno = err;
 	return rc;
 }

@@ -33,4 +33,11 @@ int io_send_all(struct sockx *sx, int fd, const void *p, size_t n);
  */
 ssize_t io_splice(struct sockx *sx, int in, int out, size_t n, unsigned flags);
 
+/*
+ * sendfile(2): up to n bytes of the file in, from its offset (which
+ * advances), to the socket out. Traced under -v. Returns what sendfile
+ * returned, errno as it left it.
+ */
+ssize_t io_sendfile(struct sockx *sx, int out, int in, size_t n);
+
 #endif
