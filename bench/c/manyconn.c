@@ -107,8 +107,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons((uint16_t)atoi(argv[1]));
-	n = (unsigned)atoi(argv[2]);
+	sa.sin_port = htons((uint16_t)strtoul(argv[1], NULL, 10));
+	n = (unsigned)strtoul(argv[2], NULL, 10);
 	rate = atof(argv[3]);
 	t0 = now();
 	deadline = t0 + atof(argv[4]);

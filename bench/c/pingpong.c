@@ -62,7 +62,7 @@ static int connect_to(const char *kind, const char *where)
 	} else {
 		in->sin_family = AF_INET;
 		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		in->sin_port = htons((uint16_t)atoi(where));
+		in->sin_port = htons((uint16_t)strtoul(where, NULL, 10));
 		len = sizeof(*in);
 	}
 	fd = socket(ss.ss_family, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
@@ -112,7 +112,7 @@ static int round_trip(int fd, unsigned char *m, unsigned char *r, size_t size)
 int main(int argc, char **argv)
 {
 	double secs = argc > 3 ? atof(argv[3]) : 1.0;
-	size_t size = argc > 4 ? (size_t)atoi(argv[4]) : 64, k = 0;
+	size_t size = argc > 4 ? (size_t)strtoul(argv[4], NULL, 10) : 64, k = 0;
 	unsigned char m[65536], r[65536];
 	uint32_t *lat = malloc(MAX_SAMPLES * sizeof(*lat));
 	uint64_t seq = 0, t0, t1, start, end, timeouts = 0;

@@ -33,9 +33,9 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	unsigned win = argc > 2 ? (unsigned)atoi(argv[2]) : 32;
+	unsigned win = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 32;
 	double secs = argc > 3 ? atof(argv[3]) : 1.0, t0, end, t;
-	size_t size = argc > 4 ? (size_t)atoi(argv[4]) : 64;
+	size_t size = argc > 4 ? (size_t)strtoul(argv[4], NULL, 10) : 64;
 	uint64_t slot_seq[MAXWIN], seq = 0, sent = 0, echoed = 0, lost = 0, s;
 	double slot_t[MAXWIN];
 	unsigned char m[2048], r[2048];
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons((uint16_t)atoi(argv[1]));
+	sa.sin_port = htons((uint16_t)strtoul(argv[1], NULL, 10));
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return 1;

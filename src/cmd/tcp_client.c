@@ -92,7 +92,9 @@ static int read_message_file(struct sockx *sx, const char *file, struct msg *m)
 		return fail(sx, EXIT_USAGE, "--message-file '%s': %s", file,
 			    n ? "larger than 16 MiB" : "empty");
 	}
-	*m = (struct msg){ p, n, file };
+	*m = (struct msg){ realloc(p, n), n, file };	/* give back the rest */
+	if (!m->p)
+		m->p = p;
 	return EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
 /* \summary: the two-way relay of netcat mode */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -68,10 +68,6 @@ static void life(struct relay *r, const char *ev, const char *text)
 }
 
 /*
- * Picks the zero-copy paths the fds allow (--json and --hex need to see
- * the bytes, so they always copy). They need a non-blocking socket.
- */
-/*
  * True when stdout (st: its fstat) is /dev/null and the socket is TCP,
  * whose recv(MSG_TRUNC) drops the bytes without copying them (tcp(7)).
  */
@@ -85,38 +81,55 @@ static bool discards(struct relay *r, const struct stat *st)
 	       proto == IPPROTO_TCP;
 }
 
-static void choose_paths(struct relay *r)
+/* How stdin goes: splice from a pipe, sendfile from a file to a Unix socket. */
+static void choose_in(struct relay *r)
 {
 	struct stat st;
-	bool in_pipe = false, in_file = false;
+	bool pipe = false, file = false;
 	int domain = 0;
 
 	if (fstat(STDIN_FILENO, &st) == 0) {
-		in_pipe = S_ISFIFO(st.st_mode);
-		in_file = S_ISREG(st.st_mode);
+		pipe = S_ISFIFO(st.st_mode);
+		file = S_ISREG(st.st_mode);
 	}
-	r->cap = in_file ? FILE_BUF : BUF;
-	r->in_path = in_pipe ? PATH_SPLICE : PATH_COPY;
-	if ((in_file || in_pipe) &&
-	    sock_getopt(r->sx, r->fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN", &domain) == 0 &&
+	r->cap = file ? FILE_BUF : BUF;
+	r->in_path = pipe ? PATH_SPLICE : PATH_COPY;
+	if (!pipe && !file)
+		return;
+	if (sock_getopt(r->sx, r->fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN", &domain) == 0 &&
 	    domain == AF_UNIX) {
 		/*
 		 * A Unix socket copies once, at the reader: sendfile pays here,
 		 * and so does a send buffer of 4 MiB, not 208 KiB (fewer, longer
 		 * moves). TCP keeps its own autotuned buffer.
 		 */
-		if (in_file)
+		if (file)
 			r->in_path = PATH_SENDFILE;
 		sock_setopt(r->sx, r->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", FILE_BUF);
 	}
-	r->out_splice = !r->sx->json && !r->hex &&
-			fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
-	r->out_null = !r->sx->json && !r->hex && discards(r, &st);
 	/* A bigger pipe means fewer, larger splices (EPERM past pipe-max-size: keep it). */
-	if (r->in_path == PATH_SPLICE)
+	if (pipe)
 		fcntl(STDIN_FILENO, F_SETPIPE_SZ, PIPE_BIG);
+}
+
+/* How stdout is fed: splice into a pipe, nothing at all for /dev/null. */
+static void choose_out(struct relay *r)
+{
+	struct stat st;
+
+	if (r->sx->json || r->hex || fstat(STDOUT_FILENO, &st) < 0)
+		return;		/* --json and --hex need to see the bytes */
+	r->out_splice = S_ISFIFO(st.st_mode);
+	r->out_null = discards(r, &st);
 	if (r->out_splice)
 		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, PIPE_BIG);
+}
+
+/* Picks the zero-copy paths the fds allow; they need a non-blocking socket. */
+static void choose_paths(struct relay *r)
+{
+	choose_in(r);
+	choose_out(r);
 	if ((r->in_path != PATH_COPY || r->out_splice) && fd_nonblock(r->fd, true) < 0) {
 		r->in_path = PATH_COPY;
 		r->out_splice = false;
