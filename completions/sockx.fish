@@ -32,6 +32,7 @@ complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l reuseport -d 's
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l nodelay -d 'set TCP_NODELAY on every client'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l v6only -d 'with -b ::, refuse IPv4-mapped clients'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -s m -l message -x -d 'send MSG and wait for its reply (repeatable)'
+complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l message-file -x -d 'send FILE\'s bytes as one message, like -m (binary: a protocol frame)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l count -x -d 'send the messages N times over (default 1)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l interval -x -d 'wait S seconds between rounds (default 0)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -s w -l timeout -x -d 'give up after S seconds of silence (default 5 with -m; none without)'
