@@ -89,8 +89,11 @@ _sockx() {
 			return ;;
 		--size)
 			return ;;
+		--pcap)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -m --message --count --interval -w --timeout --retries --size --hex' ;;
+		opts=' -m --message --count --interval -w --timeout --retries --size --hex --verify --pcap' ;;
 	unix)
 		case $prev in
 		--mode)

@@ -56,6 +56,8 @@ complete -c sockx -n '__fish_seen_subcommand_from udp-client' -s w -l timeout -x
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l retries -x -d 'send a request again up to N times when no reply came (default 0)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l size -x -d 'send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l hex -d 'show replies as a hex dump'
+complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l verify -d 'capture the datagrams (libpcap) and check the wire carried exactly what was sent and read'
+complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l pcap -r -F -d 'write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l stream -d 'SOCK_STREAM: a byte stream (the default)'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l dgram -d 'SOCK_DGRAM: datagrams, each one whole'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l seqpacket -d 'SOCK_SEQPACKET: a connection of whole messages'
