@@ -204,3 +204,9 @@ clean:
 	rm -rf build build-san build-* sockx
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# The man page's option lists are the binary's --help (tests/man.bats fails
+# when docs/sockx.1 drifts): regenerate it after changing an option table.
+.PHONY: man
+man: $(OUT)
+	docs/gen-man.sh ./$(OUT) >docs/sockx.1.tmp && mv docs/sockx.1.tmp docs/sockx.1
