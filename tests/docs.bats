@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# Every example in docs/ runs and does what the page says.
+#
+# The convention (docs/README.md, "Examples"): a fenced block tagged ```sh is
+# a shell session. A line "$ CMD" is a command; the lines after it, up to
+# the next "$ ", are its output (stdout and stderr). This file runs each
+# command and checks that
+#   - it exits 0, or N if the command ends with the comment "# exit N";
+#   - every output line shown appears in the real output, once numbers are
+#     blurred (ports, times, byte counts of addresses: every run of digits
+#     counts as one number); a line "..." stands for output not shown.
+# "$ CMD &" starts a server: the test waits for its "listening on" line and
+# the word PORT in later commands of the block becomes its port (PORT2 for
+# a second server). "$ kill %N" stops the Nth server of the block; the lines
+# after it must appear in that server's output. "$ sudo CMD" runs CMD as
+# root: skipped (with the reason) when the test is not root. Commands run in
+# a fresh directory, with the sockx under test first in PATH; "@sockx-" in
+# an abstract UNIX name is made unique to the run.
+
+load helpers/common
+load helpers/net
+
+DOCS="$BATS_TEST_DIRNAME/../docs"
+
+setup() {
+	PATH="$(dirname "$SOCKX"):$PATH"
+	export PATH
+	WORK="$BATS_TEST_TMPDIR/work"
+	mkdir -p "$WORK"
+	ln -s "$DOCS" "$WORK/docs"	# examples run from the top of the tree
+	cd "$WORK"
+	SKIPPED=()
+}
+
+teardown() {
+	stop_all_bg
+}
+
+# blur: every run of digits becomes "0", runs of blanks one space, the
+# placeholder PORT a number.
+blur() {
+	sed -E -e 's/\bPORT[0-9]*\b/0/g' -e 's/[0-9]+/0/g' -e 's/[[:space:]]+/ /g' -e 's/ $//'
+}
+
+# expect_lines ACTUAL_FILE LINE...: every LINE (but "...") is in the file.
+expect_lines() {
+	local actual=$1 l b
+	shift
+	blur <"$actual" >"$actual.blur"
+	for l in "$@"; do
+		[[ "$l" == "..." ]] && continue
+		b=$(blur <<<"$l")
+		[[ -z "$b" ]] && continue
+		grep -qxF -- "$b" "$actual.blur" || {
+			echo "$PAGE: expected a line: $l"
+			echo "--- real output:"
+			cat "$actual"
+			return 1
+		}
+	done
+}
+
+# subst CMD: the placeholders filled in.
+subst() {
+	local c=$1 i
+	for ((i = ${#PORTS[@]}; i >= 1; i--)); do
+		if ((i == 1)); then
+			c=$(sed -E "s/\\bPORT\\b/${PORTS[1]}/g" <<<"$c")
+		else
+			c=$(sed -E "s/\\bPORT$i\\b/${PORTS[$i]}/g" <<<"$c")
+		fi
+	done
+	printf '%s' "${c//@sockx-/@sockx-$$-$BATS_TEST_NUMBER-}"
+}
+
+# run_cmd: runs $CMD (with its shown output in EXPECT) and checks it.
+run_cmd() {
+	local c=$CMD want=0 n rc out="$BATS_TEST_TMPDIR/out"
+	[[ -n "$c" ]] || return 0
+	CMD=
+	if [[ "$c" =~ \#\ exit\ ([0-9]+)$ ]]; then
+		want=${BASH_REMATCH[1]}
+	fi
+	if [[ "$c" == "sudo "* ]]; then
+		if [[ $(id -u) -ne 0 ]]; then
+			SKIPPED+=("$c")
+			BLOCK_SKIP=1
+			return 0
+		fi
+		c=${c#sudo }
+	fi
+	((BLOCK_SKIP)) && { SKIPPED+=("$c"); return 0; }
+	c=$(subst "$c")
+	if [[ "$c" =~ ^kill\ %([0-9]+)$ ]]; then
+		n=${BASH_REMATCH[1]}
+		stop_bg "srv$n"
+		cat "$BATS_TEST_TMPDIR/srv$n.err" >>"$BATS_TEST_TMPDIR/srv$n.out"
+		expect_lines "$BATS_TEST_TMPDIR/srv$n.out" "${EXPECT[@]}"
+		return
+	fi
+	if [[ "$c" == *" &" ]]; then
+		n=$((${#PORTS[@]} + 1))
+		start_server "srv$n" bash -c "exec ${c% &}" || {
+			echo "$PAGE: server did not start: $c"
+			cat "$BATS_TEST_TMPDIR/srv$n.err"
+			return 1
+		}
+		PORTS[n]=$(port_of "srv$n")
+		expect_lines "$BATS_TEST_TMPDIR/srv$n.out" "${EXPECT[@]}"
+		return
+	fi
+	rc=0
+	timeout 60 bash -o pipefail -c "$c" >"$out" 2>&1 </dev/null || rc=$?
+	if [[ $rc -ne $want ]]; then
+		echo "$PAGE: '$c' exited $rc, the page says $want:"
+		cat "$out"
+		return 1
+	fi
+	expect_lines "$out" "${EXPECT[@]}"
+}
+
+# end_block: stops the block's servers.
+end_block() {
+	local n
+	for n in "${!BG_PID[@]}"; do
+		stop_bg "$n"
+	done
+	PORTS=()
+	BLOCK_SKIP=0
+}
+
+# run_page PAGE: every ```sh block of docs/PAGE, in order.
+run_page() {
+	local line inblock=0 blocks=0
+	PAGE=$1
+	CMD=
+	EXPECT=()
+	PORTS=()
+	BLOCK_SKIP=0
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		if ((!inblock)); then
+			[[ "$line" == '```sh' ]] && { inblock=1; blocks=$((blocks + 1)); }
+			continue
+		fi
+		if [[ "$line" == '```' ]]; then
+			run_cmd || return 1
+			end_block
+			inblock=0
+		elif [[ "$line" == '$ '* ]]; then
+			run_cmd || return 1
+			CMD=${line#\$ }
+			EXPECT=()
+		elif [[ -n "$CMD" && "$CMD" == *\\ && ${#EXPECT[@]} -eq 0 ]]; then
+			CMD="${CMD%\\}${line}"
+		else
+			EXPECT+=("$line")
+		fi
+	done <"$DOCS/$PAGE"
+	((!inblock)) || { echo "$PAGE: a \`\`\`sh block is not closed"; return 1; }
+	((blocks > 0)) || { echo "$PAGE: no \`\`\`sh examples"; return 1; }
+	if ((${#SKIPPED[@]})); then
+		skip "needs root: ${SKIPPED[*]}"
+	fi
+}
+
+@test "docs: every page is in the index and every page with examples has a test here" {
+	local f
+	for f in "$DOCS"/*.md "$DOCS"/*/*.md; do
+		[[ -e "$f" ]] || continue
+		f=${f#"$DOCS"/}
+		[[ "$f" == README.md ]] && continue
+		grep -qF "($f)" "$DOCS/README.md" || { echo "docs/README.md does not link $f"; false; }
+		if grep -qx '```sh' "$DOCS/$f"; then
+			grep -qF "run_page $f" "$BATS_TEST_FILENAME" || { echo "no test runs $f"; false; }
+		fi
+	done
+}
+
+@test "docs: every link between the pages leads to a page" {
+	local f l
+	for f in "$DOCS"/*.md "$DOCS"/*/*.md; do
+		[[ -e "$f" ]] || continue
+		while read -r l; do
+			l=${l%%#*}
+			[[ -z "$l" || "$l" == http* || "$l" == mailto:* ]] && continue
+			[[ -e "$(dirname "$f")/$l" ]] || { echo "$f: broken link $l"; false; }
+		done < <(grep -oE '\]\([^)]+\)' "$f" | sed -E 's/^\]\((.*)\)$/\1/')
+	done
+}
+
+@test "docs: the runner itself: exit codes, blurred output, servers, PORT, kill" {
+	mkdir -p "$BATS_TEST_TMPDIR/d"
+	DOCS="$BATS_TEST_TMPDIR/d"
+	cat >"$DOCS/t.md" <<-'MD'
+	```sh
+	$ echo 'port 80 at 10:20'
+	port 8080 at 1:2
+	$ false   # exit 1
+	$ sockx tcp-server -p 0 --mode upper &
+	listening on 127.0.0.1:PORT
+	$ printf 'ab' | sockx tcp-client 127.0.0.1:PORT
+	AB
+	$ kill %1
+	...
+	summary: 1 clients, 2 bytes in, 2 bytes out
+	```
+	MD
+	run_page t.md
+	printf '```sh\n$ echo a\nb\n```\n' >"$DOCS/bad.md"
+	run ! run_page bad.md
+	printf '```sh\n$ true # exit 3\n```\n' >"$DOCS/bad.md"
+	run ! run_page bad.md
+}
+
+@test "docs: tutorial-mistakes.md" {
+	run_page tutorial-mistakes.md
+}
