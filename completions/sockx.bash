@@ -19,7 +19,7 @@ _sockx() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help --version' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'tcp-server tcp-client completions help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'tcp-server tcp-client completions matrix tour help' -- "$cur"))
 		fi
 		return
 	fi
@@ -61,6 +61,19 @@ _sockx() {
 		case $prev in
 		esac
 		opts='' ;;
+	matrix)
+		case $prev in
+		esac
+		opts=' --all' ;;
+	tour)
+		case $prev in
+		--only)
+			COMPREPLY=($(compgen -W 'tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4' -- "$cur"))
+			return ;;
+		-m|--message)
+			return ;;
+		esac
+		opts=' --only -m --message --no-verify' ;;
 	help)
 		case $prev in
 		esac
@@ -68,7 +81,7 @@ _sockx() {
 	*) opts='' ;;
 	esac
 	if [[ $cmd == help ]]; then
-		COMPREPLY=($(compgen -W 'tcp-server tcp-client completions help' -- "$cur"))
+		COMPREPLY=($(compgen -W 'tcp-server tcp-client completions matrix tour help' -- "$cur"))
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help" -- "$cur"))
 	fi

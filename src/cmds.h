@@ -7,4 +7,6 @@
 CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
 CMD("completions", completions, 0, "print a bash, zsh or fish completion script")
+CMD("matrix", matrix, CMD_RAW, "which family x type x protocol this kernel supports, and why not")
+CMD("tour", tour, CMD_RAW, "a real exchange for every family x type this kernel supports, checked")
 CMD("help", help, 0, "show help for sockx or one command")

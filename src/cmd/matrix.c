@@ -1,0 +1,344 @@
+/* \summary: matrix: which family x type x protocol this kernel opens, and why not */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "matrix.h"
+#include "../core/priv.h"
+
+enum { O_ALL = OPT_LONG };
+
+static const struct optdef opts[] = {
+	{ "all", O_ALL, NULL, "also AF_PACKET, AF_NETLINK, AF_VSOCK, AF_TIPC, AF_RDS, AF_ALG, AF_CAN, AF_XDP, AF_KEY, AF_BLUETOOTH", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_matrix = {
+	"[--all] [--json]",
+	"Asks this kernel, live, whether socket() succeeds for every family\n"
+	"(AF_INET, AF_INET6, AF_UNIX; --all adds AF_PACKET, AF_NETLINK, AF_VSOCK,\n"
+	"AF_TIPC and more) x type (STREAM, DGRAM, SEQPACKET, RAW, RDM) x protocol\n"
+	"(0 and the meaningful ones). Each row: supported, or the errno and what\n"
+	"it means here; for a supported socket the protocol the kernel chose\n"
+	"(SO_PROTOCOL), the default SO_SNDBUF and SO_RCVBUF, the privilege it\n"
+	"needs and the sockx command that exercises it. Raw sockets are tried\n"
+	"with CAP_NET_RAW raised when it is permitted; without it the table says\n"
+	"what root could do, or that it cannot know. --json: one 'cell' object\n"
+	"per line. No forking and no sleeping: it takes a few milliseconds.",
+	opts,
+};
+
+/* The families shown, in order; all: only with --all. */
+static const struct {
+	int family;
+	bool all;
+} families[] = {
+	{ AF_INET, false }, { AF_INET6, false }, { AF_UNIX, false },
+	{ AF_PACKET, true }, { AF_NETLINK, true }, { AF_VSOCK, true },
+	{ AF_TIPC, true }, { AF_RDS, true }, { AF_ALG, true }, { AF_CAN, true },
+	{ AF_XDP, true }, { AF_KEY, true }, { AF_BLUETOOTH, true },
+};
+
+static const int types[] = {
+	SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM,
+};
+
+#define BE16 0x1	/* proto is an EtherType: socket() wants it htons()'d */
+
+/* The protocols worth a row beyond 0, per family and type. */
+static const struct mproto {
+	int family, type, proto;
+	const char *name;
+	unsigned flags;
+} protos[] = {
+	{ AF_INET, SOCK_STREAM, IPPROTO_TCP, "IPPROTO_TCP", 0 },
+	{ AF_INET, SOCK_STREAM, IPPROTO_SCTP, "IPPROTO_SCTP", 0 },
+	{ AF_INET, SOCK_STREAM, IPPROTO_MPTCP, "IPPROTO_MPTCP", 0 },
+	{ AF_INET, SOCK_DGRAM, IPPROTO_UDP, "IPPROTO_UDP", 0 },
+	{ AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE, "IPPROTO_UDPLITE", 0 },
+	{ AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "IPPROTO_ICMP", 0 },
+	{ AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP, "IPPROTO_SCTP", 0 },
+	{ AF_INET, SOCK_RAW, IPPROTO_ICMP, "IPPROTO_ICMP", 0 },
+	{ AF_INET, SOCK_RAW, IPPROTO_TCP, "IPPROTO_TCP", 0 },
+	{ AF_INET, SOCK_RAW, IPPROTO_UDP, "IPPROTO_UDP", 0 },
+	{ AF_INET, SOCK_RAW, IPPROTO_RAW, "IPPROTO_RAW", 0 },
+	{ AF_INET6, SOCK_STREAM, IPPROTO_TCP, "IPPROTO_TCP", 0 },
+	{ AF_INET6, SOCK_STREAM, IPPROTO_SCTP, "IPPROTO_SCTP", 0 },
+	{ AF_INET6, SOCK_STREAM, IPPROTO_MPTCP, "IPPROTO_MPTCP", 0 },
+	{ AF_INET6, SOCK_DGRAM, IPPROTO_UDP, "IPPROTO_UDP", 0 },
+	{ AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE, "IPPROTO_UDPLITE", 0 },
+	{ AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, "IPPROTO_ICMPV6", 0 },
+	{ AF_INET6, SOCK_SEQPACKET, IPPROTO_SCTP, "IPPROTO_SCTP", 0 },
+	{ AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, "IPPROTO_ICMPV6", 0 },
+	{ AF_INET6, SOCK_RAW, IPPROTO_TCP, "IPPROTO_TCP", 0 },
+	{ AF_INET6, SOCK_RAW, IPPROTO_UDP, "IPPROTO_UDP", 0 },
+	{ AF_INET6, SOCK_RAW, IPPROTO_RAW, "IPPROTO_RAW", 0 },
+	{ AF_PACKET, SOCK_RAW, ETH_P_ALL, "htons(ETH_P_ALL)", BE16 },
+	{ AF_PACKET, SOCK_DGRAM, ETH_P_IP, "htons(ETH_P_IP)", BE16 },
+	{ AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG, "NETLINK_SOCK_DIAG", 0 },
+	{ AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, "NETLINK_GENERIC", 0 },
+	{ AF_CAN, SOCK_RAW, 1, "CAN_RAW", 0 },
+	{ AF_CAN, SOCK_DGRAM, 2, "CAN_BCM", 0 },
+	{ AF_KEY, SOCK_RAW, 2, "PF_KEY_V2", 0 },
+};
+
+static int proto_value(const struct mproto *p)
+{
+	return p->flags & BE16 ? htons((uint16_t)p->proto) : p->proto;
+}
+
+/* The name of protocol number v of family (as passed to socket()). */
+static const char *m_proto_name(int family, int v, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++)
+		if (protos[i].family == family && proto_value(&protos[i]) == v)
+			return protos[i].name;
+	if (v == 0)
+		return family == AF_NETLINK ? "NETLINK_ROUTE" : "0";
+	snprintf(buf, len, "%d", v);
+	return buf;
+}
+
+/* Adds one row; returns false when the table is full. */
+static bool add_row(struct mx_table *t, int family, int type, int proto,
+		    const char *pname)
+{
+	struct mx_row *r;
+
+	if (t->n == MX_ROWS)
+		return false;
+	r = &t->rows[t->n++];
+	memset(r, 0, sizeof(*r));
+	r->family = family;
+	r->type = type;
+	r->proto = proto;
+	r->pname = pname;
+	return true;
+}
+
+/*
+ * Fills t with the rows to probe, in the order they are shown: every
+ * family x type with protocol 0 (the kernel's default, if it has one),
+ * then the protocols of that pair worth a row of their own.
+ */
+static void plan_rows(struct mx_table *t, bool all)
+{
+	size_t f, ty, p;
+	int fam;
+
+	for (f = 0; f < ARRAY_SIZE(families); f++) {
+		if (families[f].all && !all)
+			continue;
+		fam = families[f].family;
+		for (ty = 0; ty < ARRAY_SIZE(types); ty++) {
+			add_row(t, fam, types[ty], 0, fam == AF_NETLINK ? "0 (NETLINK_ROUTE)" : "0");
+			for (p = 0; p < ARRAY_SIZE(protos); p++)
+				if (protos[p].family == fam && protos[p].type == types[ty])
+					add_row(t, fam, types[ty], proto_value(&protos[p]), protos[p].name);
+		}
+	}
+}
+
+/* The capability socket() checks for this row, or -1 for none. */
+static int row_priv(const struct mx_row *r)
+{
+	if (r->family == AF_KEY)
+		return PRIV_ADMIN;
+	if (r->family == AF_PACKET || r->family == AF_XDP)
+		return PRIV_RAW;
+	if ((r->family == AF_INET || r->family == AF_INET6) && r->type == SOCK_RAW)
+		return PRIV_RAW;
+	return -1;
+}
+
+/*
+ * Calls socket() for r, with the capability it needs raised if permitted
+ * (and lowered at once), so that as root the row shows what the kernel
+ * allows, and unprivileged the EPERM is honest. Each socket is closed
+ * before the next is opened: the matrix holds at most one descriptor.
+ */
+static void probe(struct sockx *sx, struct mx_row *r)
+{
+	int p = row_priv(r), fd;
+	bool up = p >= 0 && priv_raise((enum priv)p) == 0;
+
+	fd = sock_socket(sx, r->family, r->type | SOCK_CLOEXEC, r->proto);
+	r->err = fd < 0 ? errno : 0;
+	if (up)
+		priv_lower((enum priv)p);
+	r->priv = p;
+	if (fd < 0)
+		return;
+	r->ok = true;
+	r->so_proto = r->so_type = r->sndbuf = r->rcvbuf = -1;
+	sock_getopt(sx, fd, SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL", &r->so_proto);
+	sock_getopt(sx, fd, SOL_SOCKET, SO_TYPE, "SO_TYPE", &r->so_type);
+	sock_getopt(sx, fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", &r->sndbuf);
+	sock_getopt(sx, fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", &r->rcvbuf);
+	sock_close(sx, fd);
+}
+
+/*
+ * Reads net.ipv4.ping_group_range into t (ping sockets, icmp(7)): the
+ * one thing besides capabilities that decides an ICMP datagram socket,
+ * shown with the rows it explains.
+ */
+static void read_ping_range(struct mx_table *t)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "re");
+
+	t->ping_known = f && fscanf(f, "%lu %lu", &t->ping_lo, &t->ping_hi) == 2;
+	if (f)
+		fclose(f);
+}
+
+static void json_row(struct sockx *sx, const struct mx_table *t, const struct mx_row *r)
+{
+	char b[32];
+
+	ev_begin(sx, "cell");
+	ev_str(sx, "family", family_name(r->family));
+	ev_int(sx, "family_num", r->family);
+	ev_str(sx, "type", type_name(r->type));
+	ev_int(sx, "type_num", r->type);
+	ev_str(sx, "protocol", r->pname);
+	ev_int(sx, "protocol_num", r->proto);
+	ev_bool(sx, "supported", r->ok);
+	ev_str(sx, "errno", r->ok ? NULL : strerrorname_np(r->err));
+	if (!r->ok)
+		ev_int(sx, "errno_num", r->err);
+	if (r->ok) {
+		ev_str(sx, "so_protocol", m_proto_name(r->family, r->so_proto, b, sizeof(b)));
+		ev_int(sx, "so_protocol_num", r->so_proto);
+		ev_str(sx, "so_type", type_name(r->so_type));
+		ev_int(sx, "sndbuf", r->sndbuf);
+		ev_int(sx, "rcvbuf", r->rcvbuf);
+	}
+	ev_str(sx, "privilege", mx_priv_text(t, r));
+	if (r->root_could < 0)
+		ev_str(sx, "root_could", NULL);
+	else
+		ev_bool(sx, "root_could", r->root_could > 0);
+	ev_str(sx, "command", r->command[0] ? r->command : NULL);
+	ev_str(sx, "note", r->note);
+	ev_end(sx);
+}
+
+/* Column widths of the human table. */
+struct widths {
+	int proto, result, chose, needs, cmd;
+};
+
+static void measure(const struct mx_table *t, struct widths *w)
+{
+	char b[32];
+	size_t i;
+	int n;
+
+	*w = (struct widths){ 8, 6, 6, 5, 7 };
+	for (i = 0; i < t->n; i++) {
+		const struct mx_row *r = &t->rows[i];
+
+		n = (int)strlen(r->pname);
+		w->proto = n > w->proto ? n : w->proto;
+		n = r->ok ? 2 : (int)strlen(strerrorname_np(r->err));
+		w->result = n > w->result ? n : w->result;
+		n = r->ok ? (int)strlen(m_proto_name(r->family, r->so_proto, b, sizeof(b))) : 1;
+		w->chose = n > w->chose ? n : w->chose;
+		n = mx_priv_text(t, r) ? (int)strlen(mx_priv_text(t, r)) : 1;
+		w->needs = n > w->needs ? n : w->needs;
+		n = (int)strlen(r->command[0] ? r->command : "-");
+		w->cmd = n > w->cmd ? n : w->cmd;
+	}
+}
+
+static void human_row(struct sockx *sx, const struct mx_table *t,
+		      const struct mx_row *r, const struct widths *w)
+{
+	const char *res = r->ok ? "ok" : strerrorname_np(r->err);
+	const char *col = r->ok ? C_GREEN : r->err == EPERM || r->err == EACCES ? C_YELLOW : C_RED;
+	char b[32], sb[16] = "-", rb[16] = "-";
+
+	if (r->ok) {
+		snprintf(sb, sizeof(sb), "%d", r->sndbuf);
+		snprintf(rb, sizeof(rb), "%d", r->rcvbuf);
+	}
+	printf("%-12s %-14s %-*s %s%-*s%s %-*s %7s %7s  %-*s %-*s %s%s%s\n",
+	       family_name(r->family), type_name(r->type), w->proto, r->pname,
+	       clr(sx, false, col), w->result, res ? res : "E?", clr(sx, false, C_OFF),
+	       w->chose, r->ok ? m_proto_name(r->family, r->so_proto, b, sizeof(b)) : "-",
+	       sb, rb, w->needs, mx_priv_text(t, r) ? mx_priv_text(t, r) : "-",
+	       w->cmd, r->command[0] ? r->command : "-",
+	       clr(sx, false, C_DIM), r->note, clr(sx, false, C_OFF));
+}
+
+static void human_table(struct sockx *sx, const struct mx_table *t)
+{
+	struct utsname u;
+	struct widths w;
+	size_t i;
+
+	measure(t, &w);
+	if (uname(&u) == 0)
+		printf("socket() on Linux %s, uid %u, CAP_NET_RAW %s\n", u.release,
+		       (unsigned)getuid(), t->have_raw ? "permitted" : "not permitted");
+	printf("%s%-12s %-14s %-*s %-*s %-*s %7s %7s  %-*s %-*s %s%s\n",
+	       clr(sx, false, C_BOLD), "FAMILY", "TYPE", w.proto, "PROTOCOL",
+	       w.result, "RESULT", w.chose, "CHOSEN", "SNDBUF", "RCVBUF",
+	       w.needs, "NEEDS", w.cmd, "COMMAND", "NOTE", clr(sx, false, C_OFF));
+	for (i = 0; i < t->n; i++) {
+		if (i && t->rows[i].family != t->rows[i - 1].family)
+			putchar('\n');
+		human_row(sx, t, &t->rows[i], &w);
+	}
+	if (t->ping_known)
+		printf("\nnet.ipv4.ping_group_range = %lu %lu (ICMP datagram sockets, icmp(7))\n",
+		       t->ping_lo, t->ping_hi);
+	fflush(stdout);
+}
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	(void)sx;
+	(void)arg;
+	if (key != O_ALL)
+		return EXIT_USAGE;
+	*(bool *)ctx = true;
+	return EXIT_OK;
+}
+
+int cmd_matrix(struct sockx *sx, int argc, char **argv)
+{
+	static struct mx_table t;
+	bool all = false;
+	int first, rc;
+	size_t i;
+
+	rc = opt_parse(sx, &info_matrix, argc, argv, parse_opt, &all, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (first < argc)
+		return fail(sx, EXIT_USAGE, "unexpected argument '%s'", argv[first]);
+	memset(&t, 0, sizeof(t));
+	t.have_raw = priv_have(PRIV_RAW);
+	t.have_admin = priv_have(PRIV_ADMIN);
+	read_ping_range(&t);
+	plan_rows(&t, all);
+	for (i = 0; i < t.n; i++) {
+		probe(sx, &t.rows[i]);
+		mx_explain(&t, &t.rows[i]);
+		if (sx->json)
+			json_row(sx, &t, &t.rows[i]);
+	}
+	if (!sx->json)
+		human_table(sx, &t);
+	return EXIT_OK;
+}

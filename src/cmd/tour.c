@@ -1,0 +1,253 @@
+/*
+ * \summary: tour: a real exchange for every family x type cell this
+ * kernel supports, each through sockx's own server and client commands
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tour.h"
+
+#define DEFAULT_MSG "你好,服务器!"	/* the tutorial's message */
+#define MAX_CELLS 32
+
+enum { O_ONLY = OPT_LONG, O_NO_VERIFY };
+
+static const struct optdef opts[] = {
+	{ "only", O_ONLY, "CELL", "run only these cells (repeatable, or a comma list)",
+	  "tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4" },
+	{ "message", 'm', "MSG", "the message to send (default: the tutorial's 你好,服务器!)", NULL },
+	{ "no-verify", O_NO_VERIFY, NULL, "do not capture with libpcap, even where it is possible", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_tour = {
+	"[--only CELL]... [-m MSG] [--no-verify] [--json]",
+	"For every family x type cell, a real exchange on loopback: a server and\n"
+	"a client of this binary, each in a child process, the message sent and\n"
+	"its upper-cased echo checked (for ICMP, the kernel's echo reply), and\n"
+	"where the traffic crosses an interface, the capture that proves it.\n"
+	"Cells: tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4\n"
+	"icmp6 sctp4. One line per cell (CALLS: socket calls traced in the client\n"
+	"+ the server; BYTES: sent/received by the client), then a summary.\n"
+	"Cells that cannot run here (no privilege, no kernel support, a command\n"
+	"not in this binary) are listed with the reason. Exit 0 when every\n"
+	"runnable cell passed; 1 if one failed, 3 if a capture disagreed.",
+	opts,
+};
+
+struct tour_args {
+	struct tour_opts o;
+	bool only[MAX_CELLS];
+	bool any_only;
+};
+
+static int add_only(struct sockx *sx, struct tour_args *a, const char *arg)
+{
+	char list[256], *rest = list, *tok;
+	const struct tour_cell *c;
+
+	if (snprintf(list, sizeof(list), "%s", arg) >= (int)sizeof(list))
+		return fail(sx, EXIT_USAGE, "--only: list too long");
+	while ((tok = strsep(&rest, ",")) != NULL) {
+		c = *tok ? tour_cell_find(tok) : NULL;
+		if (!c) {
+			fail(sx, EXIT_USAGE, "unknown cell '%s'", tok);
+			hint(sx, "cells: %s", opts[0].values);
+			return EXIT_USAGE;
+		}
+		a->only[c - tour_cells] = true;
+		a->any_only = true;
+	}
+	return EXIT_OK;
+}
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	struct tour_args *a = ctx;
+
+	switch (key) {
+	case O_ONLY:
+		return add_only(sx, a, arg);
+	case 'm':
+		if (!*arg || strlen(arg) > TOUR_MSG_MAX)
+			return fail(sx, EXIT_USAGE, "-m: the message must have 1 to %d bytes", TOUR_MSG_MAX);
+		a->o.msg = arg;
+		return EXIT_OK;
+	case O_NO_VERIFY:
+		a->o.no_verify = true;
+		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+static const char *verdict_word(enum tour_verdict v)
+{
+	static const char *const w[] = { "pass", "FAIL", "MISMATCH", "skip", "skip", "skip" };
+
+	return w[v];
+}
+
+/* The verdict as --json spells it. */
+static const char *verdict_key(enum tour_verdict v)
+{
+	static const char *const k[] = { "pass", "fail", "mismatch", "no-privilege",
+					 "unsupported", "not-built" };
+
+	return k[v];
+}
+
+static bool ran(enum tour_verdict v)
+{
+	return v == V_PASS || v == V_FAIL || v == V_MISMATCH;
+}
+
+/* A count, or null when it is not known (-1). */
+static void json_count(struct sockx *sx, const char *key, long long v)
+{
+	if (v >= 0)
+		ev_int(sx, key, v);
+	else
+		ev_str(sx, key, NULL);
+}
+
+static void json_cell(struct sockx *sx, const struct tour_cell *c, const struct tour_result *r)
+{
+	ev_begin(sx, "cell");
+	ev_str(sx, "cell", c->name);
+	ev_str(sx, "what", c->what);
+	ev_str(sx, "family", family_name(c->family));
+	ev_str(sx, "type", type_name(c->type));
+	ev_str(sx, "protocol", proto_name(c->family, c->type, c->proto));
+	ev_str(sx, "verdict", verdict_key(r->v));
+	ev_bool(sx, "ran", ran(r->v));
+	ev_str(sx, "reason", r->reason);
+	if (ran(r->v)) {
+		ev_str(sx, "server", r->scmd[0] ? r->scmd : NULL);
+		ev_str(sx, "client", r->ccmd[0] ? r->ccmd : NULL);
+		json_count(sx, "syscalls_client", r->calls_client);
+		json_count(sx, "syscalls_server", r->calls_server);
+		json_count(sx, "syscalls", r->calls_client < 0 ? -1 :
+			   r->calls_client + (r->calls_server > 0 ? r->calls_server : 0));
+		json_count(sx, "bytes_out", r->calls_client < 0 ? -1 : r->bytes_out);
+		json_count(sx, "bytes_in", r->calls_client < 0 ? -1 : r->bytes_in);
+		ev_str(sx, "wire", r->wire);
+		if (r->packets >= 0)
+			ev_int(sx, "packets", r->packets);
+		else
+			ev_str(sx, "packets", NULL);
+	}
+	ev_num(sx, "time_ms", r->ms);
+	ev_end(sx);
+}
+
+static void human_header(struct sockx *sx, const struct tour_opts *o)
+{
+	say(sx, "tour: \"%s\" (%zu bytes) through each family x type, on loopback",
+	    o->msg, strlen(o->msg));
+	say(sx, "%s%-15s %-24s %7s %11s %7s %9s  %-8s %s%s", clr(sx, false, C_BOLD),
+	    "CELL", "SOCKET", "CALLS", "BYTES", "PACKETS", "TIME", "VERDICT", "NOTES",
+	    clr(sx, false, C_OFF));
+}
+
+/* One line per cell, printed as soon as the cell is done. */
+static void human_cell(struct sockx *sx, const struct tour_cell *c, const struct tour_result *r)
+{
+	const char *col = r->v == V_PASS ? C_GREEN : ran(r->v) ? C_RED : C_YELLOW;
+	char sock[48], calls[24] = "-", bytes[32] = "-", pk[16] = "-", tm[24] = "-";
+
+	snprintf(sock, sizeof(sock), "%s %s", family_name(c->family), type_name(c->type));
+	if (r->calls_client >= 0) {
+		if (r->calls_server >= 0)
+			snprintf(calls, sizeof(calls), "%d+%d", r->calls_client, r->calls_server);
+		else
+			snprintf(calls, sizeof(calls), "%d", r->calls_client);
+		snprintf(bytes, sizeof(bytes), "%lld/%lld", r->bytes_out, r->bytes_in);
+	}
+	if (ran(r->v))
+		snprintf(tm, sizeof(tm), "%.1f ms", r->ms);
+	if (r->packets >= 0)
+		snprintf(pk, sizeof(pk), "%d", r->packets);
+	say(sx, "%-15s %-24s %7s %11s %7s %9s  %s%-8s%s %s%s%s", c->name, sock, calls,
+	    bytes, pk, tm, clr(sx, false, col), verdict_word(r->v), clr(sx, false, C_OFF),
+	    r->reason, ran(r->v) ? "; wire: " : "", ran(r->v) ? r->wire : "");
+}
+
+/* Counts of a run, for the summary and the exit code. */
+struct tally {
+	int n[V_NOTBUILT + 1];
+	int cells;
+	enum tour_verdict first_skip;
+};
+
+/*
+ * Exit 0 when every cell that could run passed (cells that could not run
+ * are reported, not failed); 1 for a failure, 3 for a capture mismatch.
+ */
+static int exit_code(const struct tally *t)
+{
+	if (t->n[V_FAIL])
+		return EXIT_FAIL;
+	if (t->n[V_MISMATCH])
+		return EXIT_MISMATCH;
+	if (t->n[V_PASS] || t->cells == 0)
+		return EXIT_OK;
+	/* Nothing could run (say, --only icmp4 unprivileged): say why. */
+	return t->first_skip == V_NOPERM ? EXIT_NOPERM : EXIT_UNSUPPORTED;
+}
+
+static void summary(struct sockx *sx, const struct tally *t, int rc)
+{
+	int skipped = t->n[V_NOPERM] + t->n[V_UNSUPPORTED] + t->n[V_NOTBUILT];
+
+	if (sx->json) {
+		ev_begin(sx, "summary");
+		ev_int(sx, "cells", t->cells);
+		ev_int(sx, "passed", t->n[V_PASS]);
+		ev_int(sx, "failed", t->n[V_FAIL] + t->n[V_MISMATCH]);
+		ev_int(sx, "no_privilege", t->n[V_NOPERM]);
+		ev_int(sx, "unsupported", t->n[V_UNSUPPORTED]);
+		ev_int(sx, "not_built", t->n[V_NOTBUILT]);
+		ev_num(sx, "duration", sx_elapsed(sx));
+		ev_int(sx, "exit", rc);
+		ev_end(sx);
+		return;
+	}
+	say(sx, "\nsummary: %d passed, %d failed; %d could not run (%d need CAP_NET_RAW, "
+	    "%d not supported by this kernel, %d not built in this binary); %.2f s",
+	    t->n[V_PASS], t->n[V_FAIL] + t->n[V_MISMATCH], skipped, t->n[V_NOPERM],
+	    t->n[V_UNSUPPORTED], t->n[V_NOTBUILT], sx_elapsed(sx));
+}
+
+int cmd_tour(struct sockx *sx, int argc, char **argv)
+{
+	struct tour_args a = { .o = { .msg = DEFAULT_MSG } };
+	struct tally t = { .first_skip = V_NOTBUILT };
+	struct tour_result r;
+	int first, rc;
+	size_t i;
+
+	rc = opt_parse(sx, &info_tour, argc, argv, parse_opt, &a, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (first < argc)
+		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (cells go with --only)", argv[first]);
+	if (!sx->json)
+		human_header(sx, &a.o);
+	for (i = 0; i < tour_ncells && i < MAX_CELLS; i++) {
+		if (a.any_only && !a.only[i])
+			continue;
+		tour_run_cell(sx, &a.o, &tour_cells[i], &r);
+		if (!ran(r.v) && t.n[V_NOPERM] + t.n[V_UNSUPPORTED] + t.n[V_NOTBUILT] == 0)
+			t.first_skip = r.v;
+		t.n[r.v]++;
+		t.cells++;
+		if (sx->json)
+			json_cell(sx, &tour_cells[i], &r);
+		else
+			human_cell(sx, &tour_cells[i], &r);
+	}
+	rc = exit_code(&t);
+	summary(sx, &t, rc);
+	return rc;
+}
