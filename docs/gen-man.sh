@@ -83,18 +83,41 @@ for c in $documented; do
 		{ echo "gen-man.sh: $tmpl documents '$c', which $sockx does not have" >&2; exit 1; }
 done
 
-while IFS= read -r line || [[ -n "$line" ]]; do
-	case $line in
-	'@GLOBAL_OPTIONS@')
-		"$sockx" --help | options 'global options (before or after COMMAND):' ;;
-	'@COMMAND '*'@')
-		c=${line#@COMMAND }
-		command_section "${c%@}" ;;
-	'@OTHER_COMMANDS@')
-		for c in "${cmds[@]}"; do
-			grep -qxF -- "$c" <<<"$documented" || command_section "$c"
-		done ;;
-	*)
-		printf '%s\n' "${line//@VERSION@/$version}" ;;
-	esac
-done <"$tmpl"
+# ascii: non-ASCII characters (the tutorial's message in some help texts)
+# as groff's \[uXXXX], so the page is plain ASCII for every groff; after
+# .TH, a fallback for each, for output devices without the glyph (no
+# "can't find special character" warning from groff -ww).
+ascii() {
+	local body
+	body=$(perl -CS -pe 's/([^\x00-\x7f])/sprintf("\\[u%04X]", ord($1))/ge')
+	awk -v chars="$(grep -o '\\\[u[0-9A-F]*\]' <<<"$body" | sort -u | tr '\n' ' ')" '
+	{ print }
+	/^\.TH / && !done {
+		n = split(chars, c, " ")
+		for (i = 1; i <= n; i++) {
+			u = substr(c[i], 4, length(c[i]) - 4)
+			print ".if !c" c[i] " .char " c[i] " <U+" u ">"
+		}
+		done = 1
+	}' <<<"$body"
+}
+
+generate() {
+	while IFS= read -r line || [[ -n "$line" ]]; do
+		case $line in
+		'@GLOBAL_OPTIONS@')
+			"$sockx" --help | options 'global options (before or after COMMAND):' ;;
+		'@COMMAND '*'@')
+			c=${line#@COMMAND }
+			command_section "${c%@}" ;;
+		'@OTHER_COMMANDS@')
+			for c in "${cmds[@]}"; do
+				grep -qxF -- "$c" <<<"$documented" || command_section "$c"
+			done ;;
+		*)
+			printf '%s\n' "${line//@VERSION@/$version}" ;;
+		esac
+	done <"$tmpl"
+}
+
+generate | ascii

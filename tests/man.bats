@@ -16,6 +16,8 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 @test "man: man(1) renders it, without warnings, with every section" {
 	need_cmd man
 	run -0 --separate-stderr env MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$DOCS/sockx.1"
+	# a terminal device without CJK glyphs may lack the tutorial's message
+	stderr=$(grep -v "can't find special character 'u[0-9A-F]*'" <<<"$stderr" || true)
 	[ -z "$stderr" ] || { echo "$stderr"; false; }
 	for s in NAME SYNOPSIS DESCRIPTION 'GLOBAL OPTIONS' COMMANDS ADDRESSES \
 		'EXIT STATUS' FILES PRIVILEGES EXAMPLES 'SEE ALSO'; do
