@@ -19,7 +19,7 @@ _sockx() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help --version' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'tcp-server tcp-client completions matrix tour help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'tcp-server tcp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
 		fi
 		return
 	fi
@@ -57,6 +57,72 @@ _sockx() {
 			return ;;
 		esac
 		opts=' -m --message --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex' ;;
+	unix)
+		case $prev in
+		--mode)
+			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			return ;;
+		--perm)
+			return ;;
+		--max-clients)
+			return ;;
+		--idle-timeout)
+			return ;;
+		-m|--message)
+			return ;;
+		-w|--timeout)
+			return ;;
+		--send-fd)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		--recv-size)
+			return ;;
+		esac
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify' ;;
+	unix-server)
+		case $prev in
+		--mode)
+			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			return ;;
+		--perm)
+			return ;;
+		--max-clients)
+			return ;;
+		--idle-timeout)
+			return ;;
+		-m|--message)
+			return ;;
+		-w|--timeout)
+			return ;;
+		--send-fd)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		--recv-size)
+			return ;;
+		esac
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify' ;;
+	unix-client)
+		case $prev in
+		--mode)
+			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			return ;;
+		--perm)
+			return ;;
+		--max-clients)
+			return ;;
+		--idle-timeout)
+			return ;;
+		-m|--message)
+			return ;;
+		-w|--timeout)
+			return ;;
+		--send-fd)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		--recv-size)
+			return ;;
+		esac
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify' ;;
 	completions)
 		case $prev in
 		esac
@@ -81,7 +147,7 @@ _sockx() {
 	*) opts='' ;;
 	esac
 	if [[ $cmd == help ]]; then
-		COMPREPLY=($(compgen -W 'tcp-server tcp-client completions matrix tour help' -- "$cur"))
+		COMPREPLY=($(compgen -W 'tcp-server tcp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help" -- "$cur"))
 	fi

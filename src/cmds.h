@@ -6,6 +6,9 @@
  */
 CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
+CMD("unix", unix, 0, "AF_UNIX stream, dgram, seqpacket: serve (-l), connect, or a demonstration")
+CMD("unix-server", unix_server, 0, "the same as unix -l")
+CMD("unix-client", unix_client, 0, "the same as unix")
 CMD("completions", completions, 0, "print a bash, zsh or fish completion script")
 CMD("matrix", matrix, CMD_RAW, "which family x type x protocol this kernel supports, and why not")
 CMD("tour", tour, CMD_RAW, "a real exchange for every family x type this kernel supports, checked")

@@ -18,6 +18,9 @@ const char *const serve_mode_names[] = { "echo", "upper", "discard", "source", N
 #define CHUNK (256 * 1024)	/* one read of an echo; bounds a client's backlog */
 #define DISCARD_CHUNK (4 << 20)	/* discard reads with MSG_TRUNC: nothing copied */
 #define SOURCE_BUF (SOURCE_PERIOD * 150)
+/* Control data of one read: the most descriptors a message can carry
+ * (SCM_MAX_FD, 253) and one set of credentials. */
+#define CBUF (CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(struct ucred)))
 
 /*
  * One client. Idle ones cost only this struct: the read buffer is shared,
@@ -45,6 +48,8 @@ struct server {
 	uint64_t clients, in, out;
 	struct conn *head, *tail;	/* LRU list */
 	char *buf;			/* shared read buffer */
+	size_t chunk;			/* its size */
+	char *cbuf;			/* control data, with on_recv */
 	char *src;			/* the source pattern */
 };
 
@@ -238,6 +243,12 @@ static int echo(struct server *s, struct conn *c, size_t n)
 	do {
 		w = sock_send(s->sx, c->fd, s->buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (w < 0 && errno == EINTR);
+	if (w < 0 && errno == EMSGSIZE && s->o->messages) {
+		/* Bigger than our send buffer can ever hold: skip this one. */
+		warn_msg(s->sx, "cannot echo a %zu-byte message on fd %d: %s", n,
+			 c->fd, strerror(errno));
+		return 0;
+	}
 	if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		conn_error(s, c, errno);
 		return -1;
@@ -259,19 +270,71 @@ static int echo(struct server *s, struct conn *c, size_t n)
 	return set_events(s, c, EPOLLOUT);	/* backpressure: stop reading */
 }
 
+/* A message longer than the buffer: its tail is lost, and we say so. */
+static void truncated(struct server *s, struct conn *c, size_t len)
+{
+	char a[ADDR_TEXT];
+
+	addr_str(&c->peer, a, sizeof(a));
+	if (s->sx->json) {
+		ev_begin(s->sx, "truncated");
+		ev_str(s->sx, "peer", a);
+		ev_int(s->sx, "fd", c->fd);
+		ev_int(s->sx, "bytes", (long long)len);
+		ev_int(s->sx, "kept", (long long)s->chunk);
+		ev_end(s->sx);
+		return;
+	}
+	warn_msg(s->sx, "a %zu-byte message from %s (fd %d) was cut to %zu bytes"
+		 " (MSG_TRUNC): the rest is lost", len, a, c->fd, s->chunk);
+}
+
+/*
+ * One recvmsg: control data goes to on_recv; for messages the real
+ * length is asked for (MSG_TRUNC), so a message longer than the buffer
+ * is reported. Returns the bytes in the buffer, or -1 with errno set.
+ */
+static ssize_t recv_msg(struct server *s, struct conn *c)
+{
+	struct iovec iov = { .iov_base = s->buf, .iov_len = s->chunk };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int flags = MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+	ssize_t n;
+
+	if (s->o->on_recv) {
+		m.msg_control = s->cbuf;
+		m.msg_controllen = CBUF;
+	}
+	if (s->o->messages)
+		flags |= MSG_TRUNC;
+	n = sock_recvmsg(s->sx, c->fd, &m, flags);
+	if (n < 0)
+		return n;
+	if (s->o->on_recv && (n > 0 || m.msg_controllen > 0))
+		s->o->on_recv(s->sx, c->fd, &m, (size_t)n, s->o->ctx);
+	if ((size_t)n > s->chunk) {
+		truncated(s, c, (size_t)n);
+		n = (ssize_t)s->chunk;
+	}
+	return n;
+}
+
 /* Reads once; returns -1 if the connection is gone, else 0. */
 static int on_readable(struct server *s, struct conn *c)
 {
 	enum serve_mode m = s->o->mode;
-	bool trunc = (m == MODE_DISCARD || m == MODE_SOURCE) && !s->o->messages;
+	bool msg = s->o->messages || s->o->on_recv;
+	bool trunc = (m == MODE_DISCARD || m == MODE_SOURCE) && !msg;
 	ssize_t n;
 
 	/* TCP discards with MSG_TRUNC without copying a byte (tcp(7)). */
 	do {
 		if (trunc)
 			n = sock_recv(s->sx, c->fd, NULL, DISCARD_CHUNK, MSG_TRUNC | MSG_DONTWAIT);
+		else if (msg)
+			n = recv_msg(s, c);
 		else
-			n = sock_recv(s->sx, c->fd, s->buf, CHUNK, MSG_DONTWAIT);
+			n = sock_recv(s->sx, c->fd, s->buf, s->chunk, MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -447,9 +510,12 @@ static int setup(struct server *s)
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &mark_listen };
 	sigset_t set;
 
-	s->buf = malloc(CHUNK);
+	s->chunk = s->o->chunk ? s->o->chunk : CHUNK;
+	s->buf = malloc(s->chunk);
+	s->cbuf = s->o->on_recv ? malloc(CBUF) : NULL;
 	s->src = s->o->mode == MODE_SOURCE ? malloc(SOURCE_BUF) : NULL;
-	if (!s->buf || (s->o->mode == MODE_SOURCE && !s->src))
+	if (!s->buf || (s->o->mode == MODE_SOURCE && !s->src) ||
+	    (s->o->on_recv && !s->cbuf))
 		return -1;
 	if (s->src)
 		mode_source_fill(s->src, SOURCE_BUF, 0);
@@ -476,6 +542,7 @@ static void teardown(struct server *s)
 	if (s->sfd >= 0)
 		close(s->sfd);
 	free(s->buf);
+	free(s->cbuf);
 	free(s->src);
 }
 

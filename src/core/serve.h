@@ -5,6 +5,8 @@
 #include "../sockx.h"
 #include "addr.h"
 
+struct msghdr;
+
 enum serve_mode { MODE_ECHO, MODE_UPPER, MODE_DISCARD, MODE_SOURCE };
 
 /* "echo", "upper", "discard", "source", NULL: in enum order. */
@@ -21,6 +23,21 @@ struct serve_opts {
 	void (*on_accept)(struct sockx *sx, int fd, const struct addr *peer,
 			  void *ctx);
 	void *ctx;
+	/*
+	 * Bytes per read; 0: 256 KiB. With messages, a longer message is
+	 * reported as cut short (MSG_TRUNC), never passed off as whole.
+	 */
+	size_t chunk;
+	/*
+	 * Called after each read that brought data or control data, with the
+	 * recvmsg header (msg_control, msg_flags) and the bytes read (0 at
+	 * the end, where Linux may still hand over empty credentials):
+	 * SCM_RIGHTS and SCM_CREDENTIALS on UNIX sockets. It must close every
+	 * descriptor it receives. When set, reads use recvmsg with room for
+	 * control data.
+	 */
+	void (*on_recv)(struct sockx *sx, int fd, struct msghdr *m, size_t n,
+			void *ctx);
 };
 
 /*

@@ -201,6 +201,17 @@ int sock_getopt(struct sockx *sx, int fd, int level, int opt,
 	return rc;
 }
 
+int sock_getopt_buf(struct sockx *sx, int fd, int level, int opt,
+		    const char *name, void *val, socklen_t *len)
+{
+	int rc = getsockopt(fd, level, opt, val, len), err = errno;
+
+	sock_trace(sx, 2, "getsockopt", rc, err, "%d, %s, %u bytes", fd, name,
+		   rc == 0 ? (unsigned)*len : 0);
+	errno = err;
+	return rc;
+}
+
 int sock_name(struct sockx *sx, int fd, struct addr *a)
 {
 	int rc, err;
@@ -287,14 +298,44 @@ ssize_t sock_recvfrom(struct sockx *sx, int fd, void *p, size_t n, int flags,
 	return rc;
 }
 
+/* Flag words as a trace shows them: "MSG_DONTWAIT|MSG_TRUNC", or "0". */
+static const char *msg_flags_str(int flags, char *buf, size_t len)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ MSG_OOB, "MSG_OOB" }, { MSG_PEEK, "MSG_PEEK" },
+		{ MSG_DONTROUTE, "MSG_DONTROUTE" }, { MSG_CTRUNC, "MSG_CTRUNC" },
+		{ MSG_TRUNC, "MSG_TRUNC" }, { MSG_DONTWAIT, "MSG_DONTWAIT" },
+		{ MSG_EOR, "MSG_EOR" }, { MSG_WAITALL, "MSG_WAITALL" },
+		{ MSG_CONFIRM, "MSG_CONFIRM" }, { MSG_ERRQUEUE, "MSG_ERRQUEUE" },
+		{ MSG_NOSIGNAL, "MSG_NOSIGNAL" }, { MSG_MORE, "MSG_MORE" },
+		{ MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC" },
+	};
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(names) && n < len; i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", names[i].name);
+		flags &= ~names[i].bit;
+	}
+	if (flags && n < len)
+		snprintf(buf + n, len - n, "%s0x%x", n ? "|" : "", (unsigned)flags);
+	else if (n == 0)
+		snprintf(buf, len, "0");
+	return buf;
+}
+
 ssize_t sock_sendmsg(struct sockx *sx, int fd, const struct msghdr *m, int flags)
 {
 	ssize_t rc = sendmsg(fd, m, flags);
 	int err = errno;
+	char f[160];
 
 	if (sx->verbose)
-		sock_trace(sx, 1, "sendmsg", (long)rc, err, "%d, %zu iov, %zu control, %d",
-			   fd, (size_t)m->msg_iovlen, (size_t)m->msg_controllen, flags);
+		sock_trace(sx, 1, "sendmsg", (long)rc, err, "%d, %zu iov, %zu control, %s",
+			   fd, (size_t)m->msg_iovlen, (size_t)m->msg_controllen,
+			   msg_flags_str(flags, f, sizeof(f)));
 	errno = err;
 	return rc;
 }
@@ -303,13 +344,13 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 {
 	ssize_t rc = recvmsg(fd, m, flags);
 	int err = errno;
+	char f[160], out[160];
 
+	/* Every flag recvmsg returns (MSG_TRUNC, MSG_CTRUNC, MSG_EOR ...) is shown. */
 	if (sx->verbose)
-		sock_trace(sx, 1, "recvmsg", (long)rc, err, "%d, %d -> flags %s%s%s%s",
-			   fd, flags, rc < 0 ? "?" : m->msg_flags ? "" : "0",
-			   rc >= 0 && (m->msg_flags & MSG_TRUNC) ? "MSG_TRUNC " : "",
-			   rc >= 0 && (m->msg_flags & MSG_CTRUNC) ? "MSG_CTRUNC " : "",
-			   rc >= 0 && (m->msg_flags & MSG_EOR) ? "MSG_EOR" : "");
+		sock_trace(sx, 1, "recvmsg", (long)rc, err, "%d, %zu control, %s -> msg_flags %s",
+			   fd, (size_t)m->msg_controllen, msg_flags_str(flags, f, sizeof(f)),
+			   rc < 0 ? "?" : msg_flags_str(m->msg_flags, out, sizeof(out)));
 	errno = err;
 	return rc;
 }

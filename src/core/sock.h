@@ -35,6 +35,12 @@ int sock_setopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int val);
 int sock_getopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int *val);
+/*
+ * getsockopt of any size (SO_PEERCRED's struct ucred, ...); traced at
+ * -vv. *len is in/out as for getsockopt.
+ */
+int sock_getopt_buf(struct sockx *sx, int fd, int level, int opt,
+		    const char *name, void *val, socklen_t *len);
 /* getsockname / getpeername; traced at -vv. */
 int sock_name(struct sockx *sx, int fd, struct addr *a);
 int sock_peer(struct sockx *sx, int fd, struct addr *a);

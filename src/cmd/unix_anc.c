@@ -1,0 +1,338 @@
+/* \summary: unix: ancillary data: descriptors (SCM_RIGHTS) and credentials */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unix.h"
+
+#define LINE_MAX_READ 256	/* bytes read from a received file */
+
+const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
+{
+	const unsigned char *c = p;
+	size_t o = 0, i;
+
+	out[o++] = '"';
+	/* Room left for the longest escape, "...", the quote and the NUL. */
+	for (i = 0; i < n && o + 9 < cap; i++) {
+		if (c[i] == '\n' || c[i] == '\t' || c[i] == '\r') {
+			out[o++] = '\\';
+			out[o++] = c[i] == '\n' ? 'n' : c[i] == '\t' ? 't' : 'r';
+		} else if (c[i] == '"' || c[i] == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c[i];
+		} else if (c[i] < 0x20 || c[i] == 0x7f) {
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c[i]);
+		} else {
+			out[o++] = (char)c[i];	/* UTF-8 passes through */
+		}
+	}
+	if (i < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+/* The control data of one message: SCM_RIGHTS and/or SCM_CREDENTIALS. */
+static size_t build_control(union ux_cbuf *cb, int pass_fd, bool creds)
+{
+	struct msghdr m = { .msg_control = cb->buf, .msg_controllen = sizeof(cb->buf) };
+	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+	struct cmsghdr *c;
+	size_t len = 0;
+
+	memset(cb, 0, sizeof(*cb));
+	c = CMSG_FIRSTHDR(&m);
+	if (pass_fd >= 0) {
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+		len += CMSG_SPACE(sizeof(int));
+		c = CMSG_NXTHDR(&m, c);
+	}
+	if (creds) {
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof(uc));
+		memcpy(CMSG_DATA(c), &uc, sizeof(uc));
+		len += CMSG_SPACE(sizeof(uc));
+	}
+	return len;
+}
+
+static int wait_out(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int rc;
+
+	do {
+		rc = poll(&p, 1, timeout_ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc == 0)
+		errno = ETIMEDOUT;
+	return rc;
+}
+
+int ux_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
+	    bool creds, const struct addr *dst, int timeout_ms)
+{
+	union ux_cbuf cb;
+	struct iovec iov;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	size_t off = 0;
+	bool first = true;
+	ssize_t w;
+
+	if (dst) {
+		m.msg_name = (void *)&dst->ss;
+		m.msg_namelen = dst->len;
+	}
+	if (pass_fd >= 0 || creds) {
+		m.msg_control = cb.buf;
+		m.msg_controllen = build_control(&cb, pass_fd, creds);
+	}
+	while (first || off < n) {
+		iov.iov_base = (char *)p + off;
+		iov.iov_len = n - off;
+		w = sock_sendmsg(sx, fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_out(fd, timeout_ms) <= 0)
+				return -1;
+			continue;
+		}
+		if (w < 0)
+			return -1;
+		off += (size_t)w;
+		first = false;
+		m.msg_control = NULL;	/* the rest of a stream goes plain */
+		m.msg_controllen = 0;
+	}
+	return 0;
+}
+
+ssize_t ux_recv(struct sockx *sx, int fd, int type, void *buf, size_t cap,
+		struct ux_rx *rx, bool ctl, int flags)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	ssize_t n;
+
+	memset(&rx->m, 0, sizeof(rx->m));
+	memset(&rx->from, 0, sizeof(rx->from));
+	rx->m.msg_name = &rx->from.ss;
+	rx->m.msg_namelen = sizeof(rx->from.ss);
+	rx->m.msg_iov = &iov;
+	rx->m.msg_iovlen = 1;
+	if (ctl) {
+		rx->m.msg_control = rx->cb.buf;
+		rx->m.msg_controllen = sizeof(rx->cb.buf);
+	}
+	/* MSG_TRUNC: a message's real length, even when it did not fit. */
+	if (type != SOCK_STREAM)
+		flags |= MSG_TRUNC;
+	do {
+		n = sock_recvmsg(sx, fd, &rx->m, flags | MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	rx->m.msg_iov = NULL;	/* iov lives on this stack frame only */
+	rx->m.msg_iovlen = 0;
+	if (n < 0)
+		return n;
+	rx->from.len = rx->m.msg_namelen;
+	rx->len = (size_t)n;
+	rx->kept = (size_t)n < cap ? (size_t)n : cap;
+	rx->flags = rx->m.msg_flags;
+	return n;
+}
+
+static const char *kind(mode_t m)
+{
+	if (S_ISREG(m))
+		return "regular file";
+	if (S_ISDIR(m))
+		return "directory";
+	if (S_ISFIFO(m))
+		return "FIFO";
+	if (S_ISSOCK(m))
+		return "socket";
+	if (S_ISCHR(m))
+		return "character device";
+	if (S_ISBLK(m))
+		return "block device";
+	return "other";
+}
+
+/* Reads the first line of a received file (regular: from the start, without
+ * moving the shared offset; else what is there within 200 ms). */
+static ssize_t first_line(int fd, const struct stat *st, char *buf, size_t cap)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char *nl;
+	ssize_t n;
+
+	if (S_ISDIR(st->st_mode))
+		return -1;
+	if (S_ISREG(st->st_mode)) {
+		n = pread(fd, buf, cap, 0);
+	} else {
+		if (poll(&p, 1, 200) <= 0)
+			return -1;
+		n = read(fd, buf, cap);
+	}
+	if (n <= 0)
+		return n;
+	nl = memchr(buf, '\n', (size_t)n);
+	return nl ? nl - buf : n;
+}
+
+static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
+{
+	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[2 * LINE_MAX_READ];
+	bool read_it = o->mode == MODE_ECHO || o->mode == MODE_UPPER;
+	struct stat st;
+	ssize_t n = -1, ln;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ln = readlink(proc, link, sizeof(link) - 1);
+	link[ln > 0 ? ln : 1] = '\0';
+	if (fstat(fd, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (read_it)
+		n = first_line(fd, &st, line, sizeof(line));
+	if (sx->json) {
+		ev_begin(sx, "fd_received");
+		ev_int(sx, "fd", fd);
+		ev_str(sx, "path", link);
+		ev_str(sx, "type", kind(st.st_mode));
+		if (S_ISREG(st.st_mode))
+			ev_int(sx, "size", (long long)st.st_size);
+		if (n >= 0)
+			ev_strn(sx, "line", line, (size_t)n);
+		ev_end(sx);
+	} else {
+		if (S_ISREG(st.st_mode))
+			snprintf(size, sizeof(size), ", %lld bytes", (long long)st.st_size);
+		say(sx, "received fd %d (SCM_RIGHTS): %s, %s%s%s%s", fd, link,
+		    kind(st.st_mode), size, n >= 0 ? "; first line: " : "",
+		    n >= 0 ? ux_quote(line, (size_t)n, q, sizeof(q)) : "");
+	}
+	sock_close(sx, fd);
+}
+
+static void show_rights(struct sockx *sx, const struct ux_opts *o, const struct cmsghdr *c)
+{
+	size_t i, n;
+	int fd;
+
+	if (c->cmsg_len < CMSG_LEN(0))
+		return;
+	n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	for (i = 0; i < n; i++) {
+		memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+		describe_fd(sx, o, fd);
+	}
+}
+
+/* SO_PEERCRED of fd into *uc; returns 0 or -1. */
+static int peercred(struct sockx *sx, int fd, struct ucred *uc)
+{
+	socklen_t len = sizeof(*uc);
+
+	return sock_getopt_buf(sx, fd, SOL_SOCKET, SO_PEERCRED, "SO_PEERCRED", uc, &len);
+}
+
+static void ev_cred(struct sockx *sx, const char *pfx, const struct ucred *uc)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%spid", pfx);
+	ev_int(sx, k, uc->pid);
+	snprintf(k, sizeof(k), "%suid", pfx);
+	ev_int(sx, k, uc->uid);
+	snprintf(k, sizeof(k), "%sgid", pfx);
+	ev_int(sx, k, uc->gid);
+}
+
+static void show_creds(struct sockx *sx, const struct ux_opts *o, int fd,
+		       const struct cmsghdr *c)
+{
+	struct ucred uc, pc;
+	bool peer;
+
+	if (c->cmsg_len < CMSG_LEN(sizeof(uc)))
+		return;
+	memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+	/* An unconnected datagram socket has no peer, so no SO_PEERCRED. */
+	peer = o->type != SOCK_DGRAM && peercred(sx, fd, &pc) == 0;
+	if (sx->json) {
+		ev_begin(sx, "credentials");
+		ev_cred(sx, "", &uc);
+		if (peer)
+			ev_cred(sx, "peer_", &pc);
+		ev_end(sx);
+	} else if (peer) {
+		say(sx, "received credentials (SCM_CREDENTIALS): pid=%d uid=%u gid=%u;"
+		    " SO_PEERCRED: pid=%d uid=%u gid=%u", (int)uc.pid, uc.uid,
+		    uc.gid, (int)pc.pid, pc.uid, pc.gid);
+	} else {
+		say(sx, "received credentials (SCM_CREDENTIALS): pid=%d uid=%u gid=%u"
+		    " (a datagram has no SO_PEERCRED: this is how a datagram server"
+		    " learns who sent it)", (int)uc.pid, uc.uid, uc.gid);
+	}
+}
+
+void ux_show_control(struct sockx *sx, const struct ux_opts *o, int fd,
+		     struct msghdr *m, bool data)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS)
+			show_rights(sx, o, c);
+		else if (c->cmsg_type == SCM_CREDENTIALS && data)
+			show_creds(sx, o, fd, c);
+	}
+	if (m->msg_flags & MSG_CTRUNC)
+		warn_msg(sx, "control data cut short (MSG_CTRUNC): descriptors or"
+			 " credentials that did not fit were lost");
+}
+
+void ux_show_peercred(struct sockx *sx, int fd)
+{
+	struct ucred pc;
+
+	if (peercred(sx, fd, &pc) < 0) {
+		warn_msg(sx, "getsockopt SO_PEERCRED: %s", strerror(errno));
+		return;
+	}
+	if (sx->json) {
+		ev_begin(sx, "peercred");
+		ev_int(sx, "fd", fd);
+		ev_cred(sx, "", &pc);
+		ev_end(sx);
+		return;
+	}
+	say(sx, "peer credentials (SO_PEERCRED): pid=%d uid=%u gid=%u",
+	    (int)pc.pid, pc.uid, pc.gid);
+}
+
+int ux_open_send_fd(struct sockx *sx, const char *path)
+{
+	/* O_NONBLOCK: a FIFO opens at once, and a reader never hangs on it. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -fail_errno(sx, "cannot open '%s' (--send-fd)", path);
+	trace(sx, 1, "open(\"%s\", O_RDONLY) = %d: the descriptor to pass", path, fd);
+	return fd;
+}

@@ -1,0 +1,382 @@
+/* \summary: unix (client): messages and replies, netcat mode, stdin lines as messages */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unix.h"
+#include "../core/relay.h"
+
+#define CONNECT_MS 10000
+#define LINE_BUF (64 * 1024)	/* the longest stdin line sent as one message */
+#define DGRAM_TAIL_MS 2000	/* wait for the last datagram replies (no -w) */
+
+static void hint_connect(struct sockx *sx, const struct ux_opts *o, int err)
+{
+	if (err == ENOENT)
+		hint(sx, "no socket file there: is a server listening? (sockx unix -l %s)", o->path);
+	else if (err == ECONNREFUSED)
+		hint(sx, "nobody is bound to %s: %s", o->path, o->path[0] == '@' ?
+		     "an unused @name, or not with this socket type (--stream, --dgram, --seqpacket)" :
+		     "a stale socket file");
+	else if (err == EPROTOTYPE)
+		hint(sx, "the server there uses another socket type: try --stream, --dgram or --seqpacket");
+	else if (err == EAGAIN)
+		hint(sx, "the server's listen backlog is full");
+	else if (err == EACCES)
+		hint(sx, "the socket file's mode does not let you write to it (the server's --perm)");
+}
+
+/* Says where we are connected (a line, a trace in stdin mode, or an event). */
+static void say_connected(struct sockx *sx, const struct ux_opts *o, int fd, bool relay)
+{
+	struct addr local;
+	char l[ADDR_TEXT] = "(unnamed)";
+
+	if (sock_name(sx, fd, &local) == 0)
+		addr_str(&local, l, sizeof(l));
+	if (o->type == SOCK_DGRAM)
+		trace(sx, 1, "bound to %s (autobind: an abstract name the kernel chose,"
+		      " so that the server can answer)", l);
+	if (sx->json) {
+		ev_begin(sx, "connected");
+		ev_str(sx, "peer", o->path);
+		ev_str(sx, "local", l);
+		ev_str(sx, "type", ux_type_word(o->type));
+		ev_end(sx);
+	} else if (relay) {
+		trace(sx, 1, "connected to %s from %s", o->path, l);
+	} else {
+		say(sx, "connected to %s from %s (%s)", o->path, l, ux_type_word(o->type));
+	}
+}
+
+/* Connects to o->path; a datagram socket binds an autobind name first.
+ * Returns the fd (blocking), or -code. */
+static int connect_path(struct sockx *sx, const struct ux_opts *o, bool relay)
+{
+	struct addr src = { .len = sizeof(sa_family_t) };
+	const char *failed;
+	int fd, which, rc;
+
+	src.ss.ss_family = AF_UNIX;	/* no name: bind() picks one (autobind) */
+	fd = sock_connect_any(sx, &o->addr, 1, o->type == SOCK_DGRAM ? &src : NULL,
+			      o->type, CONNECT_MS, &which, &failed);
+	if (fd < 0) {
+		rc = fail_open(sx, "%s %s", failed, o->path);
+		hint_connect(sx, o, errno);
+		return -rc;
+	}
+	say_connected(sx, o, fd, relay);
+	return fd;
+}
+
+/* " with SCM_RIGHTS (fd 4) and SCM_CREDENTIALS (pid=1 uid=0 gid=0)" */
+static const char *anc_words(int pass_fd, bool creds, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (pass_fd >= 0)
+		n = snprintf(buf, len, " with SCM_RIGHTS (fd %d)", pass_fd);
+	if (creds && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s SCM_CREDENTIALS (pid=%d uid=%u gid=%u)",
+			 n ? " and" : " with", (int)getpid(), getuid(), getgid());
+	return buf;
+}
+
+/*
+ * The reply to a message of want bytes: a stream's until want bytes came
+ * back, else one message. Returns the bytes kept in buf; *real is the
+ * bytes the peer sent (more, when a message was cut short); *why is 0,
+ * ETIMEDOUT, ENOTCONN (the peer closed) or an errno.
+ */
+static size_t get_reply(struct sockx *sx, const struct ux_opts *o, int fd,
+			char *buf, size_t cap, size_t want, size_t *real, int *why)
+{
+	struct ux_rx rx;
+	size_t got = 0;
+	ssize_t n;
+
+	*why = 0;
+	*real = 0;
+	while (o->type != SOCK_STREAM || got < want) {
+		if (io_wait_in(fd, o->wait_ms) == 0) {
+			*why = ETIMEDOUT;
+			break;
+		}
+		n = ux_recv(sx, fd, o->type, buf + got, cap - got, &rx, false, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n < 0 || (n == 0 && o->type != SOCK_DGRAM)) {
+			*why = n < 0 ? errno : ENOTCONN;
+			break;
+		}
+		got += rx.kept;
+		*real += rx.len;
+		if (o->type != SOCK_STREAM)
+			break;
+	}
+	return got;
+}
+
+static void show_sent(struct sockx *sx, const char *msg, size_t len, const char *anc)
+{
+	if (sx->json) {
+		ev_begin(sx, "sent");
+		ev_int(sx, "bytes", (long long)len);
+		ev_strn(sx, "data", msg, len);
+		ev_end(sx);
+		return;
+	}
+	say(sx, "sent %zu bytes%s: %s", len, anc, msg);
+}
+
+static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *buf,
+		       size_t got, double rtt)
+{
+	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM))
+		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
+	if (got)
+		show_data(sx, "reply", buf, got, o->hex, rtt);
+	else if (sx->json && o->type != SOCK_STREAM)
+		show_data(sx, "reply", "", 0, false, rtt);
+	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM) &&
+	    (o->hex || !got || buf[got - 1] != '\n'))
+		putchar('\n');
+	fflush(stdout);
+}
+
+/* One message out, its reply back; returns an exit code. */
+static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
+		    const char *msg, int pass_fd, char *buf)
+{
+	size_t len = strlen(msg), got, real;
+	char anc[128];
+	double t = now_mono();
+	int why;
+
+	if (ux_send(sx, fd, msg, len, pass_fd, o->creds, NULL, o->wait_ms) < 0)
+		return fail_errno(sx, "send to %s", o->path);
+	show_sent(sx, msg, len, anc_words(pass_fd, o->creds, anc, sizeof(anc)));
+	got = get_reply(sx, o, fd, buf, o->type == SOCK_STREAM ? len : o->recv_size,
+			len, &real, &why);
+	show_reply(sx, o, buf, got, (now_mono() - t) * 1000.0);
+	if (real > got)		/* never passed off as whole */
+		return fail(sx, EXIT_FAIL, "the reply was cut to %zu of its %zu bytes"
+			    " (MSG_TRUNC; --recv-size %lu)", got, real, o->recv_size);
+	if (why == ETIMEDOUT)
+		return fail(sx, EXIT_FAIL, "no %sreply after %.1f s of silence (-w)",
+			    got ? "complete " : "", o->wait_ms / 1000.0);
+	if (why == ENOTCONN)
+		return fail(sx, EXIT_FAIL, "connection closed by peer after %zu of %zu reply bytes", got, len);
+	errno = why;
+	return why ? fail_errno(sx, "recv") : EXIT_OK;
+}
+
+/* Half-closes, then waits (-w) for the server to close too. */
+static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, char *buf, size_t cap)
+{
+	struct ux_opts tail = *o;
+	size_t got, real;
+	int why;
+
+	if (sock_shutdown(sx, fd, SHUT_WR) == 0 && !sx->json)
+		trace(sx, 1, "shutdown: our write side closed");
+	tail.type = SOCK_STREAM;	/* read whatever comes, until EOF */
+	got = get_reply(sx, &tail, fd, buf, cap, cap, &real, &why);
+	if (got) {
+		show_data(sx, "received", buf, got, o->hex, -1);
+		fflush(stdout);
+	}
+	if (why == ENOTCONN)
+		return EXIT_OK;
+	if (why == ETIMEDOUT)
+		return fail(sx, EXIT_FAIL, "the server did not close within %.1f s", o->wait_ms / 1000.0);
+	errno = why;
+	return why ? fail_errno(sx, "recv") : EXIT_OK;
+}
+
+static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
+{
+	size_t cap = o->recv_size;
+	int i, pass_fd = -1, rc = EXIT_OK;
+	char *buf;
+
+	for (i = 0; i < o->nmsgs; i++)
+		if (strlen(o->msgs[i]) > cap)
+			cap = strlen(o->msgs[i]);
+	if (o->send_fd) {
+		pass_fd = ux_open_send_fd(sx, o->send_fd);
+		if (pass_fd < 0)
+			return -pass_fd;
+	}
+	buf = malloc(cap);
+	if (!buf)
+		rc = fail(sx, EXIT_FAIL, "out of memory");
+	for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
+		rc = exchange(sx, o, fd, o->msgs[i], i == 0 ? pass_fd : -1, buf);
+	if (pass_fd >= 0)
+		close(pass_fd);
+	if (rc == EXIT_OK && o->type != SOCK_DGRAM)
+		rc = close_gracefully(sx, o, fd, buf, cap);
+	if (sx->json) {
+		ev_begin(sx, "closed");
+		ev_end(sx);
+	}
+	free(buf);
+	return rc;
+}
+
+/* stdin lines as messages: the state of the loop. */
+struct lines {
+	struct sockx *sx;
+	const struct ux_opts *o;
+	int fd;
+	char *in, *buf;
+	size_t have;
+	bool in_open, peer_eof;
+	unsigned long sent, got;
+};
+
+/* Sends every complete line (all that is left at EOF). Returns 0 or -1. */
+static int send_lines(struct lines *l)
+{
+	char *nl;
+	size_t n;
+
+	while (l->have) {
+		nl = memchr(l->in, '\n', l->have);
+		if (!nl && l->in_open && l->have < LINE_BUF)
+			return 0;	/* the rest of the line is still to come */
+		n = nl ? (size_t)(nl - l->in) + 1 : l->have;
+		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, CONNECT_MS) < 0)
+			return -1;
+		l->sent++;
+		memmove(l->in, l->in + n, l->have - n);
+		l->have -= n;
+	}
+	return 0;
+}
+
+/* Reads stdin; returns 0 or -1 (errno). */
+static int from_stdin(struct lines *l)
+{
+	ssize_t n;
+
+	do {
+		n = read(STDIN_FILENO, l->in + l->have, LINE_BUF - l->have);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		l->in_open = false;
+		if (send_lines(l) < 0)
+			return -1;
+		if (l->o->type == SOCK_SEQPACKET)
+			sock_shutdown(l->sx, l->fd, SHUT_WR);
+		return 0;
+	}
+	l->have += (size_t)n;
+	return send_lines(l);
+}
+
+/* Receives one message and writes it out; returns 0 or -1 (errno). */
+static int from_socket(struct lines *l)
+{
+	struct ux_rx rx;
+	ssize_t n;
+
+	n = ux_recv(l->sx, l->fd, l->o->type, l->buf, l->o->recv_size, &rx, false, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	if (n == 0 && l->o->type == SOCK_SEQPACKET) {
+		l->peer_eof = true;
+		return 0;
+	}
+	l->got++;
+	if (rx.len > rx.kept)
+		warn_msg(l->sx, "a message was cut to %zu of its %zu bytes (MSG_TRUNC; --recv-size)",
+			 rx.kept, rx.len);
+	if (l->sx->json || l->o->hex) {
+		show_data(l->sx, "received", l->buf, rx.kept, l->o->hex, -1);
+		return 0;
+	}
+	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept);
+}
+
+/* One round; returns 1 to go on, 0 when done, -1 on an error (errno). */
+static int lines_step(struct lines *l)
+{
+	struct pollfd p[2];
+	nfds_t n = 0;
+	int tail = l->o->wait_set ? l->o->wait_ms : DGRAM_TAIL_MS, r;
+
+	if (l->peer_eof || (!l->in_open && l->o->type == SOCK_DGRAM && l->got >= l->sent))
+		return 0;
+	if (l->in_open)
+		p[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	p[n++] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
+	r = poll(p, n, l->in_open || l->o->type != SOCK_DGRAM ? l->o->wait_ms : tail);
+	if (r < 0)
+		return errno == EINTR ? 1 : -1;
+	if (r == 0 && !l->in_open && l->o->type == SOCK_DGRAM)
+		return 0;	/* the last replies had their time */
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (l->in_open && p[0].revents && from_stdin(l) < 0)
+		return -1;
+	if (p[n - 1].revents && from_socket(l) < 0)
+		return -1;
+	return 1;
+}
+
+static int lines_mode(struct sockx *sx, const struct ux_opts *o, int fd)
+{
+	struct lines l = { .sx = sx, .o = o, .fd = fd, .in_open = true };
+	int rc = EXIT_OK, r;
+
+	l.in = malloc(LINE_BUF);
+	l.buf = malloc(o->recv_size);
+	if (!l.in || !l.buf) {
+		rc = fail(sx, EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	do {
+		r = lines_step(&l);
+	} while (r == 1);
+	if (r < 0 && errno == ETIMEDOUT)
+		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (-w)", o->wait_ms / 1000.0);
+	else if (r < 0)
+		rc = fail_errno(sx, "%s", o->path);
+	trace(sx, 1, "closed: %lu messages sent, %lu received", l.sent, l.got);
+out:
+	free(l.in);
+	free(l.buf);
+	return rc;
+}
+
+int ux_client(struct sockx *sx, struct ux_opts *o)
+{
+	int fd, rc, i;
+
+	for (i = 0; i < o->nmsgs; i++)
+		if (o->type == SOCK_SEQPACKET && !o->msgs[i][0])
+			return fail(sx, EXIT_USAGE, "an empty message on SOCK_SEQPACKET reads as"
+				    " end of file at the other end: not sent");
+	fd = connect_path(sx, o, o->nmsgs == 0);
+	if (fd < 0)
+		return -fd;
+	if (o->nmsgs)
+		rc = run_messages(sx, o, fd);
+	else if (o->type == SOCK_STREAM)
+		rc = relay_run(sx, fd, o->wait_ms, o->hex);
+	else
+		rc = lines_mode(sx, o, fd);
+	sock_close(sx, fd);
+	return rc;
+}

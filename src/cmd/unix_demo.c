@@ -1,0 +1,245 @@
+/* \summary: unix with no PATH: one process shows what each type does to message boundaries */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unix.h"
+
+#define DEMO_MS 2000	/* the longest any step of the demonstration waits */
+
+static const char *const default_msgs[] = { "one", "two", "three", "four" };
+
+struct demo {
+	struct sockx *sx;
+	const struct ux_opts *o;
+	int lfd, cfd, sfd;	/* listener, client, server's end */
+	struct addr where;	/* the listener's private abstract name */
+	const char *const *msgs;
+	int n;
+	size_t total;		/* bytes sent */
+	unsigned reads, cut;	/* receives, and those cut short */
+	bool aligned;		/* read i held exactly message i, so far */
+	char *buf;
+};
+
+static const char *type_upper(int type)
+{
+	return type_name(type);	/* "SOCK_STREAM" ... */
+}
+
+/* The listener on an autobind name, the client, and the server's end. */
+static int demo_open(struct demo *d)
+{
+	struct listen_opts lo = { .backlog = 16, .v6only = -1, .nonblock = true };
+	struct addr anon = { .len = sizeof(sa_family_t) }, peer;
+	int type = d->o->type, which;
+	const char *failed;
+
+	anon.ss.ss_family = AF_UNIX;	/* bind() with no name: autobind */
+	d->where = anon;
+	d->lfd = sock_listener(d->sx, &d->where, type, &lo, &failed);
+	if (d->lfd < 0)
+		return fail_open(d->sx, "%s", failed);
+	if (sock_name(d->sx, d->lfd, &d->where) < 0)
+		return fail_errno(d->sx, "getsockname");
+	d->cfd = sock_connect_any(d->sx, &d->where, 1, type == SOCK_DGRAM ? &anon : NULL,
+				  type, DEMO_MS, &which, &failed);
+	if (d->cfd < 0)
+		return fail_open(d->sx, "%s", failed);
+	if (type == SOCK_DGRAM)
+		d->sfd = d->lfd;
+	else	/* the connection is complete and queued: accept takes it now */
+		d->sfd = sock_accept(d->sx, d->lfd, &peer, SOCK_CLOEXEC);
+	if (d->sfd < 0)
+		return fail_errno(d->sx, "accept");
+	if (d->o->creds)
+		sock_setopt(d->sx, d->sfd, SOL_SOCKET, SO_PASSCRED, "SO_PASSCRED", 1);
+	return EXIT_OK;
+}
+
+static void demo_intro(struct demo *d)
+{
+	struct sockx *sx = d->sx;
+	char w[ADDR_TEXT];
+
+	addr_str(&d->where, w, sizeof(w));
+	if (sx->json) {
+		ev_begin(sx, "demo");
+		ev_str(sx, "type", type_upper(d->o->type));
+		ev_str(sx, "addr", w);
+		ev_int(sx, "messages", d->n);
+		ev_end(sx);
+		return;
+	}
+	say(sx, "%s over AF_UNIX, all in this process: a listener on %s (a private"
+	    " abstract name, from autobind) and a client.", type_upper(d->o->type), w);
+	say(sx, "The client sends %d message%s in quick succession; only then does the"
+	    " server read%s.", d->n, d->n == 1 ? "" : "s",
+	    d->o->recv_size != UX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
+}
+
+/* The client's sends, each on its own line. */
+static int demo_send(struct demo *d)
+{
+	struct sockx *sx = d->sx;
+	int i, pass_fd = -1, rc = EXIT_OK;
+	char q[256];
+	size_t len;
+
+	if (d->o->send_fd) {
+		pass_fd = ux_open_send_fd(sx, d->o->send_fd);
+		if (pass_fd < 0)
+			return -pass_fd;
+	}
+	for (i = 0; i < d->n && rc == EXIT_OK; i++) {
+		len = strlen(d->msgs[i]);
+		if (ux_send(sx, d->cfd, d->msgs[i], len, i ? -1 : pass_fd, d->o->creds,
+			    NULL, DEMO_MS) < 0) {
+			rc = fail_errno(sx, "send");
+			break;
+		}
+		d->total += len;
+		if (sx->json) {
+			ev_begin(sx, "sent");
+			ev_int(sx, "n", i + 1);
+			ev_int(sx, "bytes", (long long)len);
+			ev_strn(sx, "data", d->msgs[i], len);
+			ev_end(sx);
+		} else {
+			say(sx, "  client send %d: %2zu bytes %s%s", i + 1, len,
+			    ux_quote(d->msgs[i], len, q, sizeof(q)),
+			    i == 0 && pass_fd >= 0 ? " + a descriptor (SCM_RIGHTS)" : "");
+		}
+	}
+	if (pass_fd >= 0)
+		close(pass_fd);
+	/* A connection's end tells the reader that nothing more will come. */
+	if (rc == EXIT_OK && d->o->type != SOCK_DGRAM)
+		sock_shutdown(sx, d->cfd, SHUT_WR);
+	return rc;
+}
+
+static void show_read(struct demo *d, const struct ux_rx *rx)
+{
+	struct sockx *sx = d->sx;
+	char q[512];
+
+	if (sx->json) {
+		ev_begin(sx, "received");
+		ev_int(sx, "n", d->reads);
+		ev_int(sx, "bytes", (long long)rx->kept);
+		ev_strn(sx, "data", d->buf, rx->kept);
+		ev_bool(sx, "truncated", rx->len > rx->kept);
+		ev_end(sx);
+	} else {
+		say(sx, "  server read %u: %2zu bytes %s%s", d->reads, rx->kept,
+		    ux_quote(d->buf, rx->kept, q, sizeof(q)),
+		    rx->len > rx->kept ? "  (cut short: MSG_TRUNC)" : "");
+	}
+	if (rx->len > rx->kept && !sx->json)
+		say(sx, "    that message had %zu bytes; the %zu that did not fit in the"
+		    " %lu-byte buffer are lost", rx->len, rx->len - rx->kept, d->o->recv_size);
+}
+
+/* The server's reads, until every byte or message is in (or DEMO_MS). */
+static int demo_read(struct demo *d)
+{
+	size_t got = 0;
+	struct ux_rx rx;
+	ssize_t n;
+
+	while (d->o->type == SOCK_STREAM ? got < d->total : d->reads < (unsigned)d->n) {
+		if (io_wait_in(d->sfd, DEMO_MS) == 0)
+			return fail(d->sx, EXIT_FAIL, "the server waited %d ms for the rest", DEMO_MS);
+		n = ux_recv(d->sx, d->sfd, d->o->type, d->buf, d->o->recv_size, &rx, true,
+			    MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			return fail_errno(d->sx, "recvmsg");
+		if (n == 0 && d->o->type != SOCK_DGRAM)
+			return fail(d->sx, EXIT_FAIL, "the connection ended early");
+		d->reads++;
+		d->cut += rx.len > rx.kept;
+		if (d->reads > (unsigned)d->n || rx.len != strlen(d->msgs[d->reads - 1]) ||
+		    memcmp(d->buf, d->msgs[d->reads - 1], rx.kept) != 0)
+			d->aligned = false;
+		got += rx.kept;
+		show_read(d, &rx);
+		ux_show_control(d->sx, d->o, d->sfd, &rx.m, true);
+	}
+	return EXIT_OK;
+}
+
+/* The line the demonstration is for. */
+static void demo_lesson(struct demo *d)
+{
+	struct sockx *sx = d->sx;
+	bool kept = d->o->type != SOCK_STREAM;
+	const char *why;
+
+	if (sx->json) {
+		ev_begin(sx, "summary");
+		ev_str(sx, "type", type_upper(d->o->type));
+		ev_int(sx, "sends", d->n);
+		ev_int(sx, "reads", d->reads);
+		ev_int(sx, "truncated", d->cut);
+		ev_bool(sx, "boundaries_kept", kept);
+		ev_end(sx);
+		return;
+	}
+	if (d->o->type == SOCK_DGRAM)
+		why = "SOCK_DGRAM keeps every boundary: one send, one datagram. On AF_UNIX"
+		      " it is also reliable and ordered (unlike UDP), but connectionless:"
+		      " each datagram carries its sender's address";
+	else if (kept)
+		why = "SOCK_SEQPACKET keeps every boundary: one send, one read; and like a"
+		      " stream it is connected, reliable and ordered";
+	else if (d->aligned && (unsigned)d->n == d->reads)
+		why = "this time the boundaries happened to survive, but SOCK_STREAM"
+		      " promises only the bytes and their order, never the boundaries";
+	else
+		why = "SOCK_STREAM is a byte stream: it keeps the bytes and their order,"
+		      " not the boundaries between sends; the reader must frame messages"
+		      " itself (a length prefix, a delimiter)";
+	say(sx, "%d send%s, %u read%s: %s.", d->n, d->n == 1 ? "" : "s", d->reads,
+	    d->reads == 1 ? "" : "s", why);
+	if (d->cut)
+		say(sx, "%u message%s cut short (MSG_TRUNC): a message longer than the"
+		    " reader's buffer loses its tail.", d->cut, d->cut == 1 ? " was" : "s were");
+}
+
+int ux_demo(struct sockx *sx, struct ux_opts *o)
+{
+	struct demo d = { .sx = sx, .o = o, .lfd = -1, .cfd = -1, .sfd = -1,
+			  .aligned = true };
+	int rc, i;
+
+	d.msgs = o->nmsgs ? o->msgs : default_msgs;
+	d.n = o->nmsgs ? o->nmsgs : (int)ARRAY_SIZE(default_msgs);
+	for (i = 0; i < d.n; i++)
+		if (o->type == SOCK_SEQPACKET && !d.msgs[i][0])
+			return fail(sx, EXIT_USAGE, "an empty message on SOCK_SEQPACKET reads as"
+				    " end of file: not sent");
+	d.buf = malloc(o->recv_size);
+	if (!d.buf)
+		return fail(sx, EXIT_FAIL, "out of memory");
+	rc = demo_open(&d);
+	if (rc == EXIT_OK) {
+		demo_intro(&d);
+		rc = demo_send(&d);
+	}
+	if (rc == EXIT_OK)
+		rc = demo_read(&d);
+	if (rc == EXIT_OK)
+		demo_lesson(&d);
+	if (d.sfd >= 0 && d.sfd != d.lfd)
+		sock_close(sx, d.sfd);
+	if (d.cfd >= 0)
+		sock_close(sx, d.cfd);
+	if (d.lfd >= 0)
+		sock_close(sx, d.lfd);
+	free(d.buf);
+	return rc;
+}
