@@ -37,9 +37,11 @@ teardown() {
 }
 
 # blur: every run of digits becomes "0", runs of blanks one space, the
-# placeholder PORT a number.
+# placeholder PORT a number, a unique abstract name what the page says,
+# an autobound abstract name (@ and five hex digits) any such name.
 blur() {
-	sed -E -e 's/\bPORT[0-9]*\b/0/g' -e 's/[0-9]+/0/g' -e 's/[[:space:]]+/ /g' -e 's/ $//'
+	sed -E -e "s/@sockx-$$-$BATS_TEST_NUMBER-/@sockx-/g" -e 's/\bPORT[0-9]*\b/0/g' \
+		-e 's/@[0-9a-f]{5}\b/@0/g' -e 's/[0-9]+/0/g' -e 's/[[:space:]]+/ /g' -e 's/ $//'
 }
 
 # expect_lines ACTUAL_FILE LINE...: every LINE (but "...") is in the file.
@@ -100,7 +102,9 @@ run_cmd() {
 	fi
 	if [[ "$c" == *" &" ]]; then
 		n=$((${#PORTS[@]} + 1))
-		start_server "srv$n" bash -c "exec ${c% &}" || {
+		# like start_server, but a UNIX server's line has no port
+		start_bg "srv$n" bash -c "exec ${c% &}"
+		wait_line "$BATS_TEST_TMPDIR/srv$n.out" '^(listening on |\{"event":"listening")' 10 || {
 			echo "$PAGE: server did not start: $c"
 			cat "$BATS_TEST_TMPDIR/srv$n.err"
 			return 1
@@ -228,4 +232,20 @@ run_page() {
 
 @test "docs: cells/inet6-stream.md" {
 	run_page cells/inet6-stream.md
+}
+
+@test "docs: cells/unix-stream.md" {
+	run_page cells/unix-stream.md
+}
+
+@test "docs: cells/unix-dgram.md" {
+	run_page cells/unix-dgram.md
+}
+
+@test "docs: cells/unix-seqpacket.md" {
+	run_page cells/unix-seqpacket.md
+}
+
+@test "docs: cells/unix-raw.md" {
+	run_page cells/unix-raw.md
 }
