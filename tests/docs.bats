@@ -249,3 +249,15 @@ run_page() {
 @test "docs: cells/unix-raw.md" {
 	run_page cells/unix-raw.md
 }
+
+@test "docs: cells/inet-seqpacket.md" {
+	run_page cells/inet-seqpacket.md
+}
+
+@test "docs: cells/inet6-seqpacket.md" {
+	run_page cells/inet6-seqpacket.md
+}
+
+@test "docs: cells/missing.md" {
+	run_page cells/missing.md
+}
