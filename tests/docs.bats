@@ -261,3 +261,17 @@ run_page() {
 @test "docs: cells/missing.md" {
 	run_page cells/missing.md
 }
+
+@test "docs: json.md" {
+	run_page json.md
+}
+
+@test "docs: json.md documents every event name in src/" {
+	local src="$BATS_TEST_DIRNAME/../src" ev missing=()
+	# the names given to ev_begin() and to the helpers that call it
+	while read -r ev; do
+		grep -qF "### \`$ev\`" "$DOCS/json.md" || missing+=("$ev")
+	done < <(grep -rhoE '\b(ev_begin|conn_event|life_event|life|show_data)\([^"]*"[a-z_]+"' "$src" |
+		sed -E 's/.*"([a-z_]+)"$/\1/' | sort -u)
+	[ "${#missing[@]}" -eq 0 ] || { echo "not in docs/json.md: ${missing[*]}"; false; }
+}
