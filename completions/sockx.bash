@@ -19,7 +19,7 @@ _sockx() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help --version' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'tcp-server tcp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
 		fi
 		return
 	fi
@@ -57,6 +57,35 @@ _sockx() {
 			return ;;
 		esac
 		opts=' -m --message --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex' ;;
+	udp-server)
+		case $prev in
+		-b|--bind)
+			return ;;
+		-p|--port)
+			return ;;
+		--mode)
+			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			return ;;
+		--buffer)
+			return ;;
+		esac
+		opts=' -b --bind -p --port --mode --once --buffer --reuseport --v6only' ;;
+	udp-client)
+		case $prev in
+		-m|--message)
+			return ;;
+		--count)
+			return ;;
+		--interval)
+			return ;;
+		-w|--timeout)
+			return ;;
+		--retries)
+			return ;;
+		--size)
+			return ;;
+		esac
+		opts=' -m --message --count --interval -w --timeout --retries --size --hex' ;;
 	unix)
 		case $prev in
 		--mode)
@@ -147,7 +176,7 @@ _sockx() {
 	*) opts='' ;;
 	esac
 	if [[ $cmd == help ]]; then
-		COMPREPLY=($(compgen -W 'tcp-server tcp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
+		COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help" -- "$cur"))
 	fi

@@ -6,6 +6,8 @@
  */
 CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
+CMD("udp-server", udp_server, 0, "serve UDP datagrams: echo, upper or discard, in batches")
+CMD("udp-client", udp_client, CMD_RAW, "send UDP datagrams, match the replies, ping-style summary")
 CMD("unix", unix, 0, "AF_UNIX stream, dgram, seqpacket: serve (-l), connect, or a demonstration")
 CMD("unix-server", unix_server, 0, "the same as unix -l")
 CMD("unix-client", unix_client, 0, "the same as unix")

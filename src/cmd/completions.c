@@ -15,13 +15,20 @@ const struct cmdinfo info_completions = {
 	opts,
 };
 
-/* Prints s with every char of bad escaped by a backslash. */
+/*
+ * Prints s with every char of bad escaped by a backslash, inside a
+ * single-quoted shell word: a quote itself closes, escapes and reopens
+ * ('\'') unless the shell (fish) takes \' there.
+ */
 static void put_escaped(const char *s, const char *bad)
 {
 	for (; *s; s++) {
-		if (strchr(bad, *s))
-			putchar('\\');
-		putchar(*s);
+		if (*s == '\'' && !strchr(bad, '\''))
+			fputs("'\\''", stdout);
+		else if (strchr(bad, *s))
+			printf("\\%c", *s);
+		else
+			putchar(*s);
 	}
 }
 
@@ -106,7 +113,7 @@ static void zsh_specs(const struct optdef *t, const char *indent)
 		else
 			printf("'--%s", t->name);
 		printf("[");
-		put_escaped(t->help, "[]:'\\");
+		put_escaped(t->help, "[]:\\");
 		printf("]");
 		if (t->arg) {
 			printf(":%s:", t->arg);
@@ -127,7 +134,7 @@ static void gen_zsh(void)
 	       "_sockx() {\n\tlocal curcontext=\"$curcontext\" state line\n\tlocal -a commands\n\tcommands=(\n");
 	for (i = 0; i < cmd_count; i++) {
 		printf("\t\t'%s:", cmd_table[i].name);
-		put_escaped(cmd_table[i].help, ":'\\");
+		put_escaped(cmd_table[i].help, ":\\");
 		printf("'\n");
 	}
 	printf("\t)\n\t_arguments -C \\\n");

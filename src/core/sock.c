@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -355,6 +356,56 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 	return rc;
 }
 
+/* "MSG_WAITFORONE|MSG_TRUNC|MSG_DONTWAIT", or "0". */
+static const char *mmsg_flags(int flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", flags ? "" : "0",
+		 flags & MSG_WAITFORONE ? "MSG_WAITFORONE|" : "",
+		 flags & MSG_TRUNC ? "MSG_TRUNC|" : "",
+		 flags & MSG_DONTWAIT ? "MSG_DONTWAIT|" : "");
+	if (flags && buf[0])
+		buf[strlen(buf) - 1] = '\0';	/* the last '|' */
+	return buf;
+}
+
+int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags)
+{
+	int rc = recvmmsg(fd, v, n, flags, NULL), err = errno;
+	bool idle = rc < 0 && (err == EAGAIN || err == EWOULDBLOCK);
+	char f[64];
+
+	if (sx->verbose)
+		sock_trace(sx, idle ? 2 : 1, "recvmmsg", rc, err, "%d, %u msgs, %s",
+			   fd, n, mmsg_flags(flags, f, sizeof(f)));
+	errno = err;
+	return rc;
+}
+
+int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags)
+{
+	int rc = sendmmsg(fd, v, n, flags), err = errno;
+	char f[64];
+
+	if (sx->verbose)
+		sock_trace(sx, 1, "sendmmsg", rc, err, "%d, %u msgs, %s", fd, n,
+			   mmsg_flags(flags, f, sizeof(f)));
+	errno = err;
+	return rc;
+}
+
+int sock_set_timeout(struct sockx *sx, int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	int rc = setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)), err = errno;
+
+	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %d ms", fd,
+		   opt == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO", ms);
+	errno = err;
+	return rc;
+}
+
 int fd_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -387,7 +438,9 @@ int sock_listener(struct sockx *sx, struct addr *a, int type,
 		return -1;
 	if (fam != AF_UNIX) {
 		*failed = "setsockopt";
-		if (sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR", 1) < 0)
+		/* Streams only: on UDP it would let a second server share the port. */
+		if (type == SOCK_STREAM &&
+		    sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR", 1) < 0)
 			goto fail;
 		if (lo->reuseport &&
 		    sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT", 1) < 0)

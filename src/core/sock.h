@@ -53,6 +53,19 @@ ssize_t sock_recvfrom(struct sockx *sx, int fd, void *p, size_t n, int flags,
 ssize_t sock_sendmsg(struct sockx *sx, int fd, const struct msghdr *m, int flags);
 ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags);
 
+/*
+ * recvmmsg / sendmmsg: a batch of datagrams in one call (recvmmsg's
+ * timeout argument is left NULL: use SO_RCVTIMEO). Traced at -v with the
+ * batch size and the count returned; a recvmmsg that found nothing
+ * (EAGAIN: SO_RCVTIMEO or MSG_DONTWAIT) at -vv, so idle loops stay quiet.
+ */
+int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags);
+int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
+		  int flags);
+/* SO_RCVTIMEO or SO_SNDTIMEO (opt) in milliseconds; traced at -vv. */
+int sock_set_timeout(struct sockx *sx, int fd, int opt, int ms);
+
 /* Traces a call made elsewhere: "NAME(ARGS) = rc" or the errno. */
 void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 		int err, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -69,7 +82,7 @@ struct listen_opts {
 };
 
 /*
- * Opens a socket of type for a, sets SO_REUSEADDR (and the listen_opts),
+ * Opens a socket of type for a, sets SO_REUSEADDR (streams) and the listen_opts,
  * binds and, for stream and seqpacket, listens. On success the kernel's
  * chosen address (port 0 resolved) is written back to *a.
  * Returns the fd, or -1 with errno set and *failed naming the call.
