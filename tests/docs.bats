@@ -270,8 +270,16 @@ run_page() {
 	local src="$BATS_TEST_DIRNAME/../src" ev missing=()
 	# the names given to ev_begin() and to the helpers that call it
 	while read -r ev; do
-		grep -qF "### \`$ev\`" "$DOCS/json.md" || missing+=("$ev")
-	done < <(grep -rhoE '\b(ev_begin|conn_event|life_event|life|show_data)\([^"]*"[a-z_]+"' "$src" |
+		grep -qE "^### .*\`$ev\`" "$DOCS/json.md" || missing+=("$ev")
+	done < <(grep -rhoE '\b(ev_begin|conn_event|life_event|life|show_data|note)\([^"]*"[a-z_]+"' "$src" |
 		sed -E 's/.*"([a-z_]+)"$/\1/' | sort -u)
 	[ "${#missing[@]}" -eq 0 ] || { echo "not in docs/json.md: ${missing[*]}"; false; }
+}
+
+@test "docs: cells/inet-dgram.md" {
+	run_page cells/inet-dgram.md
+}
+
+@test "docs: cells/inet6-dgram.md" {
+	run_page cells/inet6-dgram.md
 }
