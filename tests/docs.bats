@@ -283,3 +283,15 @@ run_page() {
 @test "docs: cells/inet6-dgram.md" {
 	run_page cells/inet6-dgram.md
 }
+
+@test "docs: cells/inet-raw.md" {
+	run_page cells/inet-raw.md
+}
+
+@test "docs: cells/inet6-raw.md" {
+	run_page cells/inet6-raw.md
+}
+
+@test "docs: verify.md" {
+	run_page verify.md
+}
