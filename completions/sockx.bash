@@ -19,7 +19,7 @@ _sockx() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help --version' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
 		fi
 		return
 	fi
@@ -55,8 +55,11 @@ _sockx() {
 			return ;;
 		-s|--source)
 			return ;;
+		--pcap)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -m --message --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex' ;;
+		opts=' -m --message --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
 	udp-server)
 		case $prev in
 		-b|--bind)
@@ -169,6 +172,48 @@ _sockx() {
 			return ;;
 		esac
 		opts=' --only -m --message --no-verify' ;;
+	raw-icmp)
+		case $prev in
+		-c|--count)
+			return ;;
+		-i|--interval)
+			return ;;
+		-s|--size)
+			return ;;
+		--ttl)
+			return ;;
+		--tos)
+			return ;;
+		--id)
+			return ;;
+		--ip-id)
+			return ;;
+		--pattern)
+			return ;;
+		-W|--timeout)
+			return ;;
+		--src)
+			return ;;
+		esac
+		opts=' -c --count -i --interval -f --flood -s --size --ttl --tos --id --ip-id --df --pattern -W --timeout --src --no-hdrincl --dgram --dump' ;;
+	capture)
+		case $prev in
+		-r|--read)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		-i|--interface)
+			return ;;
+		--filter)
+			return ;;
+		-c|--count)
+			return ;;
+		-w|--timeout)
+			return ;;
+		--pcap)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		esac
+		opts=' -r --read -i --interface --filter -c --count -w --timeout --pcap --hex --streams' ;;
 	help)
 		case $prev in
 		esac
@@ -176,7 +221,7 @@ _sockx() {
 	*) opts='' ;;
 	esac
 	if [[ $cmd == help ]]; then
-		COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour help' -- "$cur"))
+		COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help" -- "$cur"))
 	fi

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../capture/capture.h"
+#include "../core/priv.h"
 #include "../core/relay.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
@@ -24,6 +26,8 @@ static const struct optdef opts[] = {
 	{ "source", 's', "ADDR[:PORT]", "bind this local address before connecting", NULL },
 	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY (no Nagle delay)", NULL },
 	{ "hex", O_HEX, NULL, "show received bytes as a hex dump", NULL },
+	{ "verify", O_VERIFY, NULL, "capture the connection (libpcap) and check the wire carried exactly what was sent and read", NULL },
+	{ "pcap", O_PCAP, "FILE", "write the captured connection to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -34,7 +38,12 @@ const struct cmdinfo info_tcp_client = {
 	"come back (or -w seconds of silence) and prints the reply with its\n"
 	"round-trip time. Without -m: netcat mode: stdin goes to the socket and\n"
 	"the socket to stdout; at the end of stdin the write side is shut down\n"
-	"and sockx reads on until the peer closes, so no byte is lost.",
+	"and sockx reads on until the peer closes, so no byte is lost.\n"
+	"--verify and --pcap capture the connection on the interface it uses\n"
+	"(lo for loopback) from before the SYN to after the last FIN; they need\n"
+	"CAP_NET_RAW, and without it nothing is sent (exit 4). --verify checks\n"
+	"the handshake, the close and every byte both ways (exit 3 if the wire\n"
+	"differs); with several addresses for HOST only the first is tried.",
 	opts,
 };
 
@@ -46,8 +55,9 @@ struct tcp_client_opts {
 	int nmsgs;
 	unsigned long count;
 	int interval_ms, idle_ms, connect_ms;
-	bool idle_set, nodelay, hex;
+	bool idle_set, nodelay, hex, verify;
 	const char *source;
+	const char *pcap;	/* --pcap FILE */
 };
 
 /* What came back over a run of messages. */
@@ -78,6 +88,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case 's': o->source = arg; return EXIT_OK;
 	case O_NODELAY: o->nodelay = true; return EXIT_OK;
 	case O_HEX: o->hex = true; return EXIT_OK;
+	case O_VERIFY: o->verify = true; return EXIT_OK;
+	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -94,41 +106,85 @@ static void life_event(struct sockx *sx, bool relay, const char *ev, const char 
 	}
 }
 
-/*
- * Resolves the positional address, binds --source, connects with the
- * connect timeout and announces it. Returns the fd, or minus the exit
- * code when it failed (the message is printed).
- */
-static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
-			int argc, char **argv, bool relay)
-{
+/* The peer's addresses, the --source address, and ours once connected. */
+struct peer {
 	struct addr dst[ADDR_MAX], src, local;
-	const char *failed;
-	char err[256], d[ADDR_TEXT], l[ADDR_TEXT];
-	int n, nd, fd, which;
+	int n;
+	bool has_src;
+};
 
-	n = addr_from_args(argc, argv, sx->family, SOCK_STREAM, dst, ADDR_MAX, err, sizeof(err));
+static int resolve_peer(struct sockx *sx, const struct tcp_client_opts *o,
+			int argc, char **argv, struct peer *pe)
+{
+	char err[256];
+	int n;
+
+	n = addr_from_args(argc, argv, sx->family, SOCK_STREAM, pe->dst, ADDR_MAX, err, sizeof(err));
 	if (n < 0)
-		return -fail(sx, -n, "%s", err);
+		return fail(sx, -n, "%s", err);
+	pe->n = n;
 	if (o->source) {	/* "ADDR" alone binds port 0: the kernel picks */
-		nd = addr_from_word(o->source, "0", addr_family(&dst[0]),
-				    SOCK_STREAM, &src, 1, err, sizeof(err));
-		if (nd < 0)
-			return -fail(sx, -nd, "--source: %s", err);
+		n = addr_from_word(o->source, "0", addr_family(&pe->dst[0]),
+				   SOCK_STREAM, &pe->src, 1, err, sizeof(err));
+		if (n < 0)
+			return fail(sx, -n, "--source: %s", err);
+		pe->has_src = true;
 	}
-	fd = sock_connect_any(sx, dst, n, o->source ? &src : NULL, SOCK_STREAM,
-			      o->connect_ms, &which, &failed);
+	return EXIT_OK;
+}
+
+/*
+ * --verify and --pcap: the capture opens before the connection, so without
+ * CAP_NET_RAW nothing is attempted (exit 4). Either way every capability
+ * is gone afterwards: a TCP client needs none.
+ */
+static int open_capture(struct sockx *sx, const struct tcp_client_opts *o,
+			struct peer *pe, bool relay, struct capture **cap)
+{
+	struct capture_spec cs = {
+		.proto = IPPROTO_TCP, .verify = o->verify, .pcap_path = o->pcap,
+		.data_on_stdout = relay,
+	};
+	char d[ADDR_TEXT];
+	int rc;
+
+	*cap = NULL;
+	if (!o->verify && !o->pcap) {
+		if (priv_drop_all() < 0)
+			trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
+		return EXIT_OK;
+	}
+	if (pe->n > 1)	/* the filter names one peer: try that one only */
+		trace(sx, 1, "capture: trying only %s", addr_str(&pe->dst[0], d, sizeof(d)));
+	pe->n = 1;
+	cs.remote = pe->dst[0];
+	if (pe->has_src)
+		cs.local = pe->src;
+	*cap = capture_open(sx, &cs, &rc);
+	return *cap ? EXIT_OK : rc;
+}
+
+/* Returns the connected fd, or minus an exit code (the error printed). */
+static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
+			struct peer *pe, bool relay)
+{
+	const char *failed;
+	char d[ADDR_TEXT], l[ADDR_TEXT];
+	int n, fd, which;
+
+	fd = sock_connect_any(sx, pe->dst, pe->n, pe->has_src ? &pe->src : NULL,
+			      SOCK_STREAM, o->connect_ms, &which, &failed);
 	if (fd < 0) {
-		n = fail_open(sx, "%s %s", failed, addr_str(&dst[which], d, sizeof(d)));
+		n = fail_open(sx, "%s %s", failed, addr_str(&pe->dst[which], d, sizeof(d)));
 		if (errno == ETIMEDOUT)
 			hint(sx, "nothing answered within %.1f s (--connect-timeout)", o->connect_ms / 1000.0);
 		return -n;
 	}
 	if (o->nodelay)
 		sock_setopt(sx, fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
-	sock_name(sx, fd, &local);
-	addr_str(&dst[which], d, sizeof(d));
-	addr_str(&local, l, sizeof(l));
+	sock_name(sx, fd, &pe->local);
+	addr_str(&pe->dst[which], d, sizeof(d));
+	addr_str(&pe->local, l, sizeof(l));
 	if (sx->json) {
 		ev_begin(sx, "connected");
 		ev_str(sx, "peer", d);
@@ -182,7 +238,8 @@ static void sleep_ms(int ms)
 
 /* One message out, its reply back; returns an exit code. */
 static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
-		    const char *msg, char *buf, struct rtt_stats *st)
+		    const char *msg, char *buf, struct rtt_stats *st,
+		    struct capture *cap)
 {
 	size_t len = strlen(msg), got;
 	double t, rtt;
@@ -191,6 +248,7 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 	t = now_mono();
 	if (io_write_all(sx, fd, msg, len) < 0)
 		return fail_errno(sx, "send");
+	capture_tcp_sent(cap, msg, len);
 	st->sent++;
 	if (sx->json) {
 		ev_begin(sx, "sent");
@@ -201,6 +259,7 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		say(sx, "sent %zu bytes: %s", len, msg);
 	}
 	got = read_reply(sx, fd, buf, len, len, o->idle_ms, &why);
+	capture_tcp_received(cap, buf, got);
 	rtt = (now_mono() - t) * 1000.0;
 	if (got == len) {
 		st->replies++;
@@ -248,7 +307,8 @@ static void rtt_summary(struct sockx *sx, const struct rtt_stats *st)
 }
 
 /* Half-closes, then reads until the peer closes too. */
-static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_opts *o, char *buf)
+static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_opts *o,
+			    char *buf, struct capture *cap)
 {
 	int why;
 	size_t got;
@@ -256,6 +316,7 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
 		life_event(sx, false, "shutdown", "shutdown: our write side closed");
 	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, o->idle_ms, &why);
+	capture_tcp_received(cap, buf, got);
 	if (got) {
 		show_data(sx, "received", buf, got, o->hex, -1);
 		fflush(stdout);
@@ -270,7 +331,8 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 	return why ? fail_errno(sx, "recv") : EXIT_OK;
 }
 
-static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o)
+static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o,
+			struct capture *cap)
 {
 	struct rtt_stats st = { 0 };
 	size_t max = RELAY_BUF;
@@ -288,10 +350,10 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 		if (r && o->interval_ms)
 			sleep_ms(o->interval_ms);
 		for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
-			rc = exchange(sx, fd, o, o->msgs[i], buf, &st);
+			rc = exchange(sx, fd, o, o->msgs[i], buf, &st, cap);
 	}
 	if (rc == EXIT_OK)
-		rc = close_gracefully(sx, fd, o, buf);
+		rc = close_gracefully(sx, fd, o, buf, cap);
 	if (st.sent > 1)
 		rtt_summary(sx, &st);
 	life_event(sx, false, "closed", "closed");
@@ -299,9 +361,22 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 	return rc;
 }
 
+static void tap_sent(void *cap, const void *p, size_t n)
+{
+	capture_tcp_sent(cap, p, n);
+}
+
+static void tap_received(void *cap, const void *p, size_t n)
+{
+	capture_tcp_received(cap, p, n);
+}
+
 int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 {
 	struct tcp_client_opts o = { .count = 1, .idle_ms = 5000, .connect_ms = 10000 };
+	struct relay_tap tap = { tap_sent, tap_received, NULL };
+	struct capture *cap;
+	struct peer pe;
 	int first, rc, fd;
 
 	rc = opt_parse(sx, &info_tcp_client, argc, argv, parse_opt, &o, &first);
@@ -311,13 +386,21 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 		o.idle_ms = -1;		/* netcat mode: no idle limit unless -w */
 	if (!o.nmsgs && (o.count != 1 || o.interval_ms))
 		return fail(sx, EXIT_USAGE, "--count and --interval need -m");
-	fd = connect_peer(sx, &o, argc - first, argv + first, o.nmsgs == 0);
+	memset(&pe, 0, sizeof(pe));
+	rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
+	if (rc == EXIT_OK)
+		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);
+	if (rc != EXIT_OK)
+		return rc;
+	fd = connect_peer(sx, &o, &pe, o.nmsgs == 0);
 	if (fd < 0)
-		return -fd;
+		return capture_finish(cap, -fd);
+	capture_set_local(cap, &pe.local);
+	tap.ctx = cap;
 	if (o.nmsgs)
-		rc = run_messages(sx, fd, &o);
+		rc = run_messages(sx, fd, &o, cap);
 	else
-		rc = relay_run(sx, fd, o.idle_ms, o.hex);
+		rc = relay_run_tap(sx, fd, o.idle_ms, o.hex, cap ? &tap : NULL);
 	sock_close(sx, fd);
-	return rc;
+	return capture_finish(cap, rc);
 }

@@ -24,6 +24,7 @@ struct relay {
 	size_t off, len;
 	char *in;		/* socket read buffer */
 	uint64_t sent, received;
+	const struct relay_tap *tap;	/* or NULL */
 };
 
 static void life(struct relay *r, const char *ev, const char *text)
@@ -72,6 +73,8 @@ static int to_socket(struct relay *r)
 			continue;
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		if (r->tap && r->tap->sent)
+			r->tap->sent(r->tap->ctx, r->out + r->off, (size_t)n);
 		r->off += (size_t)n;
 		r->sent += (uint64_t)n;
 	}
@@ -95,6 +98,8 @@ static int from_socket(struct relay *r)
 		return 0;
 	}
 	r->received += (uint64_t)n;
+	if (r->tap && r->tap->received)
+		r->tap->received(r->tap->ctx, r->in, (size_t)n);
 	if (r->sx->json || r->hex) {
 		show_data(r->sx, "received", r->in, (size_t)n, r->hex, -1);
 		return ferror(stdout) ? -3 : 0;
@@ -165,7 +170,13 @@ static int step(struct relay *r, int idle_ms)
 
 int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 {
-	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true };
+	return relay_run_tap(sx, fd, idle_ms, hex, NULL);
+}
+
+int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
+		  const struct relay_tap *tap)
+{
+	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true, .tap = tap };
 	int rc = EXIT_OK, s;
 
 	r.out = malloc(BUF);

@@ -16,4 +16,15 @@
  */
 int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex);
 
+/* Sees every byte a relay moves, in order (wire verification records them). */
+struct relay_tap {
+	void (*sent)(void *ctx, const void *p, size_t n);	/* the kernel took them */
+	void (*received)(void *ctx, const void *p, size_t n);	/* recv() returned them */
+	void *ctx;
+};
+
+/* relay_run, telling tap (NULL: nobody) of the bytes sent and received. */
+int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
+		  const struct relay_tap *tap);
+
 #endif

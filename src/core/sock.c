@@ -190,6 +190,17 @@ int sock_setopt(struct sockx *sx, int fd, int level, int opt,
 	return rc;
 }
 
+int sock_setopt_buf(struct sockx *sx, int fd, int level, int opt,
+		    const char *name, const void *val, socklen_t len)
+{
+	int rc = setsockopt(fd, level, opt, val, len), err = errno;
+
+	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %u bytes", fd, name,
+		   (unsigned)len);
+	errno = err;
+	return rc;
+}
+
 int sock_getopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int *val)
 {

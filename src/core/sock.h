@@ -41,6 +41,10 @@ int sock_getopt(struct sockx *sx, int fd, int level, int opt,
  */
 int sock_getopt_buf(struct sockx *sx, int fd, int level, int opt,
 		    const char *name, void *val, socklen_t *len);
+/* setsockopt with a value that is not an int (ICMP_FILTER, ICMP6_FILTER);
+ * traced at -vv with its size. */
+int sock_setopt_buf(struct sockx *sx, int fd, int level, int opt,
+		    const char *name, const void *val, socklen_t len);
 /* getsockname / getpeername; traced at -vv. */
 int sock_name(struct sockx *sx, int fd, struct addr *a);
 int sock_peer(struct sockx *sx, int fd, struct addr *a);

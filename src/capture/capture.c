@@ -1,0 +1,308 @@
+/* \summary: a capture session: open before the first packet, record, finish */
+#include <errno.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/out.h"
+#include "../core/priv.h"
+#include "route.h"
+#include "session.h"
+
+int capture_addr_bytes(const struct addr *a, uint8_t out[16])
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	memset(out, 0, 16);
+	if (a->ss.ss_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)&a->ss)->sin_addr, 4);
+		return 4;
+	}
+	if (a->ss.ss_family != AF_INET6)
+		return 0;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(out, s6->sin6_addr.s6_addr + 12, 4);
+		return 4;
+	}
+	memcpy(out, &s6->sin6_addr, 16);
+	return 6;
+}
+
+/* Appends "host A" style text to the filter, safely. */
+static void __attribute__((format(printf, 2, 3)))
+fput(struct capture *c, const char *fmt, ...)
+{
+	size_t n = strlen(c->filter);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (n + 1 < sizeof(c->filter))
+		vsnprintf(c->filter + n, sizeof(c->filter) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* TCP/UDP: both directions between our end and the peer's. */
+static void filter_ports(struct capture *c, const char *r, const char *l)
+{
+	const char *proto = c->spec.proto == IPPROTO_TCP ? "tcp" : "udp";
+
+	fput(c, "%s and ((dst host %s and dst port %u", proto, r, (unsigned)c->rport);
+	if (c->have_laddr)
+		fput(c, " and src host %s", l);
+	if (c->lport)
+		fput(c, " and src port %u", (unsigned)c->lport);
+	fput(c, ") or (src host %s and src port %u", r, (unsigned)c->rport);
+	if (c->have_laddr)
+		fput(c, " and dst host %s", l);
+	if (c->lport)
+		fput(c, " and dst port %u", (unsigned)c->lport);
+	fput(c, "))");
+}
+
+/*
+ * ICMP: echo requests and replies with our identifier to or from the
+ * peer, and errors to us quoting it (RFC 792: the original IP header,
+ * 20 bytes without options, then the echo header: the identifier at
+ * byte 32 of the error; ICMPv6, RFC 4443: 40-byte header, byte 52).
+ */
+static void filter_icmp(struct capture *c, const char *r, const char *l)
+{
+	unsigned id = (unsigned)c->spec.icmp_id;
+
+	if (c->ipver == 4)
+		fput(c, "icmp and ((host %s and (icmp[0] == 8 or icmp[0] == 0) and "
+		     "icmp[4:2] == %u) or ((icmp[0] == 3 or icmp[0] == 11 or icmp[0] == 12) "
+		     "and icmp[32:2] == %u", r, id, id);
+	else
+		fput(c, "icmp6 and ((host %s and (icmp6[0] == 128 or icmp6[0] == 129) and "
+		     "icmp6[4:2] == %u) or ((icmp6[0] >= 1 and icmp6[0] <= 4) "
+		     "and icmp6[52:2] == %u", r, id, id);
+	if (c->have_laddr)
+		fput(c, " and dst host %s", l);
+	fput(c, "))");
+}
+
+static void build_filter(struct capture *c)
+{
+	char r[64], l[64];
+
+	capture_ip_str(c->ipver, c->raddr, r, sizeof(r));
+	capture_ip_str(c->ipver, c->laddr, l, sizeof(l));
+	c->filter[0] = '\0';
+	if (c->spec.proto == IPPROTO_TCP || c->spec.proto == IPPROTO_UDP)
+		filter_ports(c, r, l);
+	else
+		filter_icmp(c, r, l);
+}
+
+/* Addresses, ports and the interface of the flow. Returns an exit code. */
+static int plan(struct capture *c)
+{
+	struct sockx *sx = c->sx;
+	struct addr src;
+	uint8_t b[16];
+	int v;
+
+	c->ipver = capture_addr_bytes(&c->spec.remote, c->raddr);
+	if (!c->ipver)
+		return fail(sx, EXIT_USAGE, "--verify and --pcap need an IP peer");
+	c->rport = (uint16_t)addr_port(&c->spec.remote);
+	if (capture_route(sx, &c->spec.remote, c->iface, &src) < 0 && !c->spec.iface)
+		return fail_errno(sx, "cannot find the route to the peer");
+	if (c->spec.iface)
+		snprintf(c->iface, sizeof(c->iface), "%s", c->spec.iface);
+	v = capture_addr_bytes(&c->spec.local, b);
+	if (v == c->ipver && !addr_is_any(&c->spec.local)) {
+		memcpy(c->laddr, b, 16);	/* -s ADDR: the caller bound it */
+		c->have_laddr = true;
+	} else if (capture_addr_bytes(&src, b) == c->ipver) {
+		memcpy(c->laddr, b, 16);
+		c->have_laddr = true;
+	}
+	if (v && addr_port(&c->spec.local) > 0) {
+		c->lport = (uint16_t)addr_port(&c->spec.local);
+		capture_set_local(c, &c->spec.local);	/* known already */
+	}
+	build_filter(c);
+	return EXIT_OK;
+}
+
+/* The libpcap side: interface, filter, --pcap file. Returns an exit code. */
+static int open_wire(struct capture *c)
+{
+	struct sockx *sx = c->sx;
+
+	if (capture_src_live(&c->src, c->iface, CAPTURE_RING) < 0) {
+		int rc = fail_open(sx, "cannot capture on %s: %s", c->iface, c->src.err);
+
+		if (rc == EXIT_NOPERM)
+			hint(sx, "--verify and --pcap capture with libpcap, which needs "
+			     "CAP_NET_RAW: run as root (sudo), or make install-caps");
+		return rc;
+	}
+	if (capture_src_filter(&c->src, c->filter) < 0)
+		return fail(sx, EXIT_FAIL, "cannot filter the capture: %s", c->src.err);
+	if (c->spec.pcap_path && capture_dump_open(&c->dump, &c->src, c->spec.pcap_path) < 0)
+		return fail_errno(sx, "cannot write '%s'", c->spec.pcap_path);
+	return EXIT_OK;
+}
+
+static void discard(struct capture *c)
+{
+	capture_reader_stop(c);
+	capture_dump_abort(&c->dump);
+	capture_src_close(&c->src);
+	capture_digest_free(&c->p.sent);
+	capture_digest_free(&c->p.rcvd);
+	capture_msgs_free(&c->p.msgs);
+	for (int i = 0; i < MAX_FLOWS; i++) {
+		capture_tcp_free(&c->w.flows[i].tcp);
+		capture_msgs_free(&c->w.flows[i].msgs);
+	}
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+struct capture *capture_open(struct sockx *sx, const struct capture_spec *spec,
+			     int *rc)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		*rc = fail(sx, EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	c->sx = sx;
+	c->spec = *spec;
+	c->wake[0] = c->wake[1] = -1;
+	pthread_mutex_init(&c->mu, NULL);
+	*rc = plan(c);
+	if (*rc == EXIT_OK)
+		*rc = open_wire(c);
+	if (*rc == EXIT_OK && !spec->keep_priv && priv_drop_all() < 0)
+		*rc = fail_errno(sx, "cannot drop privileges");
+	if (*rc == EXIT_OK && capture_reader_start(c) < 0)
+		*rc = fail_errno(sx, "cannot start the capture thread");
+	if (*rc != EXIT_OK) {
+		discard(c);
+		return NULL;
+	}
+	trace(sx, 1, "capture: ready on %s, link type %s, filter: %s", c->iface,
+	      frame_dlt_name(c->src.dlt), c->filter);
+	return c;
+}
+
+void capture_set_local(struct capture *c, const struct addr *local)
+{
+	if (!c || capture_addr_bytes(local, c->p.laddr) != c->ipver)
+		return;
+	c->p.local_set = true;
+	c->p.lport = addr_port(local) > 0 ? (uint16_t)addr_port(local) : 0;
+}
+
+void capture_tcp_sent(struct capture *c, const void *p, size_t n)
+{
+	if (!c || !n)
+		return;
+	capture_digest_add(&c->p.sent, p, n);
+	c->p.writes++;
+}
+
+void capture_tcp_received(struct capture *c, const void *p, size_t n)
+{
+	if (!c || !n)
+		return;
+	capture_digest_add(&c->p.rcvd, p, n);
+	c->p.reads++;
+}
+
+void capture_udp_sent(struct capture *c, const void *p, size_t n)
+{
+	if (c)
+		capture_msgs_add(&c->p.msgs, CAPTURE_OUT, p, n, false, LAYOUT_DATA, 0);
+}
+
+void capture_udp_received(struct capture *c, const void *p, size_t n)
+{
+	if (c)
+		capture_msgs_add(&c->p.msgs, CAPTURE_IN, p, n, false, LAYOUT_DATA, 0);
+}
+
+/* IPv4 packet (IP_HDRINCL, IPv4 recvfrom) or an ICMP message alone. */
+static enum capture_layout raw_layout(const void *p, size_t n, unsigned flags)
+{
+	const uint8_t *b = p;
+
+	if (flags & CAPTURE_RAW_L4)
+		return LAYOUT_ICMP;
+	return n && b[0] >> 4 == 4 ? LAYOUT_IP4 : LAYOUT_ICMP;
+}
+
+void capture_raw_sent(struct capture *c, const void *p, size_t n, unsigned flags)
+{
+	if (c)
+		capture_msgs_add(&c->p.msgs, CAPTURE_OUT, p, n, true,
+				 raw_layout(p, n, flags), flags);
+}
+
+void capture_raw_received(struct capture *c, const void *p, size_t n, unsigned flags)
+{
+	if (c)
+		capture_msgs_add(&c->p.msgs, CAPTURE_IN, p, n, true,
+				 raw_layout(p, n, flags), flags);
+}
+
+unsigned capture_kfill_hdrincl(const uint8_t *pkt, size_t n)
+{
+	unsigned f = CAPTURE_KF_IP4_CSUM | CAPTURE_KF_IP4_LEN;
+	static const uint8_t zero[4];
+
+	/* raw(7): "Source Address and Packet ID: filled in when zero" */
+	if (n >= 6 && pkt[4] == 0 && pkt[5] == 0)
+		f |= CAPTURE_KF_IP4_ID;
+	if (n >= 16 && memcmp(pkt + 12, zero, 4) == 0)
+		f |= CAPTURE_KF_IP4_SRC;
+	return f;
+}
+
+/* Tells the reader what completes the flow, then waits for its drain. */
+static void drain(struct capture *c)
+{
+	size_t i;
+
+	pthread_mutex_lock(&c->mu);
+	c->drain_local = c->p.local_set || c->spec.proto != IPPROTO_TCP;
+	c->drain_lport = c->p.lport;
+	for (i = 0; i < c->p.msgs.n; i++)
+		c->want[c->p.msgs.v[i].dir]++;
+	pthread_mutex_unlock(&c->mu);
+	capture_reader_stop(c);
+}
+
+int capture_finish(struct capture *c, int exch_rc)
+{
+	int rc = exch_rc, v;
+
+	if (!c)
+		return exch_rc;
+	drain(c);
+	trace(c->sx, 1, "capture: %u packets on %s, %u of this flow's filter kept, "
+	      "%u dropped", c->w.total, c->iface, c->w.total - c->w.other, c->w.drop);
+	if (c->spec.pcap_path && capture_dump_commit(&c->dump) < 0) {
+		v = fail_errno(c->sx, "cannot write '%s'", c->spec.pcap_path);
+		rc = rc == EXIT_OK ? v : rc;
+	} else if (c->spec.pcap_path) {
+		trace(c->sx, 1, "capture: wrote %u packets to %s", c->w.total,
+		      c->spec.pcap_path);
+	}
+	if (c->spec.verify) {
+		v = capture_verdict(c, exch_rc);
+		if (v == EXIT_MISMATCH || rc == EXIT_OK)
+			rc = v;
+	}
+	discard(c);
+	return rc;
+}

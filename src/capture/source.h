@@ -1,0 +1,79 @@
+/*
+ * \summary: libpcap underneath: a live interface or a savefile, a BPF
+ * filter, packets one by one with a deadline, and pcap files written
+ * whole or not at all
+ */
+#ifndef SOCKX_CAPTURE_SOURCE_H
+#define SOCKX_CAPTURE_SOURCE_H
+
+#include <pcap/pcap.h>
+
+#include "../sockx.h"
+
+#define CAPTURE_SNAPLEN 262144		/* whole packets, GSO super-packets too */
+#define CAPTURE_RING (32u << 20)	/* kernel ring: room for a burst */
+
+/* An open capture: libpcap's handle and what we learnt of it. */
+struct capture_src {
+	pcap_t *p;
+	int dlt;		/* pcap_datalink() */
+	bool live;
+	int fd;			/* pollable (live), else -1 */
+	char name[256];		/* interface or file */
+	char err[PCAP_ERRBUF_SIZE + 64];	/* the last error, as text */
+};
+
+/*
+ * Opens interface iface live: pcap_create, whole packets, immediate mode,
+ * a ring of ring bytes, CAP_NET_RAW raised only around pcap_activate(),
+ * non-blocking. Returns 0, or -1 with errno set (EPERM: not permitted,
+ * ENODEV: no such interface, ENETDOWN: it is down, EIO: other) and
+ * s->err saying why.
+ */
+int capture_src_live(struct capture_src *s, const char *iface, unsigned ring);
+
+/* Opens a savefile (pcap or pcapng). Returns 0, or -1, errno and s->err. */
+int capture_src_file(struct capture_src *s, const char *path);
+
+/* Compiles and sets a BPF filter. Returns 0, or -1 (EINVAL) and s->err. */
+int capture_src_filter(struct capture_src *s, const char *bpf);
+
+/*
+ * The next packet: 1 and *h, *data (valid until the next call); 0 when
+ * timeout_ms passed with none (live; -1 waits forever) or, with wake_fd
+ * >= 0, when wake_fd became readable; -2 at the end of a file; -1 on an
+ * error (s->err).
+ */
+int capture_src_next(struct capture_src *s, int timeout_ms, int wake_fd,
+		     struct pcap_pkthdr **h, const uint8_t **data);
+
+/* Packets received and dropped (kernel ring and interface). Live only. */
+int capture_src_stats(struct capture_src *s, unsigned *recv, unsigned *drop);
+
+void capture_src_close(struct capture_src *s);
+
+/* A pcap file being written: a temporary beside the target. */
+struct capture_dump {
+	pcap_dumper_t *d;
+	char *path, *tmp;
+	int err;		/* first write error (errno), or 0 */
+};
+
+/*
+ * Starts writing what s captures to path: a temporary file in the same
+ * directory (mode as the umask allows, like any new file), renamed over
+ * path by capture_dump_commit only. A SIGINT or SIGTERM left at its
+ * default action removes the temporary file first. Returns 0, or -1
+ * with errno set and s->err saying why.
+ */
+int capture_dump_open(struct capture_dump *d, struct capture_src *s,
+		      const char *path);
+void capture_dump_write(struct capture_dump *d, const struct pcap_pkthdr *h,
+			const uint8_t *data);
+/* Flushes, syncs and renames into place. Returns 0, or -1 with errno
+ * (the temporary file removed, path untouched). */
+int capture_dump_commit(struct capture_dump *d);
+/* Removes the temporary file; path untouched. */
+void capture_dump_abort(struct capture_dump *d);
+
+#endif

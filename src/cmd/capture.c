@@ -1,0 +1,294 @@
+/*
+ * \summary: capture: decode a pcap file (no privilege needed) or an
+ * interface, one line per packet; optionally reassemble TCP streams
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "../capture/decode.h"
+#include "../capture/source.h"
+#include "../capture/streams.h"
+#include "../core/priv.h"
+
+enum { O_FILTER = OPT_LONG, O_PCAP, O_HEX, O_STREAMS };
+
+static const struct optdef opts[] = {
+	{ "read", 'r', "FILE", "decode the packets of FILE (pcap or pcapng); needs no privilege", "@file" },
+	{ "interface", 'i', "IFACE", "capture live on IFACE (needs CAP_NET_RAW)", NULL },
+	{ "filter", O_FILTER, "BPF", "only packets matching the BPF expression (pcap-filter(7))", NULL },
+	{ "count", 'c', "N", "stop after N packets", NULL },
+	{ "timeout", 'w', "S", "live: stop after S seconds without a packet", NULL },
+	{ "pcap", O_PCAP, "FILE", "also write the packets shown to FILE (pcap), whole or not at all", "@file" },
+	{ "hex", O_HEX, NULL, "a hex dump of each packet after its line", NULL },
+	{ "streams", O_STREAMS, NULL, "reassemble each TCP connection and sum it up at the end", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_capture = {
+	"--read FILE | -i IFACE [--filter BPF | BPF...] [-c N] [OPTIONS]",
+	"Prints one line per packet: number, seconds since the first packet,\n"
+	"and the packet decoded by sockx's own bounds-checked parsers (Ethernet,\n"
+	"Linux cooked v1/v2 and raw IP links; IPv4, IPv6, TCP, UDP, ICMP).\n"
+	"--read needs no privilege; -i IFACE needs CAP_NET_RAW and stops at -c N\n"
+	"packets, -w seconds of silence, or SIGINT/SIGTERM. The filter is BPF, as\n"
+	"in tcpdump, given with --filter or as the remaining words.",
+	opts,
+};
+
+struct capture_opts {
+	const char *file, *iface, *filter, *pcap;
+	unsigned long count;
+	int idle_ms;
+	bool hex, streams;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	struct capture_opts *o = ctx;
+
+	switch (key) {
+	case 'r': o->file = arg; return EXIT_OK;
+	case 'i': o->iface = arg; return EXIT_OK;
+	case O_FILTER: o->filter = arg; return EXIT_OK;
+	case 'c': return opt_num(sx, "--count", arg, 1, 1UL << 40, &o->count);
+	case 'w': return opt_secs(sx, "--timeout", arg, 86400, &o->idle_ms);
+	case O_PCAP: o->pcap = arg; return EXIT_OK;
+	case O_HEX: o->hex = true; return EXIT_OK;
+	case O_STREAMS: o->streams = true; return EXIT_OK;
+	default: return EXIT_USAGE;
+	}
+}
+
+/* The remaining words, joined by spaces, are the filter (as tcpdump's). */
+static int words_filter(struct sockx *sx, struct capture_opts *o, int argc,
+			char **argv, char **joined)
+{
+	size_t len = 1, n = 0, w;
+	int i;
+
+	*joined = NULL;
+	if (!argc)
+		return EXIT_OK;
+	if (o->filter)
+		return fail(sx, EXIT_USAGE, "give the filter either with --filter or as words, not both");
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	*joined = calloc(1, len);
+	if (!*joined)
+		return fail(sx, EXIT_FAIL, "out of memory");
+	for (i = 0; i < argc; i++) {	/* sized above: cannot overflow */
+		if (i)
+			(*joined)[n++] = ' ';
+		w = strlen(argv[i]);
+		memcpy(*joined + n, argv[i], w);
+		n += w;
+	}
+	o->filter = *joined;
+	return EXIT_OK;
+}
+
+/* Opens the file or the interface, sets the filter. Returns an exit code. */
+static int open_src(struct sockx *sx, const struct capture_opts *o,
+		    struct capture_src *src)
+{
+	if (o->file) {
+		priv_drop_all();	/* a file needs no privilege: hold none */
+		if (capture_src_file(src, o->file) < 0)
+			return fail(sx, EXIT_FAIL, "cannot read %s", src->err);
+	} else if (capture_src_live(src, o->iface, CAPTURE_RING) < 0) {
+		int rc = fail_open(sx, "cannot capture on %s: %s", o->iface, src->err);
+
+		if (rc == EXIT_NOPERM)
+			hint(sx, "a live capture needs CAP_NET_RAW: run as root (sudo), or "
+			     "make install-caps; --read FILE needs nothing");
+		return rc;
+	} else if (priv_drop_all() < 0) {
+		trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
+	}
+	if (o->filter && capture_src_filter(src, o->filter) < 0)
+		return fail(sx, EXIT_USAGE, "%s", src->err);
+	trace(sx, 1, "capture: ready on %s, link type %s%s%s", src->name,
+	      frame_dlt_name(src->dlt), o->filter ? ", filter: " : "",
+	      o->filter ? o->filter : "");
+	return EXIT_OK;
+}
+
+static void pkt_event(struct sockx *sx, unsigned long n, double t,
+		      const struct pcap_pkthdr *h, const struct capture_pkt *k,
+		      const char *line)
+{
+	char a[64];
+	uint16_t sp, dp;
+
+	ev_begin(sx, "packet");
+	ev_int(sx, "n", (long long)n);
+	ev_num(sx, "time", t);
+	ev_int(sx, "len", h->len);
+	ev_int(sx, "caplen", h->caplen);
+	if (k->ipver) {
+		ev_str(sx, "src", capture_ip_str(k->ipver, k->src, a, sizeof(a)));
+		ev_str(sx, "dst", capture_ip_str(k->ipver, k->dst, a, sizeof(a)));
+		ev_int(sx, "proto", k->proto);
+	}
+	if (capture_pkt_ports(k, &sp, &dp)) {
+		ev_int(sx, "sport", sp);
+		ev_int(sx, "dport", dp);
+	}
+	if (k->proto == CAP_IPPROTO_TCP && k->l4_ok)
+		ev_str(sx, "flags", tcp_flags_str(k->tcp.flags, a, sizeof(a)));
+	ev_int(sx, "payload", (long long)rd_left(&k->data));
+	ev_str(sx, "line", line);
+	ev_end(sx);
+}
+
+/* One packet: decoded, printed, fed to --streams and --pcap. */
+static void one(struct sockx *sx, const struct capture_opts *o, unsigned long n,
+		double t0, const struct pcap_pkthdr *h, const uint8_t *data,
+		int dlt, struct capture_streams *st)
+{
+	double t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6 - t0;
+	struct capture_pkt k;
+	char line[512];
+
+	capture_decode(dlt, data, h->caplen, &k);
+	capture_pkt_line(&k, line, sizeof(line));
+	if (sx->json) {
+		pkt_event(sx, n, t, h, &k, line);
+	} else if (!sx->quiet) {
+		printf("%lu %.6f %s%s\n", n, t, line, h->caplen < h->len ? " [cut short]" : "");
+		if (o->hex)
+			hexdump(stdout, data, h->caplen);
+	}
+	if (st)
+		capture_streams_add(st, &k);
+}
+
+/* Reads until the end, -c, -w or a signal. Returns an exit code. */
+static int loop(struct sockx *sx, const struct capture_opts *o,
+		struct capture_src *src, struct capture_dump *dump,
+		struct capture_streams *st)
+{
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	unsigned long n = 0;
+	double t0 = -1, last = now_mono();
+	int rc;
+
+	while (!stop && (!o->count || n < o->count)) {
+		rc = capture_src_next(src, 200, -1, &h, &data);
+		if (rc == -2)
+			break;
+		if (rc < 0)
+			return fail(sx, EXIT_FAIL, "%s", src->err);
+		if (rc == 0) {
+			if (o->idle_ms && (now_mono() - last) * 1000.0 >= o->idle_ms)
+				break;
+			continue;
+		}
+		last = now_mono();
+		if (t0 < 0)
+			t0 = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
+		capture_dump_write(dump, h, data);
+		one(sx, o, ++n, t0, h, data, src->dlt, st);
+	}
+	fflush(stdout);
+	return EXIT_OK;
+}
+
+static void live_setup(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;	/* no SA_RESTART: poll returns, the loop sees stop */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void live_summary(struct sockx *sx, struct capture_src *src)
+{
+	unsigned recv, drop;
+
+	if (capture_src_stats(src, &recv, &drop) < 0)
+		return;
+	if (sx->json) {
+		ev_begin(sx, "summary");
+		ev_int(sx, "received", recv);
+		ev_int(sx, "dropped", drop);
+		ev_end(sx);
+	} else if (!sx->quiet) {
+		fprintf(stderr, "%u packets received by the filter, %u dropped\n", recv, drop);
+	}
+}
+
+/* Opens --pcap, runs the loop, reports, and commits the file. */
+static int run(struct sockx *sx, const struct capture_opts *o, struct capture_src *src,
+	       struct capture_streams *st)
+{
+	struct capture_dump dump;
+	int rc;
+
+	memset(&dump, 0, sizeof(dump));
+	if (o->pcap && capture_dump_open(&dump, src, o->pcap) < 0)
+		return fail_errno(sx, "cannot write '%s'", o->pcap);
+	if (o->iface)
+		live_setup();
+	rc = loop(sx, o, src, &dump, st);
+	if (o->iface)
+		live_summary(sx, src);
+	if (st)
+		capture_streams_report(sx, st);
+	if (rc != EXIT_OK) {
+		capture_dump_abort(&dump);
+		return rc;
+	}
+	if (o->pcap && capture_dump_commit(&dump) < 0)
+		return fail_errno(sx, "cannot write '%s'", o->pcap);
+	return EXIT_OK;
+}
+
+int cmd_capture(struct sockx *sx, int argc, char **argv)
+{
+	struct capture_opts o = { 0 };
+	struct capture_streams *st = NULL;
+	struct capture_src src = { .fd = -1 };
+	char *joined = NULL;
+	int first, rc;
+
+	rc = opt_parse(sx, &info_capture, argc, argv, parse_opt, &o, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!o.file == !o.iface)
+		return fail(sx, EXIT_USAGE, "give either --read FILE or -i IFACE");
+	if (o.file && o.idle_ms)
+		return fail(sx, EXIT_USAGE, "--timeout is for a live capture (-i)");
+	rc = words_filter(sx, &o, argc - first, argv + first, &joined);
+	if (rc == EXIT_OK && o.streams) {
+		st = calloc(1, sizeof(*st));
+		if (!st)
+			rc = fail(sx, EXIT_FAIL, "out of memory");
+	}
+	if (rc == EXIT_OK)
+		rc = open_src(sx, &o, &src);
+	if (rc == EXIT_OK)
+		rc = run(sx, &o, &src, st);
+	capture_src_close(&src);
+	if (st)
+		capture_streams_free(st);
+	free(st);
+	free(joined);
+	return rc;
+}

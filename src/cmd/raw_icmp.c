@@ -1,0 +1,516 @@
+/*
+ * \summary: raw-icmp: ICMP echo over a raw socket with a hand-built IPv4
+ * header, a kernel-built one, or an ICMP datagram socket; options and the
+ * set-up of sockets and privileges (the engine is raw_icmp_run.c)
+ */
+#include <errno.h>
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "raw_icmp.h"
+#include "../core/priv.h"
+#include "../wire/icmp6.h"
+
+enum {
+	O_TTL = OPT_LONG, O_TOS, O_ID, O_IPID, O_DF, O_PATTERN, O_SRC,
+	O_NOHDRINCL, O_DGRAM, O_DUMP,
+};
+
+static const struct optdef opts[] = {
+	{ "count", 'c', "COUNT", "stop after COUNT probes (default: until SIGINT)", NULL },
+	{ "interval", 'i', "S", "seconds between probes (default 1; below 0.2 needs root or CAP_NET_ADMIN)", NULL },
+	{ "flood", 'f', NULL, "send as fast as replies come back, at least 100 a second; '.' per probe, backspace per reply", NULL },
+	{ "size", 's', "SIZE", "echo data bytes (default 56, at most 65507)", NULL },
+	{ "ttl", O_TTL, "N", "time to live, 1-255 (IPv6: the hop limit)", NULL },
+	{ "tos", O_TOS, "N", "type-of-service byte, 0-255 or 0xNN (IPv6: the traffic class)", NULL },
+	{ "id", O_ID, "N", "ICMP identifier, 0-65535 (default: random per run)", NULL },
+	{ "ip-id", O_IPID, "N", "IPv4 ID, 0-65535 (default: random, +1 a probe; 0: the kernel picks)", NULL },
+	{ "df", O_DF, NULL, "set don't-fragment (IPv6: IPV6_DONTFRAG)", NULL },
+	{ "pattern", O_PATTERN, "HEX", "fill the echo data with these 1-256 bytes, repeated (ping -p: 16)", NULL },
+	{ "timeout", 'W', "S", "wait at most S seconds for each reply (default 10)", NULL },
+	{ "src", O_SRC, "ADDR", "source address (default: the route's, from a UDP connect)", NULL },
+	{ "no-hdrincl", O_NOHDRINCL, NULL, "let the kernel write the IPv4 header (no IP_HDRINCL), for comparison", NULL },
+	{ "dgram", O_DGRAM, NULL, "use an ICMP datagram socket: no privilege, where net.ipv4.ping_group_range allows", NULL },
+	{ "dump", O_DUMP, NULL, "decode every packet sent and received, field by field, with a hex dump", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_raw_icmp = {
+	"[-4|-6] HOST [-c COUNT] [-i S] [-f] [-s SIZE] [--ttl N] [--tos N] [--id N] [--df]\n"
+	"       [--pattern HEX] [-W S] [--src ADDR] [--no-hdrincl|--dgram] [--dump]",
+	"Sends ICMP echo requests to HOST and shows the replies as ping does.\n"
+	"IPv4: sockx writes the IPv4 header itself on a raw socket with\n"
+	"IP_HDRINCL (TOS, ID, DF, TTL, checksum; the kernel still fills in the\n"
+	"total length and checksum, and the ID and source when they are 0).\n"
+	"--no-hdrincl lets the kernel write it; --dgram uses the unprivileged\n"
+	"ICMP datagram socket. -6: ICMPv6 echo on a raw ICMPv6 socket. ICMP\n"
+	"errors answering a probe (unreachable, time exceeded) are matched\n"
+	"through the datagram they quote. Raw sockets need CAP_NET_RAW; every\n"
+	"privilege is dropped once the socket is open. Exit 0 when a reply came\n"
+	"back, 1 when none did.",
+	opts,
+};
+
+#define DEFAULT_SIZE 56
+#define MAX_SIZE 65507		/* 65535 - 20 (IPv4) - 8 (ICMP) */
+#define USER_MIN_INTERVAL_MS 200
+
+/* "0a0B" -> bytes; returns the count, or 0 if s is not 1-16 hex bytes. */
+static size_t parse_hex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = strlen(s), i;
+	unsigned long v;
+	char two[3] = { 0 };
+
+	if (n == 0 || n % 2 || n / 2 > max)
+		return 0;
+	for (i = 0; i < n / 2; i++) {
+		two[0] = s[2 * i];
+		two[1] = s[2 * i + 1];
+		if (!strchr("0123456789abcdefABCDEF", two[0]) ||
+		    !strchr("0123456789abcdefABCDEF", two[1]))
+			return 0;
+		v = strtoul(two, NULL, 16);
+		out[i] = (uint8_t)v;
+	}
+	return n / 2;
+}
+
+/* A number option into an int, with the usage error printed. */
+static int opt_int(struct sockx *sx, const char *what, const char *s,
+		   unsigned long min, unsigned long max, int *out)
+{
+	unsigned long v;
+	int rc = opt_num(sx, what, s, min, max, &v);
+
+	if (rc == EXIT_OK)
+		*out = (int)v;
+	return rc;
+}
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	struct raw_icmp_opts *o = ctx;
+	unsigned long v;
+	int rc;
+
+	switch (key) {
+	case 'c': return opt_num(sx, "count (-c)", arg, 1, 1UL << 40, &o->count);
+	case 'i':
+		o->interval_set = true;
+		return opt_secs(sx, "interval (-i)", arg, 3600, &o->interval_ms);
+	case 'f': o->flood = true; return EXIT_OK;
+	case 's':
+		rc = opt_num(sx, "size (-s)", arg, 0, MAX_SIZE, &v);
+		o->size = v;
+		return rc;
+	case O_TTL: return opt_int(sx, "--ttl", arg, 1, 255, &o->ttl);
+	case O_TOS: return opt_int(sx, "--tos", arg, 0, 255, &o->tos);
+	case O_ID:
+		rc = opt_num(sx, "--id", arg, 0, 65535, &v);
+		o->id = (long)v;
+		return rc;
+	case O_IPID:
+		rc = opt_num(sx, "--ip-id", arg, 0, 65535, &v);
+		o->ip_id = (long)v;
+		return rc;
+	case O_DF: o->df = true; return EXIT_OK;
+	case O_PATTERN:
+		o->patlen = parse_hex(arg, o->pat, sizeof(o->pat));
+		if (o->patlen == 0)
+			return fail(sx, EXIT_USAGE, "invalid --pattern '%s' (expected 1-256 bytes in hex, e.g. ff00)", arg);
+		return EXIT_OK;
+	case 'W':
+		rc = opt_secs(sx, "timeout (-W)", arg, 3600, &o->timeout_ms);
+		if (rc == EXIT_OK && o->timeout_ms <= 0)
+			return fail(sx, EXIT_USAGE, "invalid timeout (-W) '%s' (must be more than 0)", arg);
+		return rc;
+	case O_SRC: o->src = arg; return EXIT_OK;
+	case O_NOHDRINCL:
+	case O_DGRAM:
+		if (o->method != PM_HDRINCL && o->method != (key == O_DGRAM ? PM_DGRAM : PM_RAW))
+			return fail(sx, EXIT_USAGE, "cannot use --no-hdrincl and --dgram together");
+		o->method = key == O_DGRAM ? PM_DGRAM : PM_RAW;
+		return EXIT_OK;
+	case O_DUMP: o->dump = true; return EXIT_OK;
+	default: return EXIT_USAGE;
+	}
+}
+
+/* True if this caller may send faster than every 0.2 s, as ping decides:
+ * the real root, or CAP_NET_ADMIN given to a binary that is not setuid. */
+static bool may_flood(void)
+{
+	if (getuid() == 0)
+		return true;
+	return getuid() == geteuid() && priv_have(PRIV_ADMIN);
+}
+
+/* The checks that need every option at once; argv holds the positionals. */
+static int check_opts(struct sockx *sx, struct raw_icmp_opts *o, int argc,
+		      char **argv)
+{
+	const char *colon;
+
+	if (argc < 1)
+		return fail(sx, EXIT_USAGE, "missing HOST (e.g. sockx raw-icmp -c 3 127.0.0.1)");
+	if (argc > 1)
+		return fail(sx, EXIT_USAGE, "too many arguments (from '%s')", argv[1]);
+	o->host = argv[0];
+	colon = strchr(o->host, ':');
+	if (colon && !strchr(colon + 1, ':'))	/* one colon: not an IPv6 literal */
+		return fail(sx, EXIT_USAGE, "invalid HOST '%s': ICMP has no ports", o->host);
+	if (o->flood && !o->interval_set)
+		o->interval_ms = 0;
+	if ((o->flood || o->interval_ms < USER_MIN_INTERVAL_MS) && !may_flood()) {
+		fail(sx, EXIT_NOPERM, "%s needs root or CAP_NET_ADMIN",
+		     o->flood ? "flooding (-f)" : "an interval below 0.2 s");
+		hint(sx, "use -i 0.2 or more, or run it as root");
+		return EXIT_NOPERM;
+	}
+	return EXIT_OK;
+}
+
+/* Resolves HOST (an IPv4 address first, unless -6) and --src. */
+static int resolve(struct ping *pg)
+{
+	struct addr a[ADDR_MAX];
+	char err[256];
+	int n, i, pick = 0;
+
+	n = addr_resolve(pg->o->host, "0", pg->sx->family, SOCK_DGRAM, a,
+			 ADDR_MAX, err, sizeof(err));
+	if (n < 0)
+		return fail(pg->sx, -n, "%s", err);
+	for (i = n - 1; i >= 0; i--)
+		if (addr_family(&a[i]) == AF_INET)
+			pick = i;
+	pg->dst = a[pick];
+	pg->family = addr_family(&pg->dst);
+	addr_host(&pg->dst, pg->dst_text, sizeof(pg->dst_text));
+	if (!pg->o->src)
+		return EXIT_OK;
+	n = addr_resolve(pg->o->src, "0", pg->family, SOCK_DGRAM, a, 1, err,
+			 sizeof(err));
+	if (n < 0)
+		return fail(pg->sx, -n, "--src: %s", err);
+	pg->src = a[0];
+	return EXIT_OK;
+}
+
+/* The source the kernel would pick for dst: a UDP connect() (no packet
+ * leaves) and getsockname(), as ping and traceroute do. */
+static int route_source(struct ping *pg)
+{
+	struct addr tmp = pg->dst;
+	int fd, rc = EXIT_OK;
+
+	fd = sock_socket(pg->sx, pg->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return fail_open(pg->sx, "cannot look up the route to %s", pg->dst_text);
+	addr_set_port(&tmp, 1025);
+	if (sock_connect(pg->sx, fd, &tmp) < 0 || sock_name(pg->sx, fd, &pg->src) < 0)
+		rc = fail_errno(pg->sx, "no route to %s", pg->dst_text);
+	else
+		addr_set_port(&pg->src, 0);
+	sock_close(pg->sx, fd);
+	return rc;
+}
+
+/* Reads net.ipv4.ping_group_range into buf ("1 0"), or "?". */
+static const char *ping_group_range(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "r");
+	char *nl;
+
+	snprintf(buf, len, "?");
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			snprintf(buf, len, "?");
+		fclose(f);
+	}
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	for (nl = buf; *nl; nl++)	/* the file separates with a tab */
+		if (*nl == '\t')
+			*nl = ' ';
+	return buf;
+}
+
+/* Why socket() refused: privilege (4, with the way out), or the kernel. */
+static int open_failed(struct ping *pg, const char *what)
+{
+	char range[64];
+	int err = errno;
+
+	if (errno_exit(err, true) != EXIT_NOPERM)
+		return fail_open(pg->sx, "cannot open %s", what);
+	if (pg->method == PM_DGRAM) {
+		fail(pg->sx, EXIT_NOPERM, "cannot open %s: %s: net.ipv4.ping_group_range "
+		     "is \"%s\", which leaves out group %u", what, strerror(err), ping_group_range(range, sizeof(range)),
+		     (unsigned)getegid());
+		hint(pg->sx, "allow it with: sysctl -w net.ipv4.ping_group_range="
+		     "\"0 2147483647\" (per network namespace), or drop --dgram "
+		     "and use a raw socket as root");
+	} else {
+		fail_open(pg->sx, "cannot open %s", what);
+		hint(pg->sx, "raw sockets need CAP_NET_RAW: run it as root (sudo "
+		     "sockx raw-icmp ...), or give the binary the capability: sudo "
+		     "setcap cap_net_raw+ep $(command -v sockx); --dgram needs "
+		     "neither where net.ipv4.ping_group_range allows it");
+	}
+	errno = err;
+	return EXIT_NOPERM;
+}
+
+static int open_socket(struct ping *pg)
+{
+	bool v4 = pg->family == AF_INET;
+	int proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, type;
+
+	type = pg->method == PM_DGRAM ? SOCK_DGRAM : SOCK_RAW;
+	if (type == SOCK_RAW && priv_raise(PRIV_RAW) < 0)
+		trace(pg->sx, 1, "CAP_NET_RAW is not permitted: socket() will say so");
+	pg->fd = sock_socket(pg->sx, pg->family, type | SOCK_CLOEXEC, proto);
+	if (type == SOCK_RAW)
+		priv_lower(PRIV_RAW);	/* preserves errno */
+	if (pg->fd < 0)
+		return open_failed(pg, type == SOCK_RAW ?
+				   (v4 ? "a raw ICMP socket" : "a raw ICMPv6 socket") :
+				   (v4 ? "an ICMP datagram socket" : "an ICMPv6 datagram socket"));
+	return EXIT_OK;
+}
+
+/* Sets an int option; on failure prints and returns EXIT_FAIL. */
+static int setopt(struct ping *pg, int level, int opt, const char *name, int v)
+{
+	if (sock_setopt(pg->sx, pg->fd, level, opt, name, v) == 0)
+		return EXIT_OK;
+	return fail_errno(pg->sx, "setsockopt %s", name);
+}
+
+/* ICMP_FILTER / ICMP6_FILTER: wake only for echo replies and the errors
+ * that can answer a probe; our own requests on lo never reach us. */
+static int set_filter(struct ping *pg)
+{
+	struct icmp_filter f4;
+	struct icmp6_filter f6;
+
+	if (pg->family == AF_INET) {
+		f4.data = ~(uint32_t)(1u << ICMP4_ECHOREPLY | 1u << ICMP4_UNREACH |
+				      1u << ICMP4_SOURCEQUENCH | 1u << ICMP4_REDIRECT |
+				      1u << ICMP4_TIMXCEED | 1u << ICMP4_PARAMPROB);
+		if (sock_setopt_buf(pg->sx, pg->fd, SOL_RAW, ICMP_FILTER,
+				    "ICMP_FILTER", &f4, sizeof(f4)) == 0)
+			return EXIT_OK;
+		return fail_errno(pg->sx, "setsockopt ICMP_FILTER");
+	}
+	ICMP6_FILTER_SETBLOCKALL(&f6);
+	ICMP6_FILTER_SETPASS(ICMP6_ECHOREPLY, &f6);
+	ICMP6_FILTER_SETPASS(ICMP6_UNREACH, &f6);
+	ICMP6_FILTER_SETPASS(ICMP6_TOOBIG, &f6);
+	ICMP6_FILTER_SETPASS(ICMP6_TIMXCEED, &f6);
+	ICMP6_FILTER_SETPASS(ICMP6_PARAMPROB, &f6);
+	if (sock_setopt_buf(pg->sx, pg->fd, IPPROTO_ICMPV6, ICMP6_FILTER,
+			    "ICMP6_FILTER", &f6, sizeof(f6)) == 0)
+		return EXIT_OK;
+	return fail_errno(pg->sx, "setsockopt ICMP6_FILTER");
+}
+
+/* IPv4 without IP_HDRINCL: what the header would say, as socket options. */
+static int set_ip4_opts(struct ping *pg)
+{
+	const struct raw_icmp_opts *o = pg->o;
+	int rc = EXIT_OK;
+
+	if (pg->method == PM_HDRINCL)
+		return setopt(pg, IPPROTO_IP, IP_HDRINCL, "IP_HDRINCL", 1);
+	if (o->ttl >= 0)
+		rc = setopt(pg, IPPROTO_IP, IP_TTL, "IP_TTL", o->ttl);
+	if (rc == EXIT_OK && o->tos >= 0)
+		rc = setopt(pg, IPPROTO_IP, IP_TOS, "IP_TOS", o->tos);
+	if (rc == EXIT_OK)	/* as the hand-built header: DF only when asked */
+		rc = setopt(pg, IPPROTO_IP, IP_MTU_DISCOVER, "IP_MTU_DISCOVER",
+			    o->df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+	if (rc == EXIT_OK && pg->method == PM_DGRAM)
+		rc = setopt(pg, IPPROTO_IP, IP_RECVTTL, "IP_RECVTTL", 1);
+	if (rc == EXIT_OK && pg->method == PM_DGRAM)	/* errors: the error queue */
+		rc = setopt(pg, IPPROTO_IP, IP_RECVERR, "IP_RECVERR", 1);
+	return rc;
+}
+
+static int set_ip6_opts(struct ping *pg)
+{
+	const struct raw_icmp_opts *o = pg->o;
+	int rc;
+
+	rc = setopt(pg, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT", 1);
+	if (rc == EXIT_OK && o->ttl >= 0)
+		rc = setopt(pg, IPPROTO_IPV6, IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS", o->ttl);
+	if (rc == EXIT_OK && o->tos >= 0)
+		rc = setopt(pg, IPPROTO_IPV6, IPV6_TCLASS, "IPV6_TCLASS", o->tos);
+	if (rc == EXIT_OK && o->df)
+		rc = setopt(pg, IPPROTO_IPV6, IPV6_DONTFRAG, "IPV6_DONTFRAG", 1);
+	if (rc == EXIT_OK && pg->method == PM_DGRAM)
+		rc = setopt(pg, IPPROTO_IPV6, IPV6_RECVERR, "IPV6_RECVERR", 1);
+	return rc;
+}
+
+/* Binds: --src on a raw socket; on a datagram socket the "port" is the
+ * ICMP identifier (the kernel writes it into every request). */
+static int bind_socket(struct ping *pg)
+{
+	struct addr a = pg->src, got;
+
+	if (pg->method != PM_DGRAM && !pg->o->src)
+		return EXIT_OK;
+	if (pg->method == PM_DGRAM) {
+		if (!pg->o->src) {	/* any address: the kernel picks the route's */
+			memset(&a, 0, sizeof(a));
+			a.ss.ss_family = (sa_family_t)pg->family;
+			a.len = pg->family == AF_INET ? sizeof(struct sockaddr_in) :
+				sizeof(struct sockaddr_in6);
+		}
+		addr_set_port(&a, pg->o->id >= 0 ? (int)pg->o->id : 0);
+	}
+	if (sock_bind(pg->sx, pg->fd, &a) < 0)
+		return fail_errno(pg->sx, "cannot bind %s", pg->o->src ? pg->o->src : "the identifier");
+	if (pg->method == PM_DGRAM) {
+		if (sock_name(pg->sx, pg->fd, &got) < 0)
+			return fail_errno(pg->sx, "getsockname");
+		pg->id = (uint16_t)addr_port(&got);
+	}
+	return EXIT_OK;
+}
+
+/* Gives up the uid of a setuid run, then every capability: CapEff 0. */
+static int drop_privileges(struct ping *pg)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	if (getegid() != gid && setresgid(gid, gid, gid) < 0)
+		return fail_errno(pg->sx, "cannot drop the setgid group");
+	if (geteuid() != uid && setresuid(uid, uid, uid) < 0)
+		return fail_errno(pg->sx, "cannot drop the setuid user");
+	if (priv_drop_all() < 0)
+		return fail_errno(pg->sx, "cannot drop capabilities");
+	trace(pg->sx, 1, "privileges dropped: no capabilities left, uid %u, gid %u",
+	      (unsigned)uid, (unsigned)gid);
+	return EXIT_OK;
+}
+
+static uint16_t random16(void)
+{
+	uint16_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint16_t)(getpid() ^ (unsigned)(now_mono() * 1e6));
+	return v;
+}
+
+/* Everything before the first probe but giving up the privileges:
+ * addresses, socket, options. */
+static int setup(struct ping *pg)
+{
+	int rc;
+
+	rc = resolve(pg);
+	if (rc != EXIT_OK)
+		return rc;
+	/* IPv6 has no IP_HDRINCL for ICMPv6: the kernel writes its header. */
+	pg->method = pg->o->method;
+	if (pg->family == AF_INET6 && pg->method == PM_HDRINCL)
+		pg->method = PM_RAW;
+	if (pg->o->ip_id >= 0 && pg->method != PM_HDRINCL)
+		return fail(pg->sx, EXIT_USAGE, "--ip-id needs the hand-built IPv4 header (not -6, --no-hdrincl or --dgram)");
+	if (!pg->o->src)
+		rc = route_source(pg);
+	if (rc != EXIT_OK)
+		return rc;
+	pg->id = pg->o->id >= 0 ? (uint16_t)pg->o->id : random16();
+	pg->ip_id_base = random16();
+	rc = open_socket(pg);
+	if (rc == EXIT_OK && pg->method != PM_DGRAM)
+		rc = set_filter(pg);
+	if (rc == EXIT_OK)
+		rc = pg->family == AF_INET ? set_ip4_opts(pg) : set_ip6_opts(pg);
+	if (rc == EXIT_OK)
+		rc = bind_socket(pg);
+	return rc;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* SIGINT and SIGTERM end the run with its summary; poll is interrupted. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
+{
+	struct raw_icmp_opts o = {
+		.size = DEFAULT_SIZE, .interval_ms = 1000, .ttl = -1, .tos = -1,
+		.id = -1, .ip_id = -1, .timeout_ms = 10000, .method = PM_HDRINCL,
+	};
+	struct ping pg = { .sx = sx, .o = &o, .fd = -1, .stop = &stop_flag };
+	int first, rc;
+
+	rc = opt_parse(sx, &info_raw_icmp, argc, argv, parse_opt, &o, &first);
+	if (rc == EXIT_OK)
+		rc = check_opts(sx, &o, argc - first, argv + first);
+	if (rc != EXIT_OK)
+		return rc;
+	pg.out_cap = IP4_HDR_MIN + ICMP_HDR_LEN + o.size;
+	pg.in_cap = 65536 + 64;
+	pg.data = malloc(o.size ? o.size : 1);
+	pg.out = malloc(pg.out_cap);
+	pg.in = malloc(pg.in_cap);
+	pg.probes = calloc(PING_SLOTS, sizeof(*pg.probes));
+	if (!pg.data || !pg.out || !pg.in || !pg.probes) {
+		rc = fail(sx, EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	rc = setup(&pg);
+	/*
+	 * A capture for --verify opens here, while CAP_NET_RAW is still
+	 * permitted (pcap_activate needs it), and registers a tap: it gets
+	 * every packet sockx built, byte for byte, to compare with the wire.
+	 */
+	if (rc == EXIT_OK)
+		rc = drop_privileges(&pg);
+	if (rc != EXIT_OK)
+		goto out;
+	if (o.dump)
+		ping_add_tap(&pg, ping_dump, &pg);
+	catch_signals();
+	rc = ping_run(&pg);
+out:
+	if (pg.fd >= 0)
+		sock_close(sx, pg.fd);
+	free(pg.data);
+	free(pg.out);
+	free(pg.in);
+	free(pg.probes);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * \summary: raw-icmp's parts: its options, the probe engine
+ * (raw_icmp_run.c), --dump (raw_icmp_dump.c), and the packet taps that
+ * --dump and a later --verify (src/capture/) read every packet through
+ */
+#ifndef SOCKX_RAW_ICMP_H
+#define SOCKX_RAW_ICMP_H
+
+#include <signal.h>
+
+#include "cmd.h"
+#include "../wire/icmp.h"
+
+/* How an echo request leaves: three ways, side by side. */
+enum ping_method {
+	PM_HDRINCL,	/* SOCK_RAW + IP_HDRINCL: sockx writes the IPv4 header */
+	PM_RAW,		/* SOCK_RAW: the kernel writes the IP header */
+	PM_DGRAM,	/* SOCK_DGRAM/IPPROTO_ICMP: unprivileged ping socket */
+};
+
+struct raw_icmp_opts {
+	const char *host, *src;
+	unsigned long count;	/* 0: until SIGINT */
+	int interval_ms;	/* 0: flood pacing */
+	bool interval_set, flood, df, dump;
+	size_t size;		/* echo data bytes (ping -s) */
+	int ttl, tos;		/* -1: the default */
+	long id;		/* ICMP identifier; -1: random per run */
+	long ip_id;		/* IPv4 ID; -1: random base + probe; 0: kernel */
+	uint8_t pat[ICMP_PATTERN_MAX];
+	size_t patlen;
+	int timeout_ms;		/* -W: how long each probe waits */
+	enum ping_method method;
+};
+
+/* A header field the kernel writes rather than sockx: bytes [off, off+len). */
+struct kfield {
+	uint16_t off, len;
+	const char *name;
+};
+
+/*
+ * One packet as it was handed to the kernel or came back from it: the
+ * exact bytes (for a verifier to compare byte for byte with a capture),
+ * and which fields of them the kernel writes itself on the way out.
+ */
+struct ping_packet {
+	bool sent;		/* direction */
+	int family;
+	enum ping_method method;
+	const uint8_t *bytes;
+	size_t len;
+	bool has_ip;		/* bytes start with the IPv4 header */
+	uint16_t seq;		/* sent: the probe's sequence number */
+	const struct kfield *kernel;	/* sent: fields the kernel writes */
+	size_t nkernel;
+	bool kernel_ip;		/* sent: the kernel writes the whole IP header */
+	const struct addr *peer;	/* destination, or where it came from */
+	int hlim;		/* received: TTL / hop limit, -1 unknown */
+	double t;		/* monotonic time of the send or receive */
+};
+
+/*
+ * A consumer of every packet: --dump now, --verify later. It is called
+ * after each successful sendto() with the exact bytes handed to the
+ * kernel, and for each packet read, before it is matched. p and its bytes
+ * live only during the call: a verifier copies what it keeps, then
+ * compares it with the capture byte for byte, where p->kernel lists the
+ * fields the kernel writes itself (kernel_ip: the whole IP header).
+ */
+typedef void (*ping_tap_fn)(void *ctx, const struct ping_packet *p);
+
+#define PING_TAPS 4
+#define PING_SLOTS 65536	/* one per 16-bit sequence number */
+
+/* What became of one probe. */
+enum probe_state { P_FREE, P_SENT, P_ANSWERED, P_ERRORED, P_LOST, P_TIMEDOUT };
+
+struct probe {
+	double t_sent;
+	uint64_t sec, usec;	/* the timestamp in its data */
+	uint8_t state;
+	uint16_t dups;
+};
+
+/* The state of one run: sockets, addresses, counters, taps. */
+struct ping {
+	struct sockx *sx;
+	const struct raw_icmp_opts *o;
+	int fd, family;
+	enum ping_method method;	/* o->method, PM_RAW for IPv6 */
+	struct addr dst, src;
+	char dst_text[ADDR_TEXT];
+	uint16_t id, ip_id_base;
+	uint8_t *data;		/* the echo data being built */
+	uint8_t *out;		/* the packet being built */
+	uint8_t *in;		/* the packet being read */
+	size_t out_cap, in_cap;
+	struct probe *probes;	/* PING_SLOTS of them */
+	uint64_t ntx, nrx, ndup, nicmp_err, nsend_err;
+	uint64_t oldest;	/* the first probe not yet settled */
+	uint64_t outstanding;	/* sent, not yet settled */
+	int64_t highest;	/* the highest probe answered, -1 none */
+	double t_start, t_last_send, t_end;
+	double rtt_min, rtt_max, rtt_sum, rtt_sum2;
+	bool warned_eperm, last_failed;
+	struct {
+		ping_tap_fn fn;
+		void *ctx;
+	} taps[PING_TAPS];
+	int ntaps;
+	volatile sig_atomic_t *stop;
+};
+
+/* Registers a tap; returns 0, or -1 when PING_TAPS are taken. */
+int ping_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx);
+
+/*
+ * Sends and receives until the count is done (every probe answered,
+ * failed or timed out), or *stop is set; prints the summary. The socket
+ * and addresses in pg are set up. Returns EXIT_OK when at least one reply
+ * came back, EXIT_FAIL when none did, or another code on a fatal error.
+ */
+int ping_run(struct ping *pg);
+
+/* One packet read from the socket. */
+struct rx {
+	const uint8_t *p;
+	size_t len;
+	struct addr from;
+	int hlim;		/* TTL / hop limit, -1 unknown */
+	double t;
+};
+
+/* An ICMP error that answers a probe, as one line says it. */
+struct icmp_err {
+	uint16_t seq;
+	uint8_t type, code;
+	char text[128];
+};
+
+/* A packet that is not for us, or not readable: -v (at level) says why. */
+void ping_skip(struct ping *pg, const struct rx *rx, int level,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The matcher (raw_icmp_match.c): a whole IPv4 packet from a raw socket
+ * (its TTL goes into rx), or a bare ICMPv4 / ICMPv6 message. */
+void ping_on_ip4(struct ping *pg, struct rx *rx);
+void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
+		   size_t len);
+void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
+		   size_t len);
+
+/* An ICMP error about probe e->seq: settles it, counts it, shows it. */
+void ping_on_error(struct ping *pg, const struct rx *rx,
+		   const struct icmp_err *e);
+
+/* Hands p to every tap. */
+void ping_tap(const struct ping *pg, const struct ping_packet *p);
+
+/* The slot of probe n (its sequence number is n + 1, mod 2^16). */
+struct probe *ping_slot(const struct ping *pg, uint64_t n);
+
+/*
+ * Reads what is queued on the socket (the error queue too when errq),
+ * without blocking, and handles each packet. Returns EXIT_OK, or the
+ * code of a fatal error (printed).
+ */
+int ping_drain(struct ping *pg, bool errq);
+
+/* Times out the probes whose -W ran out by now (a "timeout" each). */
+void ping_expire(struct ping *pg, double now);
+
+/* Settles the oldest unsettled probe: as timed out if it is still in
+ * flight and its time ran out, or force is set. */
+void ping_expire_oldest(struct ping *pg, double now, bool force);
+
+/* When the oldest probe in flight times out; INFINITY if none is. */
+double ping_deadline(const struct ping *pg);
+
+/* The --dump tap: every packet decoded field by field, then a hex dump. */
+void ping_dump(void *ctx, const struct ping_packet *p);
+
+/* Names of the methods, for -v and the events: "raw+hdrincl" ... */
+const char *ping_method_name(enum ping_method m);
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * \summary: raw-icmp's matching: parse each packet with wire/ (never past
+ * its end), match replies by identifier and sequence and errors by the
+ * datagram they quote, count them and show them as ping does
+ */
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "raw_icmp.h"
+#include "../wire/icmp6.h"
+
+/* A packet that is not for us, or not readable: -v tells (level 2 for
+ * the everyday case of another program's traffic). */
+void ping_skip(struct ping *pg, const struct rx *rx, int level,
+	       const char *fmt, ...)
+{
+	char why[160], from[ADDR_TEXT];
+	va_list ap;
+
+	if (pg->sx->verbose < level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	trace(pg->sx, level, "skipped %zu bytes from %s: %s", rx->len,
+	      addr_host(&rx->from, from, sizeof(from)), why);
+}
+
+/* Probe index of a sequence number: the latest probe that carried it,
+ * or -1 if none did. */
+static int64_t seq_index(const struct ping *pg, uint16_t seq)
+{
+	uint16_t diff;
+
+	if (pg->ntx == 0)
+		return -1;
+	diff = (uint16_t)((uint16_t)pg->ntx - seq);	/* probe n has seq n+1 */
+	if (diff >= pg->ntx)
+		return -1;
+	return (int64_t)(pg->ntx - 1 - diff);
+}
+
+static bool same_host(const struct addr *a, const struct addr *b)
+{
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)&b->ss;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&a->ss;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)&b->ss;
+
+	if (addr_family(a) != addr_family(b))
+		return false;
+	if (addr_family(a) == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+/* What one echo reply turned out to be. */
+struct reply {
+	uint16_t seq;
+	size_t bytes, dlen;	/* ICMP length; echo data length */
+	double rtt;
+	bool dup, late, ooo;
+	long bad;		/* first wrong data byte, -1 none */
+};
+
+/* Ping's marks after the time: " (DUP!)", " (late)" ... */
+static const char *reply_marks(const struct ping *pg, const struct reply *r,
+			       char *buf, size_t len)
+{
+	char tr[64] = "", wr[40] = "";
+
+	if (r->dlen != pg->o->size)
+		snprintf(tr, sizeof(tr), " (truncated: %zu of %zu data bytes)",
+			 r->dlen, pg->o->size);
+	else if (r->bad >= 0)
+		snprintf(wr, sizeof(wr), " (wrong data byte #%ld)", r->bad);
+	snprintf(buf, len, "%s%s%s%s%s", r->dup ? " (DUP!)" : "",
+		 r->late ? " (late)" : "", r->ooo ? " (out of order)" : "", tr, wr);
+	return buf;
+}
+
+static void print_reply(struct ping *pg, const struct rx *rx,
+			const struct reply *r)
+{
+	struct sockx *sx = pg->sx;
+	char from[ADDR_TEXT], ttl[16] = "", marks[160];
+
+	addr_host(&rx->from, from, sizeof(from));
+	if (sx->json) {
+		ev_begin(sx, "reply");
+		ev_str(sx, "from", from);
+		ev_int(sx, "seq", r->seq);
+		ev_int(sx, "bytes", (long long)r->bytes);
+		if (rx->hlim >= 0)
+			ev_int(sx, "ttl", rx->hlim);
+		ev_num(sx, "rtt_ms", r->rtt);
+		ev_bool(sx, "dup", r->dup);
+		ev_bool(sx, "late", r->late);
+		ev_bool(sx, "out_of_order", r->ooo);
+		if (r->bad >= 0 || r->dlen != pg->o->size)
+			ev_int(sx, "wrong_data_at", r->bad >= 0 ? r->bad : (long long)r->dlen);
+		ev_end(sx);
+	} else if (pg->o->flood) {
+		if (!sx->quiet && !r->dup)
+			fputs("\b \b", stdout);
+	} else {
+		if (rx->hlim >= 0)
+			snprintf(ttl, sizeof(ttl), " ttl=%d", rx->hlim);
+		say(sx, "%zu bytes from %s: icmp_seq=%u%s time=%.3f ms%s", r->bytes,
+		    from, r->seq, ttl, r->rtt, reply_marks(pg, r, marks, sizeof(marks)));
+	}
+}
+
+static void add_rtt(struct ping *pg, double rtt)
+{
+	if (pg->nrx == 1 || rtt < pg->rtt_min)
+		pg->rtt_min = rtt;
+	if (rtt > pg->rtt_max)
+		pg->rtt_max = rtt;
+	pg->rtt_sum += rtt;
+	pg->rtt_sum2 += rtt * rtt;
+}
+
+/* An echo reply with our identifier: match it to its probe, count it,
+ * check its data against what that probe carried, and show it. */
+static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
+		     size_t icmp_len, struct rd data)
+{
+	int64_t n = seq_index(pg, seq);
+	struct reply r = { .seq = seq, .bytes = icmp_len, .dlen = rd_left(&data) };
+	struct probe *p;
+	char from[ADDR_TEXT];
+
+	if (n < 0) {
+		ping_skip(pg, rx, 1, "echo reply for icmp_seq=%u, never sent", seq);
+		return;
+	}
+	if (!same_host(&rx->from, &pg->dst)) {
+		ping_skip(pg, rx, 1, "echo reply from %s, not the target",
+		     addr_host(&rx->from, from, sizeof(from)));
+		return;
+	}
+	p = ping_slot(pg, (uint64_t)n);
+	r.rtt = (rx->t - p->t_sent) * 1000.0;
+	r.dup = p->state == P_ANSWERED;
+	r.late = p->state == P_TIMEDOUT;
+	if (p->state == P_SENT)
+		pg->outstanding--;
+	if (r.dup) {
+		pg->ndup++;
+		p->dups++;
+	} else {
+		p->state = P_ANSWERED;
+		pg->nrx++;
+		add_rtt(pg, r.rtt);
+		r.ooo = n < pg->highest;
+		if (!r.ooo)
+			pg->highest = n;
+	}
+	r.bad = icmp_echo_mismatch(data.p + data.off, r.dlen, p->sec, p->usec,
+				   pg->o->pat, pg->o->patlen);
+	print_reply(pg, rx, &r);
+}
+
+/* An ICMP error that quotes our probe: the probe is settled, not lost in
+ * silence. */
+void ping_on_error(struct ping *pg, const struct rx *rx,
+		   const struct icmp_err *e)
+{
+	struct sockx *sx = pg->sx;
+	int64_t n = seq_index(pg, e->seq);
+	struct probe *p;
+	char from[ADDR_TEXT];
+
+	if (n < 0) {
+		ping_skip(pg, rx, 1, "%s for icmp_seq=%u, never sent", e->text, e->seq);
+		return;
+	}
+	p = ping_slot(pg, (uint64_t)n);
+	if (p->state == P_LOST)	/* sendto already failed and said so */
+		return;
+	if (p->state == P_SENT) {
+		pg->outstanding--;
+		p->state = P_ERRORED;
+	}
+	pg->nicmp_err++;
+	addr_host(&rx->from, from, sizeof(from));
+	if (sx->json) {
+		ev_begin(sx, "error");
+		ev_str(sx, "kind", "icmp");
+		ev_str(sx, "from", from);
+		ev_int(sx, "seq", e->seq);
+		ev_int(sx, "type", e->type);
+		ev_int(sx, "code", e->code);
+		ev_str(sx, "message", e->text);
+		ev_end(sx);
+	} else if (pg->o->flood) {
+		if (!sx->quiet)
+			fputs("\bE", stdout);
+	} else {
+		say(sx, "From %s icmp_seq=%u %s", from, e->seq, e->text);
+	}
+}
+
+/* The words of an ICMPv4 error, with the number its header carries. */
+static void err4_text(const struct icmp4_msg *m, struct icmp_err *e)
+{
+	char gw[16];
+	uint8_t a[4] = { (uint8_t)(m->rest >> 24), (uint8_t)(m->rest >> 16),
+			 (uint8_t)(m->rest >> 8), (uint8_t)m->rest };
+
+	e->type = m->type;
+	e->code = m->code;
+	if (m->type == ICMP4_UNREACH && m->code == ICMP4_UNREACH_NEEDFRAG)
+		snprintf(e->text, sizeof(e->text), "%s (mtu = %u)",
+			 icmp4_describe(m->type, m->code), m->seq);	/* RFC 1191 */
+	else if (m->type == ICMP4_PARAMPROB)
+		snprintf(e->text, sizeof(e->text), "Parameter problem: pointer = %u",
+			 (unsigned)(m->rest >> 24));
+	else if (m->type == ICMP4_REDIRECT)
+		snprintf(e->text, sizeof(e->text), "%s (New nexthop: %s)",
+			 icmp4_describe(m->type, m->code), ip4_str(a, gw, sizeof(gw)));
+	else
+		snprintf(e->text, sizeof(e->text), "%s", icmp4_describe(m->type, m->code));
+}
+
+void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
+		     size_t len)
+{
+	const struct sockaddr_in *d = (const struct sockaddr_in *)&pg->dst.ss;
+	struct icmp4_msg m;
+	struct icmp4_quote q;
+	struct icmp_err e;
+
+	if (icmp4_parse(p, len, &m) != WIRE_OK) {
+		ping_skip(pg, rx, 1, "ICMP message of %zu bytes, shorter than its header", len);
+		return;
+	}
+	if (!m.cksum_ok) {
+		ping_skip(pg, rx, 1, "ICMP type %u with a wrong checksum 0x%04x", m.type, m.cksum);
+		return;
+	}
+	if (m.type == ICMP4_ECHO) {	/* on lo, our own requests (or another's) */
+		ping_skip(pg, rx, 2, "an echo request");
+		return;
+	}
+	if (m.type == ICMP4_ECHOREPLY) {
+		if (m.id != pg->id) {
+			ping_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
+			return;
+		}
+		on_reply(pg, rx, m.seq, len, m.body);
+		return;
+	}
+	if (!icmp4_is_error(m.type)) {
+		ping_skip(pg, rx, 2, "ICMP type %u", m.type);
+		return;
+	}
+	if (icmp4_parse_quote(&m, &q) != WIRE_OK) {
+		ping_skip(pg, rx, 1, "ICMP type %u quoting an unreadable datagram", m.type);
+		return;
+	}
+	if (q.type != ICMP4_ECHO || q.id != pg->id || memcmp(q.ip.dst, &d->sin_addr, 4) != 0) {
+		ping_skip(pg, rx, 2, "ICMP type %u about a datagram not ours", m.type);
+		return;
+	}
+	err4_text(&m, &e);
+	e.seq = q.seq;
+	ping_on_error(pg, rx, &e);
+}
+
+/* A raw IPv4 socket hands over the IP header too: check it first. */
+void ping_on_ip4(struct ping *pg, struct rx *rx)
+{
+	struct ip4_header h;
+	struct rd pl;
+	enum wire_status st = ip4_parse(rx->p, rx->len, &h, &pl);
+
+	if (st != WIRE_OK) {
+		ping_skip(pg, rx, 1, "IPv4 header %s", st == WIRE_TRUNC ?
+			    "claims more bytes than came" : "is impossible");
+		return;
+	}
+	if (h.proto != 1) {
+		ping_skip(pg, rx, 1, "IP protocol %u, not ICMP", h.proto);
+		return;
+	}
+	rx->hlim = h.ttl;
+	ping_on_icmp4(pg, rx, pl.p + pl.off, rd_left(&pl));
+}
+
+static void err6_text(const struct icmp6_msg *m, struct icmp_err *e)
+{
+	e->type = m->type;
+	e->code = m->code;
+	if (m->type == ICMP6_TOOBIG)
+		snprintf(e->text, sizeof(e->text), "Packet too big: mtu=%u", m->rest);
+	else if (m->type == ICMP6_PARAMPROB)
+		snprintf(e->text, sizeof(e->text), "%s: pointer = %u",
+			 icmp6_describe(m->type, m->code), m->rest);
+	else
+		snprintf(e->text, sizeof(e->text), "%s", icmp6_describe(m->type, m->code));
+}
+
+void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
+		     size_t len)
+{
+	const struct sockaddr_in6 *d = (const struct sockaddr_in6 *)&pg->dst.ss;
+	struct icmp6_msg m;
+	struct icmp6_quote q;
+	struct icmp_err e;
+
+	if (icmp6_parse(p, len, &m) != WIRE_OK) {
+		ping_skip(pg, rx, 1, "ICMPv6 message of %zu bytes, shorter than its header", len);
+		return;
+	}
+	if (m.type == ICMP6_ECHO) {
+		ping_skip(pg, rx, 2, "an echo request");
+		return;
+	}
+	if (m.type == ICMP6_ECHOREPLY) {
+		if (m.id != pg->id) {
+			ping_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
+			return;
+		}
+		on_reply(pg, rx, m.seq, len, m.body);
+		return;
+	}
+	if (!icmp6_is_error(m.type)) {
+		ping_skip(pg, rx, 2, "ICMPv6 type %u", m.type);
+		return;
+	}
+	if (icmp6_parse_quote(&m, &q) != WIRE_OK) {
+		ping_skip(pg, rx, 1, "ICMPv6 type %u quoting an unreadable packet", m.type);
+		return;
+	}
+	if (q.type != ICMP6_ECHO || q.id != pg->id ||
+	    memcmp(q.ip.dst, &d->sin6_addr, 16) != 0) {
+		ping_skip(pg, rx, 2, "ICMPv6 type %u about a packet not ours", m.type);
+		return;
+	}
+	err6_text(&m, &e);
+	e.seq = q.seq;
+	ping_on_error(pg, rx, &e);
+}
