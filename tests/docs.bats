@@ -12,8 +12,9 @@
 # "$ CMD &" starts a server: the test waits for its "listening on" line and
 # the word PORT in later commands of the block becomes its port (PORT2 for
 # a second server). "$ kill %N" stops the Nth server of the block; the lines
-# after it must appear in that server's output. "$ sudo CMD" runs CMD as
-# root: skipped (with the reason) when the test is not root. Commands run in
+# after it must appear in that server's output. "sudo CMD" (at the start,
+# or after a pipe) runs CMD as root: skipped, with the reason and the rest
+# of its block, when the test is not root. Commands run in
 # a fresh directory, with the sockx under test first in PATH; "@sockx-" in
 # an abstract UNIX name is made unique to the run.
 
@@ -87,13 +88,15 @@ run_cmd() {
 	if [[ "$c" =~ \#\ exit\ ([0-9]+)$ ]]; then
 		want=${BASH_REMATCH[1]}
 	fi
-	if [[ "$c" == "sudo "* ]]; then
+	# "sudo" at the start or after a pipe: needs root; run as root, without it
+	local sudo_re='(^|[|;&(])[[:space:]]*sudo[[:space:]]'
+	if [[ "$c" =~ $sudo_re ]]; then
 		if [[ $(id -u) -ne 0 ]]; then
 			SKIPPED+=("$c")
 			BLOCK_SKIP=1
 			return 0
 		fi
-		c=${c#sudo }
+		c=$(sed -E 's/(^|[|;&(])([[:space:]]*)sudo[[:space:]]+/\1\2/g' <<<"$c")
 	fi
 	((BLOCK_SKIP)) && { SKIPPED+=("$c"); return 0; }
 	c=$(subst "$c")
