@@ -57,17 +57,42 @@ options() {
 	}'
 }
 
+# about: the prose of "--help" text on stdin (after the usage lines, up
+# to "options:" or "global options:") as roff paragraphs; indented lines
+# (examples) as unfilled text.
+about() {
+	awk '
+	function esc(s) { gsub(/\\/, "\\e", s); gsub(/-/, "\\-", s); if (s ~ /^[.\047]/) s = "\\&" s; return s }
+	!body { if ($0 == "") body = 1; next }
+	$0 == "options:" || $0 == "global options:" { exit }
+	$0 == "" { gap = 1; next }
+	{
+		if (gap && printed) { if (nf) { print ".fi"; print ".RE"; nf = 0 } print ".PP" }
+		gap = 0
+		if ($0 ~ /^[ \t]/) {
+			if (!nf) { print ".RS"; print ".nf"; nf = 1 }
+			line = $0; sub(/^[ \t]+/, "", line); print esc(line)
+		} else {
+			if (nf) { print ".fi"; print ".RE"; nf = 0 }
+			print esc($0)
+		}
+		printed = 1
+	}
+	END { if (nf) { print ".fi"; print ".RE" } }'
+}
+
 # command_section NAME: the .SS of one command from "SOCKX NAME --help".
 command_section() {
-	local name=$1 help usage about
+	local name=$1 help usage
 	help=$("$sockx" "$name" --help)
-	usage=$(sed -n '1s/^usage: sockx [^ ]* *//p' <<<"$help")
-	about=$(awk 'NR > 2 && $0 == "" { exit } NR > 2 { print }' <<<"$help")
+	# the usage: the first line after "sockx NAME", and indented continuations
+	usage=$(awk -v n="$name" 'NR == 1 { sub("^usage: sockx " n " *", ""); print; next }
+		/^[ \t]/ { sub(/^[ \t]+/, ""); print; next } { exit }' <<<"$help")
 	printf '.SS %s\n' "$(roff_text <<<"$name")"
 	printf '.B sockx %s\n' "$(roff_text <<<"$name")"
 	[[ -z "$usage" ]] || roff_text <<<"$usage"
 	printf '.PP\n'
-	roff_text <<<"$about"
+	about <<<"$help"
 	if grep -qx 'options:' <<<"$help"; then
 		printf '.PP\nOptions:\n'
 		options 'options:' <<<"$help"
