@@ -63,7 +63,7 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 	"--list-commands ") echo demo ;;
 	"--version ") echo "sockx 9.9" ;;
 	"--help ") printf 'usage: x\n\nglobal options (before or after COMMAND):\n  -v, --verbose              loud\n\nexit\n' ;;
-	"demo --help") printf 'usage: sockx demo [-x] ARG\n\n.starts with a dot\nand a-dash\n\noptions:\n  -x, --ex N                 an x\n      --a-very-long-option-name VALUE one space only\n      --flag                 .dot\n\nglobal options:\n' ;;
+	"demo --help") printf 'usage: sockx demo [-x] ARG\n       [-y]\n\n.starts with a dot\nand a-dash\n\nsecond paragraph\n  an indented example\n\noptions:\n  -x, --ex N                 an x\n      --a-very-long-option-name VALUE one space only\n      --flag                 .dot\n\nglobal options:\n' ;;
 	esac
 	SH
 	chmod +x "$fake"
@@ -77,6 +77,10 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 	assert_line '[\-x] ARG'
 	assert_line '\&.starts with a dot'
 	assert_line 'and a\-dash'
+	assert_line '[\-y]'
+	assert_line 'second paragraph'
+	assert_line '.nf'
+	assert_line 'an indented example'
 	assert_line '\fB\-x\fR, \fB\-\-ex\fR \fIN\fR'
 	assert_line '\fB\-\-a\-very\-long\-option\-name\fR \fIVALUE\fR'
 	assert_line 'one space only'
