@@ -302,3 +302,27 @@ run_page() {
 @test "docs: verify.md" {
 	run_page verify.md
 }
+
+# man_examples: the EXAMPLES section of docs/sockx.1 as one ```sh block,
+# roff escapes undone, and the ports its servers show as PORT, PORT2.
+man_examples() {
+	local ex ports p i=0
+	ex=$(sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$1" |
+		awk '/^\.EX/ { on = 1; next } /^\.EE/ { on = 0; next } on' |
+		sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\e/\\/g' -e 's/\\&//g')
+	ports=$(grep -oE '^listening on .*:[0-9]+$' <<<"$ex" | sed -E 's/.*:([0-9]+)$/\1/')
+	for p in $ports; do
+		i=$((i + 1))
+		ex=$(sed -E "s/\\b$p\\b/PORT$([[ $i -gt 1 ]] && echo $i)/g" <<<"$ex")
+	done
+	printf '```sh\n%s\n```\n' "$ex"
+}
+
+@test "docs: the man page's EXAMPLES run" {
+	local d="$BATS_TEST_TMPDIR/man"
+	mkdir -p "$d"
+	man_examples "$DOCS/sockx.1" >"$d/examples.md"
+	grep -q '^\$ sockx tcp-server -p 0 --mode upper &$' "$d/examples.md"
+	grep -q 'PORT2' "$d/examples.md"
+	DOCS=$d run_page examples.md
+}

@@ -105,3 +105,12 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 	[[ "$output" == SOCKX\(1\)* ]]
 	grep -qE 'a +socket +explorer' <<<"$output"
 }
+
+@test "man: SEE ALSO names the tools and the socket pages" {
+	local see
+	see=$(sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$DOCS/sockx.1")
+	for r in 'nc (1)' 'socat (1)' 'ping (8)' 'tcpdump (8)' 'socket (7)' 'raw (7)' \
+		'unix (7)' 'ip (7)' 'ipv6 (7)' 'udp (7)' 'tcp (7)'; do
+		grep -qF ".BR $r" <<<"$see" || { echo "SEE ALSO lacks $r"; false; }
+	done
+}
