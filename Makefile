@@ -51,7 +51,7 @@ FUZZ_CHECK_SECONDS ?= 5
 # Debian packages the build and the tests use (make deps installs them).
 DEB_PKGS := gcc make pkg-config libpcap-dev libcap-dev libcap2-bin bats \
 	bats-support bats-assert tcpdump socat python3 jq nftables iproute2 \
-	iputils-ping util-linux procps clang zsh fish
+	iputils-ping util-linux procps strace clang zsh fish
 TEST_JOBS ?= 1
 
 .PHONY: all deps demo check check-build unit replay fuzz fuzz-build test completions \
@@ -137,12 +137,15 @@ replay: $(REPLAY_BINS)
 # libFuzzer with ASan and UBSan (clang), each target FUZZ_SECONDS on a
 # scratch copy of its corpus; a crash fails the run and leaves crash-* here.
 FUZZ_LIB := $(filter-out src/cmd/%,$(SRCS))
+FUZZ_OBJS := $(FUZZ_LIB:%.c=build-fuzz/obj/%.o)
+FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(PCAP_CFLAGS) -Isrc \
+	-fno-sanitize-recover=undefined
 fuzz-build: $(FUZZ_NAMES:%=build-fuzz/%)
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+build-fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE $(PCAP_CFLAGS) -Isrc \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 fuzz: fuzz-build
 	@for n in $(FUZZ_NAMES); do \
 	  d=$$(mktemp -d); cp -r tests/fuzz/corpus/$$n/. $$d/ 2>/dev/null; \
@@ -203,7 +206,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-* sockx
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(wildcard build-fuzz/obj/src/*/*.d)
 
 # The man page's option lists are the binary's --help (tests/man.bats fails
 # when docs/sockx.1 drifts): regenerate it after changing an option table.

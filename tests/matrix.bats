@@ -139,20 +139,14 @@ sys.exit(0 if len(offs) == 1 else 1)' <<<"$output"
 	[[ "$output" == *$'\033[32m'* ]]
 }
 
-@test "matrix: under 20 ms (best of 5), no forking or sleeping" {
-	local s e d best=999999999
-	if grep -qa __asan_init "$SOCKX"; then
-		skip "a sanitizer build: its start-up alone takes longer"
-	fi
-	for _ in 1 2 3 4 5; do
-		s=${EPOCHREALTIME/./}
-		"$SOCKX" matrix >/dev/null
-		e=${EPOCHREALTIME/./}
-		d=$((e - s))
-		((d < best)) && best=$d
-	done
-	echo "best: $best us"
-	((best < 20000))
+@test "matrix: asks the kernel without forking or sleeping (its speed is a benchmark)" {
+	# Timing belongs in make bench (goal: under 20 ms); here only the
+	# system calls that would make it slow: no fork/clone, no sleep.
+	need_cmd strace
+	run -0 strace -f -qq -e trace=fork,vfork,clone,clone3,nanosleep,clock_nanosleep \
+		-o "$BATS_TEST_TMPDIR/trace" "$SOCKX" matrix
+	run -0 cat "$BATS_TEST_TMPDIR/trace"
+	refute_output --regexp '(fork|clone|sleep)'
 }
 
 @test "matrix: an unknown option or argument is a usage error" {
