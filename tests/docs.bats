@@ -187,11 +187,25 @@ run_page() {
 	done
 }
 
+# slugs FILE: the anchors of FILE's headings, as GitHub makes them.
+slugs() {
+	sed -n 's/^#\{1,6\} //p' "$1" | tr '[:upper:]' '[:lower:]' |
+		sed -E 's/[^a-z0-9 _-]//g; s/ /-/g'
+}
+
 @test "docs: every link between the pages leads to a page" {
-	local f l
+	local f l anchor target
 	for f in "$DOCS"/*.md "$DOCS"/*/*.md; do
 		[[ -e "$f" ]] || continue
 		while read -r l; do
+			anchor=
+			[[ "$l" == *#* ]] && anchor=${l#*#}
+			target=${l%%#*}
+			[[ -n "$target" ]] || target=${f##*/}
+			if [[ -n "$anchor" && "$target" == *.md && "$l" != http* ]]; then
+				slugs "${f%/*}/$target" | grep -qxF -- "$anchor" ||
+					{ echo "$f: no heading for #$anchor in $target"; false; }
+			fi
 			l=${l%%#*}
 			[[ -z "$l" || "$l" == http* || "$l" == mailto:* ]] && continue
 			# performance.md is written on another branch; linked ahead
