@@ -71,12 +71,18 @@ def upper_server(host="127.0.0.1"):
 
 
 def many_clients(port, n, rounds="1"):
-    """n clients at once, each sends unique messages and checks every echo."""
+    """n clients at once, each sends unique messages and checks every echo.
+    port: a TCP port on 127.0.0.1, or a UNIX stream path (@name: abstract)."""
     n, rounds = int(n), int(rounds)
     errors = []
     socks = []
     for i in range(n):
-        s = socket.create_connection(("127.0.0.1", int(port)), timeout=TIMEOUT)
+        if port.startswith("@") or port.startswith("/"):  # a UNIX stream server
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(TIMEOUT)
+            s.connect("\0" + port[1:] if port.startswith("@") else port)
+        else:
+            s = socket.create_connection(("127.0.0.1", int(port)), timeout=TIMEOUT)
         socks.append(s)
 
     def run(i, s):
