@@ -194,8 +194,11 @@ _sockx() {
 			return ;;
 		--src)
 			return ;;
+		--pcap)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -c --count -i --interval -f --flood -s --size --ttl --tos --id --ip-id --df --pattern -W --timeout --src --no-hdrincl --dgram --dump' ;;
+		opts=' -c --count -i --interval -f --flood -s --size --ttl --tos --id --ip-id --df --pattern -W --timeout --src --no-hdrincl --dgram --dump --verify --pcap' ;;
 	capture)
 		case $prev in
 		-r|--read)

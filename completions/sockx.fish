@@ -122,6 +122,8 @@ complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l src -x -d 'source
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l no-hdrincl -d 'let the kernel write the IPv4 header (no IP_HDRINCL), for comparison'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l dgram -d 'use an ICMP datagram socket: no privilege, where net.ipv4.ping_group_range allows'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l dump -d 'decode every packet sent and received, field by field, with a hex dump'
+complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l verify -d 'capture the exchange (libpcap) and check the wire carried exactly what was sent and read'
+complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l pcap -r -F -d 'write the captured exchange to FILE (pcap, for tcpdump -r or Wireshark)'
 complete -c sockx -n '__fish_seen_subcommand_from capture' -s r -l read -r -F -d 'decode the packets of FILE (pcap or pcapng); needs no privilege'
 complete -c sockx -n '__fish_seen_subcommand_from capture' -s i -l interface -x -d 'capture live on IFACE (needs CAP_NET_RAW)'
 complete -c sockx -n '__fish_seen_subcommand_from capture' -l filter -x -d 'only packets matching the BPF expression (pcap-filter(7))'

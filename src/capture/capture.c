@@ -135,7 +135,7 @@ static int open_wire(struct capture *c)
 {
 	struct sockx *sx = c->sx;
 
-	if (capture_src_live(&c->src, c->iface, CAPTURE_RING) < 0) {
+	if (capture_src_live_snap(&c->src, c->iface, CAPTURE_RING, c->spec.snaplen) < 0) {
 		int rc = fail_open(sx, "cannot capture on %s: %s", c->iface, c->src.err);
 
 		if (rc == EXIT_NOPERM)

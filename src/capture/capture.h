@@ -106,6 +106,10 @@ struct capture_spec {
 	bool keep_priv;		/* do not drop capabilities (tour: more cells follow) */
 	bool data_on_stdout;	/* stdout carries data (netcat mode): the
 				   verdict line goes to stderr instead */
+	unsigned snaplen;	/* 0: whole packets of any size; else the
+				   most bytes a packet of the flow can have
+				   with its link header (a longer one counts
+				   as cut short): more of them fit the ring */
 };
 
 struct capture;

@@ -30,7 +30,8 @@ static int activate_errno(int rc)
 }
 
 /* pcap_create, then everything that must precede activation. */
-static int prepare(struct capture_src *s, const char *iface, unsigned ring)
+static int prepare(struct capture_src *s, const char *iface, unsigned ring,
+		   unsigned snaplen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 
@@ -42,7 +43,7 @@ static int prepare(struct capture_src *s, const char *iface, unsigned ring)
 	}
 	/* Without immediate mode Linux hands packets over in blocks, up to a
 	 * second late: a capture stopped after the exchange would miss them. */
-	if (pcap_set_snaplen(s->p, CAPTURE_SNAPLEN) != 0 ||
+	if (pcap_set_snaplen(s->p, (int)snaplen) != 0 ||
 	    pcap_set_immediate_mode(s->p, 1) != 0 ||
 	    pcap_set_buffer_size(s->p, (int)ring) != 0 ||
 	    pcap_set_timeout(s->p, 100) != 0) {
@@ -55,6 +56,12 @@ static int prepare(struct capture_src *s, const char *iface, unsigned ring)
 
 int capture_src_live(struct capture_src *s, const char *iface, unsigned ring)
 {
+	return capture_src_live_snap(s, iface, ring, 0);
+}
+
+int capture_src_live_snap(struct capture_src *s, const char *iface,
+			  unsigned ring, unsigned snaplen)
+{
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	int rc, err;
 
@@ -62,7 +69,7 @@ int capture_src_live(struct capture_src *s, const char *iface, unsigned ring)
 	s->fd = -1;
 	s->live = true;
 	snprintf(s->name, sizeof(s->name), "%s", iface);
-	if (prepare(s, iface, ring) < 0)
+	if (prepare(s, iface, ring, snaplen ? snaplen : CAPTURE_SNAPLEN) < 0)
 		goto fail;
 	if (priv_raise(PRIV_RAW) < 0) {
 		snprintf(s->err, sizeof(s->err), "missing CAP_NET_RAW");

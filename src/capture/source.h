@@ -32,6 +32,15 @@ struct capture_src {
  */
 int capture_src_live(struct capture_src *s, const char *iface, unsigned ring);
 
+/*
+ * capture_src_live with packets cut at snaplen bytes (0: CAPTURE_SNAPLEN).
+ * In immediate mode libpcap on Linux uses TPACKET_V2, one snaplen-sized
+ * slot per packet (on lo: 262144 bytes, 128 packets in a 32 MiB ring), so
+ * a flow whose packets are known to be small gets many more slots.
+ */
+int capture_src_live_snap(struct capture_src *s, const char *iface,
+			  unsigned ring, unsigned snaplen);
+
 /* Opens a savefile (pcap or pcapng). Returns 0, or -1, errno and s->err. */
 int capture_src_file(struct capture_src *s, const char *path);
 

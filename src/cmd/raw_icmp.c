@@ -19,7 +19,7 @@
 
 enum {
 	O_TTL = OPT_LONG, O_TOS, O_ID, O_IPID, O_DF, O_PATTERN, O_SRC,
-	O_NOHDRINCL, O_DGRAM, O_DUMP,
+	O_NOHDRINCL, O_DGRAM, O_DUMP, O_VERIFY, O_PCAP,
 };
 
 static const struct optdef opts[] = {
@@ -38,12 +38,15 @@ static const struct optdef opts[] = {
 	{ "no-hdrincl", O_NOHDRINCL, NULL, "let the kernel write the IPv4 header (no IP_HDRINCL), for comparison", NULL },
 	{ "dgram", O_DGRAM, NULL, "use an ICMP datagram socket: no privilege, where net.ipv4.ping_group_range allows", NULL },
 	{ "dump", O_DUMP, NULL, "decode every packet sent and received, field by field, with a hex dump", NULL },
+	{ "verify", O_VERIFY, NULL, "capture the exchange (libpcap) and check the wire carried exactly what was sent and read", NULL },
+	{ "pcap", O_PCAP, "FILE", "write the captured exchange to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 const struct cmdinfo info_raw_icmp = {
 	"[-4|-6] HOST [-c COUNT] [-i S] [-f] [-s SIZE] [--ttl N] [--tos N] [--id N] [--df]\n"
-	"       [--pattern HEX] [-W S] [--src ADDR] [--no-hdrincl|--dgram] [--dump]",
+	"       [--pattern HEX] [-W S] [--src ADDR] [--no-hdrincl|--dgram] [--dump]\n"
+	"       [--verify] [--pcap FILE]",
 	"Sends ICMP echo requests to HOST and shows the replies as ping does.\n"
 	"IPv4: sockx writes the IPv4 header itself on a raw socket with\n"
 	"IP_HDRINCL (TOS, ID, DF, TTL, checksum; the kernel still fills in the\n"
@@ -53,7 +56,14 @@ const struct cmdinfo info_raw_icmp = {
 	"errors answering a probe (unreachable, time exceeded) are matched\n"
 	"through the datagram they quote. Raw sockets need CAP_NET_RAW; every\n"
 	"privilege is dropped once the socket is open. Exit 0 when a reply came\n"
-	"back, 1 when none did.",
+	"back, 1 when none did.\n"
+	"--verify and --pcap capture the echoes on the interface they use (lo\n"
+	"for loopback); they need CAP_NET_RAW, and without it nothing is sent\n"
+	"(exit 4). --verify compares each packet sockx built, IPv4 header and\n"
+	"ICMP message byte for byte, and each answer it read, with the wire,\n"
+	"naming the fields the kernel fills in rather than calling them\n"
+	"differences (exit 3 if the wire differs, or if libpcap dropped packets:\n"
+	"inconclusive).",
 	opts,
 };
 
@@ -139,6 +149,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->method = key == O_DGRAM ? PM_DGRAM : PM_RAW;
 		return EXIT_OK;
 	case O_DUMP: o->dump = true; return EXIT_OK;
+	case O_VERIFY: o->verify = true; return EXIT_OK;
+	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -467,6 +479,20 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The packet buffers and the probe slots; freed by cmd_raw_icmp. */
+static int alloc_buffers(struct ping *pg)
+{
+	pg->out_cap = IP4_HDR_MIN + ICMP_HDR_LEN + pg->o->size;
+	pg->in_cap = 65536 + 64;
+	pg->data = malloc(pg->o->size ? pg->o->size : 1);
+	pg->out = malloc(pg->out_cap);
+	pg->in = malloc(pg->in_cap);
+	pg->probes = calloc(PING_SLOTS, sizeof(*pg->probes));
+	if (!pg->data || !pg->out || !pg->in || !pg->probes)
+		return fail(pg->sx, EXIT_FAIL, "out of memory");
+	return EXIT_OK;
+}
+
 int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 {
 	struct raw_icmp_opts o = {
@@ -474,6 +500,7 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		.id = -1, .ip_id = -1, .timeout_ms = 10000, .method = PM_HDRINCL,
 	};
 	struct ping pg = { .sx = sx, .o = &o, .fd = -1, .stop = &stop_flag };
+	struct capture *cap = NULL;
 	int first, rc;
 
 	rc = opt_parse(sx, &info_raw_icmp, argc, argv, parse_opt, &o, &first);
@@ -481,22 +508,18 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		rc = check_opts(sx, &o, argc - first, argv + first);
 	if (rc != EXIT_OK)
 		return rc;
-	pg.out_cap = IP4_HDR_MIN + ICMP_HDR_LEN + o.size;
-	pg.in_cap = 65536 + 64;
-	pg.data = malloc(o.size ? o.size : 1);
-	pg.out = malloc(pg.out_cap);
-	pg.in = malloc(pg.in_cap);
-	pg.probes = calloc(PING_SLOTS, sizeof(*pg.probes));
-	if (!pg.data || !pg.out || !pg.in || !pg.probes) {
-		rc = fail(sx, EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	rc = setup(&pg);
+	rc = alloc_buffers(&pg);
+	if (rc == EXIT_OK)
+		rc = setup(&pg);
 	/*
-	 * A capture for --verify opens here, while CAP_NET_RAW is still
-	 * permitted (pcap_activate needs it), and registers a tap: it gets
-	 * every packet sockx built, byte for byte, to compare with the wire.
+	 * The capture for --verify and --pcap opens here, while CAP_NET_RAW
+	 * is still permitted (pcap_activate needs it), and registers a tap:
+	 * it gets every packet sockx built, byte for byte, to compare with
+	 * the wire. Its handlers for SIGINT and SIGTERM give way to ours: an
+	 * interrupted run still ends with its summary, verdict and --pcap.
 	 */
+	if (rc == EXIT_OK)
+		rc = ping_verify_open(&pg, &cap);
 	if (rc == EXIT_OK)
 		rc = drop_privileges(&pg);
 	if (rc != EXIT_OK)
@@ -506,6 +529,7 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	catch_signals();
 	rc = ping_run(&pg);
 out:
+	rc = ping_verify_finish(&pg, cap, rc);
 	if (pg.fd >= 0)
 		sock_close(sx, pg.fd);
 	free(pg.data);

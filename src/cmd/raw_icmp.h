@@ -1,7 +1,7 @@
 /*
  * \summary: raw-icmp's parts: its options, the probe engine
- * (raw_icmp_run.c), --dump (raw_icmp_dump.c), and the packet taps that
- * --dump and a later --verify (src/capture/) read every packet through
+ * (raw_icmp_run.c), --dump (raw_icmp_dump.c), --verify and --pcap
+ * (raw_icmp_verify.c), and the packet taps both read every packet through
  */
 #ifndef SOCKX_RAW_ICMP_H
 #define SOCKX_RAW_ICMP_H
@@ -22,7 +22,8 @@ struct raw_icmp_opts {
 	const char *host, *src;
 	unsigned long count;	/* 0: until SIGINT */
 	int interval_ms;	/* 0: flood pacing */
-	bool interval_set, flood, df, dump;
+	bool interval_set, flood, df, dump, verify;
+	const char *pcap;	/* --pcap FILE, or NULL */
 	size_t size;		/* echo data bytes (ping -s) */
 	int ttl, tos;		/* -1: the default */
 	long id;		/* ICMP identifier; -1: random per run */
@@ -58,15 +59,20 @@ struct ping_packet {
 	const struct addr *peer;	/* destination, or where it came from */
 	int hlim;		/* received: TTL / hop limit, -1 unknown */
 	double t;		/* monotonic time of the send or receive */
+	bool answer;		/* received: the second call, see ping_tap_fn */
 };
 
 /*
- * A consumer of every packet: --dump now, --verify later. It is called
- * after each successful sendto() with the exact bytes handed to the
- * kernel, and for each packet read, before it is matched. p and its bytes
- * live only during the call: a verifier copies what it keeps, then
- * compares it with the capture byte for byte, where p->kernel lists the
- * fields the kernel writes itself (kernel_ip: the whole IP header).
+ * A consumer of every packet: --dump and --verify. It is called after
+ * each successful sendto() with the exact bytes handed to the kernel, and
+ * for each packet read, before it is matched. A packet the matcher then
+ * takes as an answer (an echo reply to a probe of ours, a duplicate or
+ * late one too, or an ICMP error quoting one) comes a second time, after
+ * matching, with answer set: what --verify records as received (on lo a
+ * raw socket also reads requests, ours and others'). p and its bytes live
+ * only during the call: a verifier copies what it keeps, then compares it
+ * with the capture byte for byte, where p->kernel lists the fields the
+ * kernel writes itself (kernel_ip: the whole IP header).
  */
 typedef void (*ping_tap_fn)(void *ctx, const struct ping_packet *p);
 
@@ -102,8 +108,11 @@ struct ping {
 	uint64_t outstanding;	/* sent, not yet settled */
 	int64_t highest;	/* the highest probe answered, -1 none */
 	double t_start, t_last_send, t_end;
+	double t_retry;		/* a full output queue: no send before this */
+	double t_blocked;	/* since when sends find it full; 0: they don't */
 	double rtt_min, rtt_max, rtt_sum, rtt_sum2;
 	bool warned_eperm, last_failed;
+	bool rx_answer;		/* the packet being matched answered a probe */
 	struct {
 		ping_tap_fn fn;
 		void *ctx;
@@ -180,6 +189,22 @@ double ping_deadline(const struct ping *pg);
 
 /* The --dump tap: every packet decoded field by field, then a hex dump. */
 void ping_dump(void *ctx, const struct ping_packet *p);
+
+struct capture;
+
+/*
+ * --verify and --pcap (raw_icmp_verify.c). ping_verify_open, after the
+ * socket is open (CAP_NET_RAW still permitted, the identifier known)
+ * and before the first probe: opens the capture (which drops every
+ * capability), registers the tap that records each packet sent and each
+ * answer read. Returns EXIT_OK with *cap set (NULL without --verify or
+ * --pcap), or the exit code of a failure, printed, with nothing sent.
+ */
+int ping_verify_open(struct ping *pg, struct capture **cap);
+
+/* Drains, writes --pcap and gives the verdict (capture_finish); notes
+ * what the verdict cannot name. Returns the command's exit code. */
+int ping_verify_finish(struct ping *pg, struct capture *cap, int rc);
 
 /* Names of the methods, for -v and the events: "raw+hdrincl" ... */
 const char *ping_method_name(enum ping_method m);

@@ -207,6 +207,8 @@ void ping_dump(void *ctx, const struct ping_packet *p)
 	struct rd pl;
 	size_t base = 0;
 
+	if (p->answer)		/* dumped already, when it was read */
+		return;
 	if (pg->sx->json) {
 		dump_json(pg->sx, p);
 		return;

@@ -34,6 +34,8 @@ static int read_packet(struct ping *pg, struct rx *rx, int flags,
 	m->msg_control = ctl;
 	m->msg_controllen = ctllen;
 	n = sock_recvmsg(pg->sx, pg->fd, m, flags | MSG_DONTWAIT);
+	m->msg_iov = NULL;	/* iov ends here; callers read the control data */
+	m->msg_iovlen = 0;
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
 	rx->from.len = m->msg_namelen;
@@ -101,7 +103,8 @@ static int read_errqueue(struct ping *pg)
 	return 1;
 }
 
-/* One packet off the normal queue: to the taps, then to the parsers. */
+/* One packet off the normal queue: to the taps, then to the parsers,
+ * then, if it answered a probe, to the taps again. */
 static void handle(struct ping *pg, struct rx *rx)
 {
 	struct ping_packet pk = {
@@ -111,12 +114,18 @@ static void handle(struct ping *pg, struct rx *rx)
 
 	pk.has_ip = pg->family == AF_INET && pg->method != PM_DGRAM;
 	ping_tap(pg, &pk);
+	pg->rx_answer = false;
 	if (pk.has_ip)
 		ping_on_ip4(pg, rx);
 	else if (pg->family == AF_INET)
 		ping_on_icmp4(pg, rx, rx->p, rx->len);
 	else
 		ping_on_icmp6(pg, rx, rx->p, rx->len);
+	if (!pg->rx_answer)
+		return;
+	pk.answer = true;	/* once more, as an answer (ping_tap_fn) */
+	pk.hlim = rx->hlim;	/* the matcher read the TTL of an IPv4 header */
+	ping_tap(pg, &pk);
 }
 
 /* recvmsg errors that say something about the network, not about us. */

@@ -142,6 +142,7 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 		     addr_host(&rx->from, from, sizeof(from)));
 		return;
 	}
+	pg->rx_answer = true;
 	p = ping_slot(pg, (uint64_t)n);
 	r.rtt = (rx->t - p->t_sent) * 1000.0;
 	r.dup = p->state == P_ANSWERED;
@@ -181,6 +182,7 @@ void ping_on_error(struct ping *pg, const struct rx *rx,
 	p = ping_slot(pg, (uint64_t)n);
 	if (p->state == P_LOST)	/* sendto already failed and said so */
 		return;
+	pg->rx_answer = true;
 	if (p->state == P_SENT) {
 		pg->outstanding--;
 		p->state = P_ERRORED;

@@ -180,6 +180,30 @@ static void report_sent(struct ping *pg, uint16_t seq, size_t len)
 	}
 }
 
+/*
+ * The output queue is full (ENOBUFS, EAGAIN, ENOMEM): retry after a
+ * pause, as iputils ping does, for at most -W; after that the probe is
+ * lost to the error, rather than the run waiting, or spinning, forever
+ * on a queue that never drains (on IPv6 a packet an egress filter drops
+ * comes back as ENOBUFS, every time). Returns true to retry later.
+ */
+static bool retry_later(struct ping *pg, double now)
+{
+	double pause = fmin(0.5, fmax(FLOOD_MIN_GAP, pg->o->interval_ms / 2000.0));
+
+	if (pg->t_blocked == 0)
+		pg->t_blocked = now;
+	if (now - pg->t_blocked >= pg->o->timeout_ms / 1000.0)
+		return false;
+	pg->t_retry = now + pause;
+	return true;
+}
+
+static bool queue_full(int err)
+{
+	return err == ENOBUFS || err == EAGAIN || err == ENOMEM;
+}
+
 /* Builds and sends the next probe. Returns EXIT_OK (also when the probe
  * was lost to a send error), or the code of a fatal error. */
 static int send_probe(struct ping *pg, double now)
@@ -198,11 +222,10 @@ static int send_probe(struct ping *pg, double now)
 		return fail(pg->sx, EXIT_FAIL, "cannot build the probe: %zu bytes do not fit", pg->o->size);
 	pk.t = now = now_mono();	/* the rtt starts here, not at the build */
 	rc = sock_sendto(pg->sx, pg->fd, pg->out, len, 0, &pg->dst);
-	if (rc < 0 && (errno == ENOBUFS || errno == EAGAIN || errno == ENOMEM)) {
-		pg->t_last_send = now;	/* the queue is full: try again later */
+	if (rc < 0 && queue_full(errno) && retry_later(pg, now))
 		return EXIT_OK;
-	}
-	if (rc < 0 && !send_err_is_loss(errno))
+	pg->t_blocked = 0;
+	if (rc < 0 && !send_err_is_loss(errno) && !queue_full(errno))
 		return fail_errno(pg->sx, "sendto %s", pg->dst_text);
 	p = ping_slot(pg, n);
 	p->t_sent = now;
@@ -225,17 +248,22 @@ static int send_probe(struct ping *pg, double now)
 }
 
 /* When the next probe is due: never once the count is done; in a flood,
- * as soon as nothing is in flight, or FLOOD_MIN_GAP after the last. */
+ * as soon as nothing is in flight, or FLOOD_MIN_GAP after the last; never
+ * before the pause after a full output queue. */
 static double next_send(const struct ping *pg)
 {
+	double due;
+
 	if (pg->o->count && pg->ntx >= pg->o->count)
 		return INFINITY;
 	if (pg->ntx == 0)
-		return pg->t_start;
-	if (pg->o->interval_ms == 0)	/* a failed send paces as one in flight */
-		return pg->outstanding == 0 && !pg->last_failed ? pg->t_last_send :
-		       pg->t_last_send + FLOOD_MIN_GAP;
-	return pg->t_last_send + pg->o->interval_ms / 1000.0;
+		due = pg->t_start;
+	else if (pg->o->interval_ms == 0)	/* a failed send paces as one in flight */
+		due = pg->outstanding == 0 && !pg->last_failed ? pg->t_last_send :
+		      pg->t_last_send + FLOOD_MIN_GAP;
+	else
+		due = pg->t_last_send + pg->o->interval_ms / 1000.0;
+	return fmax(due, pg->t_retry);	/* not before a full queue's pause */
 }
 
 /* Waits for the socket (or a signal) until `until`. Returns -1 on a poll

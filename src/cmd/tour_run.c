@@ -230,8 +230,11 @@ static void scan_verify(struct scan *s, const char *line)
 	size_t i;
 
 	s->verify_seen = true;
-	if (jv_num(line, "packets", &v))
+	/* capture_finish's event: packets_out and packets_in on the wire. */
+	if (jv_num(line, "packets_out", &v))
 		s->packets = (int)v;
+	if (jv_num(line, "packets_in", &v))
+		s->packets += (int)v;
 	for (i = 0; i < ARRAY_SIZE(keys) && !s->verify[0]; i++)
 		jv_str(line, keys[i], s->verify, sizeof(s->verify), NULL);
 }

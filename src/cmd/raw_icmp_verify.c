@@ -1,0 +1,108 @@
+/*
+ * \summary: raw-icmp --verify and --pcap: a libpcap capture of this run's
+ * echo flow, fed every probe as built and every answer as read
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "raw_icmp.h"
+#include "../capture/capture.h"
+
+/*
+ * The CAPTURE_KF_* and layer flags of a probe as sent (capture.h):
+ *  - IP_HDRINCL: the whole IPv4 packet; the kernel fills in the total
+ *    length and header checksum always, the ID and source when they are
+ *    0 (raw(7)), which capture_kfill_hdrincl() reads off the bytes;
+ *  - otherwise the ICMP or ICMPv6 message alone (CAPTURE_RAW_L4): the
+ *    kernel writes the IP header, and on a raw ICMPv6 socket or an ICMP
+ *    datagram socket the message's checksum too (p->kernel says so).
+ * A datagram socket's kernel also writes the identifier: build_probe()
+ * built in the one the kernel reported for the socket (getsockname), so
+ * that field is compared as built, not skipped (ping_verify_finish says).
+ */
+static unsigned sent_flags(const struct ping_packet *p)
+{
+	unsigned f = CAPTURE_RAW_L4;
+	size_t l4 = 0, i;
+
+	if (p->has_ip) {
+		f = capture_kfill_hdrincl(p->bytes, p->len);
+		l4 = p->len ? (size_t)(p->bytes[0] & 0x0f) * 4 : 0;
+	}
+	for (i = 0; i < p->nkernel; i++)
+		if (p->kernel[i].off == l4 + 2)
+			f |= CAPTURE_KF_L4_CSUM;
+	return f;
+}
+
+/* The tap: every probe sent, and of the packets read only the answers
+ * (the second call, ping_tap_fn): on lo a raw socket reads requests too,
+ * which are on the wire as sent packets, not received ones. */
+static void verify_tap(void *ctx, const struct ping_packet *p)
+{
+	struct capture *cap = ctx;
+
+	if (p->sent)
+		capture_raw_sent(cap, p->bytes, p->len, sent_flags(p));
+	else if (p->answer)	/* IPv4 raw: with its header; else the message */
+		capture_raw_received(cap, p->bytes, p->len,
+				     p->has_ip ? 0 : CAPTURE_RAW_L4);
+}
+
+/*
+ * The most bytes a packet of this flow can have on the wire: echo data,
+ * echo header, room for a link header and an IP header with options or
+ * extension headers; and at least what an ICMPv6 error may be (RFC 4443
+ * 2.4: 1280 bytes; ICMPv4 errors stay within 576, RFC 1812 4.3.2.3).
+ * Whole packets of any size would cost libpcap's immediate mode one
+ * 256 KiB slot each, and a flood would overrun the ring within a second.
+ */
+static unsigned flow_snaplen(const struct ping *pg)
+{
+	size_t n = pg->o->size + ICMP_HDR_LEN + 256;
+
+	return (unsigned)(n < 1280 + 256 ? 1280 + 256 : n);
+}
+
+int ping_verify_open(struct ping *pg, struct capture **cap)
+{
+	const struct raw_icmp_opts *o = pg->o;
+	struct capture_spec cs = {
+		.proto = pg->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+		.remote = pg->dst, .local = pg->src, .icmp_id = pg->id,
+		.verify = o->verify, .pcap_path = o->pcap,
+		.snaplen = flow_snaplen(pg),
+	};
+	int rc;
+
+	*cap = NULL;
+	if (!o->verify && !o->pcap)
+		return EXIT_OK;
+	*cap = capture_open(pg->sx, &cs, &rc);
+	if (!*cap)
+		return rc;
+	if (ping_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
+		rc = capture_finish(*cap, EXIT_FAIL);
+		*cap = NULL;
+		return fail(pg->sx, rc, "no free packet tap for --verify");
+	}
+	return EXIT_OK;
+}
+
+int ping_verify_finish(struct ping *pg, struct capture *cap, int rc)
+{
+	bool note = cap && pg->o->verify && pg->method == PM_DGRAM && pg->ntx;
+
+	rc = capture_finish(cap, rc);
+	if (!note)
+		return rc;
+	if (pg->sx->json)
+		trace(pg->sx, 1, "verify: on a datagram socket the kernel writes "
+		      "the identifier itself: sockx built in the one getsockname "
+		      "reported (%u), so it was compared, not skipped", pg->id);
+	else
+		say(pg->sx, "note: on a datagram socket the kernel writes the "
+		    "identifier itself: sockx built in the one getsockname "
+		    "reported (%u), so it was compared, not skipped", pg->id);
+	return rc;
+}
