@@ -208,6 +208,16 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(wildcard build-fuzz/obj/src/*/*.d)
 
+# Benchmarks against iperf3, socat, ncat, nc, sockperf, ping and minimal C
+# references, on loopback only; not part of check. Installs the missing
+# peers first (as root), builds sockx, runs bench/run.sh (well under 15
+# minutes; BENCH_* variables shrink or pick parts: docs/performance.md).
+.PHONY: bench
+bench:
+	bench/deps.sh
+	$(MAKE) all
+	SOCKX=$(abspath $(OUT)) BENCH_BIN=$(abspath $(BUILD))/bench bench/run.sh
+
 # The man page's option lists are the binary's --help (tests/man.bats fails
 # when docs/sockx.1 drifts): regenerate it after changing an option table.
 .PHONY: man

@@ -45,6 +45,8 @@ _sockx() {
 		case $prev in
 		-m|--message)
 			return ;;
+		--message-file)
+			return ;;
 		--count)
 			return ;;
 		--interval)
@@ -59,7 +61,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
+		opts=' -m --message --message-file --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
 	udp-server)
 		case $prev in
 		-b|--bind)
@@ -87,8 +89,11 @@ _sockx() {
 			return ;;
 		--size)
 			return ;;
+		--pcap)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -m --message --count --interval -w --timeout --retries --size --hex' ;;
+		opts=' -m --message --count --interval -w --timeout --retries --size --hex --verify --pcap' ;;
 	unix)
 		case $prev in
 		--mode)

@@ -73,7 +73,10 @@ cells() { jq -r -s "$1" <<<"$output"; }
 	need_cmd tcpdump
 	local msg="tour-witness-$RANDOM$RANDOM" pcap=$BATS_TEST_TMPDIR/lo.pcap up i n=0
 	up=${msg^^}
-	start_bg tcpdump tcpdump -i lo -n -U --immediate-mode -Z root -w "$pcap" tcp
+	# Bounded: small packets only, 256 bytes of each, at most 5000 of them
+	# (a bulk transfer elsewhere on lo must not fill the disk).
+	start_bg tcpdump tcpdump -i lo -n -U --immediate-mode -Z root -s 256 -c 5000 \
+		-w "$pcap" 'tcp and len < 400'
 	wait_line "$BATS_TEST_TMPDIR/tcpdump.err" 'listening on' 5
 	run -0 --separate-stderr "$SOCKX" tour --only tcp4,tcp6 -m "$msg"
 	# Both directions, over IPv4 and over IPv6: 4 payloads (poll, bounded).

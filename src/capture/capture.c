@@ -145,6 +145,7 @@ static int open_wire(struct capture *c)
 	}
 	if (capture_src_filter(&c->src, c->filter) < 0)
 		return fail(sx, EXIT_FAIL, "cannot filter the capture: %s", c->src.err);
+	capture_src_settle(&c->src);	/* nothing of the flow is sent yet */
 	if (c->spec.pcap_path && capture_dump_open(&c->dump, &c->src, c->spec.pcap_path) < 0)
 		return fail_errno(sx, "cannot write '%s'", c->spec.pcap_path);
 	return EXIT_OK;

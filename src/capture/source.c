@@ -182,6 +182,24 @@ int capture_src_next(struct capture_src *s, int timeout_ms, int wake_fd,
 	}
 }
 
+void capture_src_settle(struct capture_src *s)
+{
+	struct pcap_pkthdr *h;
+	const uint8_t *data;
+	struct pcap_stat st;
+	double end = now_mono() + 1.0;
+	unsigned long n;
+
+	if (!s->live)
+		return;
+	/* non-blocking: 0 once the ring is empty; bounded in count and time */
+	for (n = 0; n < 4000000 && pcap_next_ex(s->p, &h, &data) == 1; n++)
+		if (n % 4096 == 4095 && now_mono() > end)
+			break;
+	if (pcap_stats(s->p, &st) == 0)
+		s->drop_base = st.ps_drop + st.ps_ifdrop;
+}
+
 int capture_src_stats(struct capture_src *s, unsigned *recv, unsigned *drop)
 {
 	struct pcap_stat st;
@@ -190,7 +208,7 @@ int capture_src_stats(struct capture_src *s, unsigned *recv, unsigned *drop)
 	if (!s->live || pcap_stats(s->p, &st) < 0)
 		return -1;
 	*recv = st.ps_recv;
-	*drop = st.ps_drop + st.ps_ifdrop;
+	*drop = st.ps_drop + st.ps_ifdrop - s->drop_base;
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct capture_src {
 	int fd;			/* pollable (live), else -1 */
 	char name[256];		/* interface or file */
 	char err[PCAP_ERRBUF_SIZE + 64];	/* the last error, as text */
+	unsigned drop_base;	/* drops before capture_src_settle */
 };
 
 /*
@@ -56,7 +57,18 @@ int capture_src_filter(struct capture_src *s, const char *bpf);
 int capture_src_next(struct capture_src *s, int timeout_ms, int wake_fd,
 		     struct pcap_pkthdr **h, const uint8_t **data);
 
-/* Packets received and dropped (kernel ring and interface). Live only. */
+/*
+ * Live, once the filter is set and before the flow's first packet:
+ * discards what the ring took in before the filter (other traffic, or
+ * traffic that matched it earlier), so the flow's packets find room,
+ * and counts no drop from before this call in capture_src_stats. On a
+ * busy interface the ring fills with everything between pcap_activate()
+ * and pcap_setfilter(); those drops are not the flow's.
+ */
+void capture_src_settle(struct capture_src *s);
+
+/* Packets received and dropped (kernel ring and interface) since
+ * capture_src_settle (or since opening). Live only. */
 int capture_src_stats(struct capture_src *s, unsigned *recv, unsigned *drop);
 
 void capture_src_close(struct capture_src *s);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,10 +16,11 @@
 #include "../core/priv.h"
 #include "../core/relay.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
+	{ "message-file", O_MFILE, "FILE", "send FILE's bytes as one message, like -m (binary: a protocol frame)", NULL },
 	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "wait S seconds between rounds (default 0)", NULL },
 	{ "timeout", 'w', "S", "give up after S seconds of silence (default 5 with -m; none without)", NULL },
@@ -43,15 +45,27 @@ const struct cmdinfo info_tcp_client = {
 	"(lo for loopback) from before the SYN to after the last FIN; they need\n"
 	"CAP_NET_RAW, and without it nothing is sent (exit 4). --verify checks\n"
 	"the handshake, the close and every byte both ways (exit 3 if the wire\n"
-	"differs); with several addresses for HOST only the first is tried.",
+	"differs); with several addresses for HOST only the first is tried.\n"
+	"With -q and -m, only the replies are printed, and when stdout is not a\n"
+	"terminal and there is no --interval they are written in blocks, not\n"
+	"one write per reply: a fast ping-pong (--count N) measures the network.",
 	opts,
 };
 
 #define MAX_MSGS 64
 #define RELAY_BUF (256 * 1024)
 
+#define MAX_FILE_MSG (16 << 20)
+
+/* One message: -m's text, or the bytes of a --message-file. */
+struct msg {
+	const char *p;
+	size_t len;
+	const char *file;	/* NULL for -m */
+};
+
 struct tcp_client_opts {
-	const char *msgs[MAX_MSGS];
+	struct msg msgs[MAX_MSGS];
 	int nmsgs;
 	unsigned long count;
 	int interval_ms, idle_ms, connect_ms;
@@ -66,15 +80,47 @@ struct rtt_stats {
 	double min, max, sum;
 };
 
+/* Reads FILE whole into a message; returns an exit code. */
+static int read_message_file(struct sockx *sx, const char *file, struct msg *m)
+{
+	FILE *f = fopen(file, "rb");
+	char *p = NULL;
+	size_t n = 0;
+
+	if (f) {
+		p = malloc(MAX_FILE_MSG + 1);
+		n = p ? fread(p, 1, MAX_FILE_MSG + 1, f) : 0;
+	}
+	if (!f || !p || ferror(f)) {
+		if (f)
+			fclose(f);
+		free(p);
+		return fail(sx, EXIT_USAGE, "--message-file '%s': %s", file, strerror(errno));
+	}
+	fclose(f);
+	if (n == 0 || n > MAX_FILE_MSG) {
+		free(p);
+		return fail(sx, EXIT_USAGE, "--message-file '%s': %s", file,
+			    n ? "larger than 16 MiB" : "empty");
+	}
+	*m = (struct msg){ realloc(p, n), n, file };	/* give back the rest */
+	if (!m->p)
+		m->p = p;
+	return EXIT_OK;
+}
+
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
 	struct tcp_client_opts *o = ctx;
 
 	switch (key) {
 	case 'm':
+	case O_MFILE:
 		if (o->nmsgs == MAX_MSGS)
-			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", MAX_MSGS);
-		o->msgs[o->nmsgs++] = arg;
+			return fail(sx, EXIT_USAGE, "at most %d messages (-m, --message-file)", MAX_MSGS);
+		if (key == O_MFILE)
+			return read_message_file(sx, arg, &o->msgs[o->nmsgs++]);
+		o->msgs[o->nmsgs++] = (struct msg){ arg, strlen(arg), NULL };
 		return EXIT_OK;
 	case O_COUNT:
 		return opt_num(sx, "--count", arg, 1, 100000000, &o->count);
@@ -199,26 +245,45 @@ static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
 }
 
 /*
- * Reads until want bytes came back, the peer closed, or idle_ms of
- * silence. Returns the bytes read into buf (at most cap).
+ * Makes a blocking recv on fd give up after idle_ms of silence
+ * (SO_RCVTIMEO), so a reply costs one recv, not a poll and a recv.
+ * idle_ms < 0: wait forever. Returns 0 or -1.
+ */
+static int set_recv_timeout(struct sockx *sx, int fd, int idle_ms)
+{
+	struct timeval tv = { idle_ms / 1000, (idle_ms % 1000) * 1000 };
+	int rc, err;
+
+	if (idle_ms < 0)
+		return 0;
+	if (idle_ms == 0)
+		tv.tv_usec = 1;		/* 0 would mean forever */
+	rc = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	err = errno;
+	sock_trace(sx, 2, "setsockopt", rc, err, "%d, SO_RCVTIMEO, %d ms", fd, idle_ms);
+	errno = err;
+	return rc;
+}
+
+/*
+ * Reads until want bytes came back, the peer closed, or the silence of
+ * set_recv_timeout(). Returns the bytes read into buf (at most cap).
  */
 static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
-			 size_t want, int idle_ms, int *why)
+			 size_t want, int *why)
 {
 	size_t got = 0;
 	ssize_t n;
-	int r;
 
 	*why = 0;
 	while (got < want) {
-		r = io_wait_in(fd, idle_ms);
-		if (r == 0) {
+		n = sock_recv(sx, fd, buf + got, cap - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			*why = ETIMEDOUT;
 			break;
 		}
-		n = sock_recv(sx, fd, buf + got, cap - got, 0);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
 		if (n <= 0) {
 			*why = n == 0 ? ENOTCONN : errno;	/* ENOTCONN: peer closed */
 			break;
@@ -236,29 +301,40 @@ static void sleep_ms(int ms)
 		;
 }
 
-/* One message out, its reply back; returns an exit code. */
+/* The "sent" line or event of message m. */
+static void say_sent(struct sockx *sx, const struct msg *m)
+{
+	if (sx->json) {
+		ev_begin(sx, "sent");
+		ev_int(sx, "bytes", (long long)m->len);
+		ev_strn(sx, "data", m->p, m->len);
+		ev_end(sx);
+	} else if (m->file) {
+		say(sx, "sent %zu bytes from %s", m->len, m->file);
+	} else {
+		say(sx, "sent %zu bytes: %s", m->len, m->p);
+	}
+}
+
+/*
+ * One message out, its reply back; returns an exit code. lazy: leave
+ * stdout to its buffer (-q, not a terminal, no --interval).
+ */
 static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
-		    const char *msg, char *buf, struct rtt_stats *st,
+		    const struct msg *m, char *buf, struct rtt_stats *st, bool lazy,
 		    struct capture *cap)
 {
-	size_t len = strlen(msg), got;
+	size_t len = m->len, got;
 	double t, rtt;
 	int why;
 
 	t = now_mono();
-	if (io_write_all(sx, fd, msg, len) < 0)
+	if (io_send_all(sx, fd, m->p, len) < 0)
 		return fail_errno(sx, "send");
-	capture_tcp_sent(cap, msg, len);
+	capture_tcp_sent(cap, m->p, len);
 	st->sent++;
-	if (sx->json) {
-		ev_begin(sx, "sent");
-		ev_int(sx, "bytes", (long long)len);
-		ev_str(sx, "data", msg);
-		ev_end(sx);
-	} else {
-		say(sx, "sent %zu bytes: %s", len, msg);
-	}
-	got = read_reply(sx, fd, buf, len, len, o->idle_ms, &why);
+	say_sent(sx, m);
+	got = read_reply(sx, fd, buf, len, len, &why);
 	capture_tcp_received(cap, buf, got);
 	rtt = (now_mono() - t) * 1000.0;
 	if (got == len) {
@@ -273,7 +349,8 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		show_data(sx, "reply", buf, got, o->hex, rtt);
 	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
 		putchar('\n');
-	fflush(stdout);
+	if (!lazy)
+		fflush(stdout);
 	if (why == ETIMEDOUT) {
 		life_event(sx, false, "timeout", "timeout");
 		return fail(sx, EXIT_FAIL, "no complete reply: %zu of %zu bytes after %.1f s of silence",
@@ -315,7 +392,7 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
 		life_event(sx, false, "shutdown", "shutdown: our write side closed");
-	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, o->idle_ms, &why);
+	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, &why);
 	capture_tcp_received(cap, buf, got);
 	if (got) {
 		show_data(sx, "received", buf, got, o->hex, -1);
@@ -336,22 +413,28 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 {
 	struct rtt_stats st = { 0 };
 	size_t max = RELAY_BUF;
+	bool lazy = sx->quiet && !sx->json && !o->interval_ms && !isatty(STDOUT_FILENO);
 	unsigned long r;
 	char *buf;
 	int i, rc = EXIT_OK;
 
 	for (i = 0; i < o->nmsgs; i++)
-		if (strlen(o->msgs[i]) > max)
-			max = strlen(o->msgs[i]);
+		if (o->msgs[i].len > max)
+			max = o->msgs[i].len;
 	buf = malloc(max);
 	if (!buf)
 		return fail(sx, EXIT_FAIL, "out of memory");
+	if (set_recv_timeout(sx, fd, o->idle_ms) < 0) {
+		free(buf);
+		return fail_errno(sx, "setsockopt SO_RCVTIMEO");
+	}
 	for (r = 0; r < o->count && rc == EXIT_OK; r++) {
 		if (r && o->interval_ms)
 			sleep_ms(o->interval_ms);
 		for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
-			rc = exchange(sx, fd, o, o->msgs[i], buf, &st, cap);
+			rc = exchange(sx, fd, o, &o->msgs[i], buf, &st, lazy, cap);
 	}
+	fflush(stdout);
 	if (rc == EXIT_OK)
 		rc = close_gracefully(sx, fd, o, buf, cap);
 	if (st.sent > 1)
@@ -359,6 +442,15 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 	life_event(sx, false, "closed", "closed");
 	free(buf);
 	return rc;
+}
+
+static void free_messages(struct tcp_client_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nmsgs; i++)
+		if (o->msgs[i].file)
+			free((char *)o->msgs[i].p);
 }
 
 static void tap_sent(void *cap, const void *p, size_t n)
@@ -380,21 +472,24 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	int first, rc, fd;
 
 	rc = opt_parse(sx, &info_tcp_client, argc, argv, parse_opt, &o, &first);
-	if (rc != EXIT_OK)
-		return rc;
+	if (rc == EXIT_OK && !o.nmsgs && (o.count != 1 || o.interval_ms))
+		rc = fail(sx, EXIT_USAGE, "--count and --interval need -m");
 	if (!o.nmsgs && !o.idle_set)
 		o.idle_ms = -1;		/* netcat mode: no idle limit unless -w */
-	if (!o.nmsgs && (o.count != 1 || o.interval_ms))
-		return fail(sx, EXIT_USAGE, "--count and --interval need -m");
 	memset(&pe, 0, sizeof(pe));
-	rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
+	if (rc == EXIT_OK)
+		rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
 	if (rc == EXIT_OK)
 		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
+		free_messages(&o);
 		return rc;
+	}
 	fd = connect_peer(sx, &o, &pe, o.nmsgs == 0);
-	if (fd < 0)
+	if (fd < 0) {
+		free_messages(&o);
 		return capture_finish(cap, -fd);
+	}
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;
 	if (o.nmsgs)
@@ -402,5 +497,6 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	else
 		rc = relay_run_tap(sx, fd, o.idle_ms, o.hex, cap ? &tap : NULL);
 	sock_close(sx, fd);
+	free_messages(&o);
 	return capture_finish(cap, rc);
 }

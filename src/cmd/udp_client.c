@@ -1,15 +1,16 @@
 /* \summary: udp-client: datagrams out, replies matched by content, ping-style summary */
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "udp_client.h"
+#include "../capture/capture.h"
+#include "../core/priv.h"
 #include "../core/serve.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
@@ -19,6 +20,8 @@ static const struct optdef opts[] = {
 	{ "retries", O_RETRIES, "N", "send a request again up to N times when no reply came (default 0)", NULL },
 	{ "size", O_SIZE, "N", "send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6)", NULL },
 	{ "hex", O_HEX, NULL, "show replies as a hex dump", NULL },
+	{ "verify", O_VERIFY, NULL, "capture the datagrams (libpcap) and check the wire carried exactly what was sent and read", NULL },
+	{ "pcap", O_PCAP, "FILE", "write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -36,49 +39,19 @@ const struct cmdinfo info_udp_client = {
 	"request waiting, so servers that do not echo work too. Without -m:\n"
 	"each line of stdin (without its newline) is one datagram and each\n"
 	"reply a line on stdout. ICMP port unreachable ends the run at once:\n"
-	"'nobody listening', exit 1. Exit 0 when every request got its reply.",
+	"'nobody listening', exit 1. Exit 0 when every request got its reply.\n"
+	"--verify and --pcap capture the datagrams on the interface they use (lo\n"
+	"for loopback); they need CAP_NET_RAW, and without it nothing is sent\n"
+	"(exit 4). --verify checks that every datagram sent and read crossed the\n"
+	"wire, size and bytes (exit 3 if the wire differs). A datagram the\n"
+	"kernel refused to send (a firewall rule: 'Operation not permitted')\n"
+	"counts as sent and lost, and so fails verification.",
 	opts,
 };
 
-#define MAX_MSGS 64
-#define DGRAM_MAX 65536		/* the receive buffer: any UDP payload fits */
 #define V4_MAX 65507		/* 65535 - 20 (IPv4 header) - 8 (UDP header) */
 #define V6_MAX 65527		/* 65535 - 8: the UDP length field's limit */
-#define RING 256		/* requests remembered to recognise late replies */
 #define SEND_MS 1000		/* SO_SNDTIMEO */
-
-struct udp_client_opts {
-	const char *msgs[MAX_MSGS];
-	int nmsgs;
-	unsigned long count, retries, size;
-	bool size_set, hex;
-	int interval_ms, wait_ms;
-};
-
-/* A request as remembered to recognise its reply: length and hashes. */
-struct req {
-	unsigned long seq;	/* 1, 2, ...; 0: an unused slot */
-	size_t len;
-	uint64_t h, hu;		/* FNV-1a of the bytes, and upper-cased */
-	double sent;		/* the last transmission */
-	unsigned tries;
-	bool seen;		/* a reply came (in time or late) */
-};
-
-struct udp_client {
-	struct sockx *sx;
-	const struct udp_client_opts *o;
-	int fd;
-	bool lines;		/* stdin mode: stdout carries replies only */
-	size_t max;		/* the largest datagram of the family */
-	char peer[ADDR_TEXT];
-	char *buf;		/* one reply, DGRAM_MAX bytes */
-	struct req ring[RING];
-	struct req *cur;	/* the request waiting for its reply, or NULL */
-	unsigned long seq;
-	unsigned long sent, received, retrans, late, dups, unexpected;
-	double rtt_min, rtt_max, rtt_sum;
-};
 
 enum wait_result { W_TIMEOUT, W_ANSWER, W_REFUSED, W_ERROR };
 
@@ -88,8 +61,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 
 	switch (key) {
 	case 'm':
-		if (o->nmsgs == MAX_MSGS)
-			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", MAX_MSGS);
+		if (o->nmsgs == UDP_MAX_MSGS)
+			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", UDP_MAX_MSGS);
 		o->msgs[o->nmsgs++] = arg;
 		return EXIT_OK;
 	case O_COUNT:
@@ -108,6 +81,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->size_set = true;
 		return opt_num(sx, "--size", arg, 0, 1UL << 30, &o->size);
 	case O_HEX: o->hex = true; return EXIT_OK;
+	case O_VERIFY: o->verify = true; return EXIT_OK;
+	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -135,90 +110,12 @@ static struct req *match(struct udp_client *c, size_t n, uint64_t h)
 	struct req *r;
 	unsigned long k;
 
-	for (k = c->seq; k > 0 && c->seq - k < RING; k--) {
-		r = &c->ring[k % RING];
+	for (k = c->seq; k > 0 && c->seq - k < UDP_RING; k--) {
+		r = &c->ring[k % UDP_RING];
 		if (r->seq == k && r->len == n && (r->h == h || r->hu == h))
 			return r;
 	}
 	return NULL;
-}
-
-/*
- * A human line about the exchange: on stdout with -m (none under -q), on
- * stderr as a warning in stdin mode, where stdout carries only replies.
- */
-static void notice(struct udp_client *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void notice(struct udp_client *c, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (c->lines)
-		warn_msg(c->sx, "%s", line);
-	else
-		say(c->sx, "%s", line);
-}
-
-/* A datagram that is not the answer awaited: late, duplicate, unexpected. */
-static void note(struct udp_client *c, const char *what, const struct req *r,
-		 size_t n, double rtt)
-{
-	struct sockx *sx = c->sx;
-
-	if (sx->json) {
-		ev_begin(sx, what);
-		if (r)
-			ev_int(sx, "seq", (long long)r->seq);
-		ev_int(sx, "bytes", (long long)n);
-		if (r)
-			ev_num(sx, "rtt_ms", rtt);
-		ev_end(sx);
-	} else if (!r) {
-		notice(c, "%s datagram: %zu bytes, matching no request", what, n);
-	} else {
-		notice(c, "%s reply to #%lu: %zu bytes, time=%.3f ms (not counted)",
-		       what, r->seq, n, rtt);
-	}
-}
-
-/* Prints the answer: data only in stdin mode, with #seq and rtt with -m. */
-static void show_answer(struct udp_client *c, const struct req *r, size_t n,
-			bool trunc, double rtt)
-{
-	struct sockx *sx = c->sx;
-	bool data = c->o->nmsgs || c->lines || c->o->hex;
-
-	if (sx->json) {
-		ev_begin(sx, "reply");
-		ev_int(sx, "seq", (long long)r->seq);
-		ev_int(sx, "bytes", (long long)n);
-		ev_num(sx, "rtt_ms", rtt);
-		ev_int(sx, "tries", r->tries);
-		ev_bool(sx, "truncated", trunc);
-		if (c->o->nmsgs || c->lines)
-			ev_strn(sx, "data", c->buf, trunc ? DGRAM_MAX : n);
-		ev_end(sx);
-		return;
-	}
-	if (!c->lines && !sx->quiet) {
-		printf("reply #%lu: %zu %s, time=%.3f ms", r->seq, n,
-		       n == 1 ? "byte" : "bytes", rtt);
-		if (r->tries > 1)
-			printf(" (try %u)", r->tries);
-		if (trunc)
-			printf(" (truncated to %d)", DGRAM_MAX);
-		fputs(data ? (c->o->hex ? ":\n" : ": ") : "\n", stdout);
-	}
-	if (data) {
-		n = trunc ? DGRAM_MAX : n;
-		show_data(sx, "reply", c->buf, n, c->o->hex, rtt);
-		if (!c->o->hex && (n == 0 || c->buf[n - 1] != '\n'))
-			putchar('\n');
-	}
-	fflush(stdout);
 }
 
 /*
@@ -227,14 +124,14 @@ static void show_answer(struct udp_client *c, const struct req *r, size_t n,
  */
 static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 {
-	struct req *r = match(c, n, fnv1a(c->buf, trunc ? DGRAM_MAX : n, false));
+	struct req *r = match(c, n, fnv1a(c->buf, trunc ? UDP_DGRAM_MAX : n, false));
 	double rtt;
 
 	if (!r && c->cur)
 		r = c->cur;	/* not an echo at all: the answer of a non-echo server */
 	if (!r) {
 		c->unexpected++;
-		note(c, "unexpected", NULL, n, 0);
+		udp_note(c, "unexpected", NULL, n, 0);
 		return false;
 	}
 	rtt = (now_mono() - r->sent) * 1000.0;
@@ -243,7 +140,7 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 			c->dups++;
 		else
 			c->late++;
-		note(c, r->seen ? "duplicate" : "late", r, n, rtt);
+		udp_note(c, r->seen ? "duplicate" : "late", r, n, rtt);
 		r->seen = true;
 		return false;
 	}
@@ -252,7 +149,7 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 	c->rtt_sum += rtt;
 	c->rtt_min = c->received == 1 || rtt < c->rtt_min ? rtt : c->rtt_min;
 	c->rtt_max = rtt > c->rtt_max ? rtt : c->rtt_max;
-	show_answer(c, r, n, trunc, rtt);
+	udp_show_answer(c, r, n, trunc, rtt);
 	return true;
 }
 
@@ -276,17 +173,32 @@ static enum wait_result wait_until(struct udp_client *c, double deadline)
 		if (r < 0)
 			return W_ERROR;
 		/* MSG_TRUNC: the real size, even when it did not fit */
-		n = sock_recv(c->sx, c->fd, c->buf, DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		n = sock_recv(c->sx, c->fd, c->buf, UDP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			continue;
 		if (n < 0)
 			return errno == ECONNREFUSED ? W_REFUSED : W_ERROR;
-		if (on_datagram(c, (size_t)n, n > DGRAM_MAX))
+		/* every datagram read, answer or not: the verdict compares them all */
+		capture_udp_received(c->cap, c->buf,
+				     n > UDP_DGRAM_MAX ? UDP_DGRAM_MAX : (size_t)n);
+		if (on_datagram(c, (size_t)n, n > UDP_DGRAM_MAX))
 			return W_ANSWER;
 	}
 }
 
-/* Sends request r (p, n): 0, or W_REFUSED. Other errors lose it, noisily. */
+/*
+ * Sends request r (p, n): 0, or W_REFUSED. Other errors lose it, noisily.
+ *
+ * For --verify a lost send is recorded as sent all the same. The run
+ * counts it as sent and lost (the summary's "sent" and "loss"), so the
+ * verdict must hold the wire to that count: a datagram the kernel
+ * refused to send (EPERM from an nftables output rule, or no buffer
+ * space) never reached the wire, and "sent datagram 2 of 3 is not on the
+ * wire" (exit 3) says so. Not recording it would leave nothing to tell
+ * the wire from the program's own count. ECONNREFUSED is different: it
+ * reports an earlier datagram's ICMP error, this one was not sent and
+ * the run ends there (exit 1), so it is not recorded.
+ */
 static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n)
 {
 	ssize_t w;
@@ -296,10 +208,11 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 	} while (w < 0 && errno == EINTR);
 	r->sent = now_mono();
 	r->tries++;
+	if (w < 0 && errno == ECONNREFUSED)	/* an earlier datagram's ICMP error */
+		return W_REFUSED;
+	capture_udp_sent(c->cap, p, n);
 	if (w >= 0)
 		return 0;
-	if (errno == ECONNREFUSED)	/* an earlier datagram's ICMP error */
-		return W_REFUSED;
 	/* e.g. EPERM from a firewall rule: a lost datagram, not a privilege */
 	warn_msg(c->sx, "send #%lu: %s", r->seq, strerror(errno));
 	return 0;
@@ -311,31 +224,10 @@ static int refused(struct udp_client *c)
 	return fail(c->sx, EXIT_FAIL, "nobody listening on %s (ICMP port unreachable)", c->peer);
 }
 
-/* A request that is still waiting: "retry" (tries so far) or "timeout". */
-static void no_reply(struct udp_client *c, const struct req *r, bool again)
-{
-	struct sockx *sx = c->sx;
-	double w = c->o->wait_ms / 1000.0;
-
-	if (sx->json) {
-		ev_begin(sx, again ? "retry" : "timeout");
-		ev_int(sx, "seq", (long long)r->seq);
-		ev_int(sx, "tries", r->tries);
-		ev_num(sx, "wait_s", w);
-		ev_end(sx);
-	} else if (again) {
-		notice(c, "no reply to #%lu within %g s: sending it again (retry %u of %lu)",
-		       r->seq, w, r->tries, c->o->retries);
-	} else {
-		notice(c, "no reply to #%lu after %u %s of %g s", r->seq, r->tries,
-		       r->tries == 1 ? "try" : "tries", w);
-	}
-}
-
 /* Remembers the next request, p and n, and makes it the one waiting. */
 static struct req *new_req(struct udp_client *c, const void *p, size_t n)
 {
-	struct req *r = &c->ring[++c->seq % RING];
+	struct req *r = &c->ring[++c->seq % UDP_RING];
 
 	memset(r, 0, sizeof(*r));
 	r->seq = c->seq;
@@ -360,7 +252,7 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 
 	for (t = 0; t <= c->o->retries; t++) {
 		if (t) {
-			no_reply(c, r, true);
+			udp_no_reply(c, r, true);
 			c->retrans++;
 		}
 		if (transmit(c, r, p, n) == W_REFUSED)
@@ -376,7 +268,7 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 			return fail_errno(c->sx, "recv from %s", c->peer);
 	}
 	c->cur = NULL;
-	no_reply(c, r, false);
+	udp_no_reply(c, r, false);
 	return EXIT_OK;
 }
 
@@ -472,60 +364,6 @@ static int run_lines(struct udp_client *c)
 	return rc;
 }
 
-static void summary_json(struct udp_client *c, double loss, double avg)
-{
-	struct sockx *sx = c->sx;
-
-	ev_begin(sx, "summary");
-	ev_int(sx, "sent", (long long)c->sent);
-	ev_int(sx, "received", (long long)c->received);
-	ev_num(sx, "loss_pct", loss);
-	ev_int(sx, "retransmissions", (long long)c->retrans);
-	ev_int(sx, "late", (long long)c->late);
-	ev_int(sx, "duplicates", (long long)c->dups);
-	ev_int(sx, "unexpected", (long long)c->unexpected);
-	if (c->received) {
-		ev_num(sx, "rtt_min_ms", c->rtt_min);
-		ev_num(sx, "rtt_avg_ms", avg);
-		ev_num(sx, "rtt_max_ms", c->rtt_max);
-	}
-	ev_end(sx);
-}
-
-/*
- * Ping's summary: "4 sent, 3 received, 25% loss, 1 late, rtt min/avg/max
- * = ... ms"; counts that are 0 are left out. In stdin mode, at -v only.
- */
-static void summary(struct udp_client *c)
-{
-	double loss = c->sent ? 100.0 * (double)(c->sent - c->received) / (double)c->sent : 0;
-	double avg = c->received ? c->rtt_sum / (double)c->received : 0;
-	char extra[160] = "", rtt[96] = "";
-	int n = 0;
-
-	if (c->sx->json) {
-		summary_json(c, loss, avg);
-		return;
-	}
-	if (c->retrans)
-		n += snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu retransmitted", c->retrans);
-	if (c->late)
-		n += snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu late", c->late);
-	if (c->dups)
-		n += snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu duplicate", c->dups);
-	if (c->unexpected)
-		snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu unexpected", c->unexpected);
-	if (c->received)
-		snprintf(rtt, sizeof(rtt), ", rtt min/avg/max = %.3f/%.3f/%.3f ms",
-			 c->rtt_min, avg, c->rtt_max);
-	if (c->lines)
-		trace(c->sx, 1, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
-		      c->received, loss, extra, rtt);
-	else
-		say(c->sx, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
-		    c->received, loss, extra, rtt);
-}
-
 /* The largest UDP payload towards a (IPv4-mapped IPv6 is IPv4 on the wire). */
 static size_t dgram_max(const struct addr *a)
 {
@@ -553,9 +391,38 @@ static int check_sizes(struct udp_client *c)
 }
 
 /*
+ * --verify and --pcap: the capture opens after connect(), which sends
+ * nothing but fixes our port, so the filter names both ends; without
+ * CAP_NET_RAW it fails (exit 4) before any datagram. Either way every
+ * capability is gone afterwards: a UDP client needs none.
+ */
+static int open_capture(struct udp_client *c, const struct addr *peer,
+			const struct addr *local)
+{
+	struct capture_spec cs = {
+		.proto = IPPROTO_UDP, .remote = *peer, .local = *local,
+		.verify = c->o->verify, .pcap_path = c->o->pcap,
+		.data_on_stdout = c->lines,
+	};
+	int rc;
+
+	if (!c->o->verify && !c->o->pcap) {
+		if (priv_drop_all() < 0)
+			trace(c->sx, 1, "cannot drop capabilities: %s", strerror(errno));
+		return EXIT_OK;
+	}
+	c->cap = capture_open(c->sx, &cs, &rc);
+	if (!c->cap)
+		return rc;
+	capture_set_local(c->cap, local);
+	return EXIT_OK;
+}
+
+/*
  * Resolves the peer and connects a UDP socket to it (no packet is sent:
  * connect() fixes the peer, so only its datagrams are received and ICMP
- * errors come back as ECONNREFUSED). Returns an exit code; c->fd is set.
+ * errors come back as ECONNREFUSED), then opens the capture. Returns an
+ * exit code; c->fd is set.
  */
 static int open_peer(struct udp_client *c, int argc, char **argv)
 {
@@ -563,7 +430,7 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 	struct addr dst[ADDR_MAX], local;
 	const char *failed;
 	char err[256], l[ADDR_TEXT];
-	int n, which;
+	int n, which, rc;
 
 	n = addr_from_args(argc, argv, sx->family, SOCK_DGRAM, dst, ADDR_MAX, err, sizeof(err));
 	if (n < 0)
@@ -577,6 +444,9 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 		return fail_open(sx, "%s %s", failed, c->peer);
 	sock_set_timeout(sx, c->fd, SO_SNDTIMEO, SEND_MS);
 	sock_name(sx, c->fd, &local);
+	rc = open_capture(c, &dst[0], &local);
+	if (rc != EXIT_OK)
+		return rc;
 	addr_str(&local, l, sizeof(l));
 	if (sx->json) {
 		ev_begin(sx, "connected");
@@ -614,7 +484,7 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->buf = malloc(DGRAM_MAX))) {
+	if (!c || !(c->buf = malloc(UDP_DGRAM_MAX))) {
 		free(c);
 		return fail(sx, EXIT_FAIL, "out of memory");
 	}
@@ -625,12 +495,13 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	rc = open_peer(c, argc - first, argv + first);
 	if (rc == EXIT_OK) {
 		rc = c->lines ? run_lines(c) : run_requests(c);
-		summary(c);
+		udp_summary(c);
 		if (rc == EXIT_OK && c->received < c->sent)
 			rc = EXIT_FAIL;
 	}
 	if (c->fd >= 0)
 		sock_close(sx, c->fd);
+	rc = capture_finish(c->cap, rc);	/* NULL: rc unchanged */
 	free(c->buf);
 	free(c);
 	return rc;

@@ -1,9 +1,14 @@
 /* \summary: the two-way relay of netcat mode */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -12,6 +17,22 @@
 #include "sock.h"
 
 #define BUF (256 * 1024)
+#define FILE_BUF (4 << 20)	/* stdin a file: big reads and sends pay */
+#define ZC_CHUNK (16u << 20)	/* one splice: what fits moves */
+#define ZC_BURST 8		/* zero-copy moves per wake-up, at most */
+#define PIPE_BIG (1 << 20)	/* the default of fs.pipe-max-size */
+
+/*
+ * How bytes move. Copy: read() or recv() into a buffer, then write it.
+ * Zero-copy, where the fds allow it and nothing needs to see the bytes:
+ * splice(2) from a pipe on stdin to the socket, and from the socket into
+ * a pipe on stdout; sendfile(2) from a file on stdin to a Unix socket. The
+ * kernel then moves page references, and a full socket or pipe simply
+ * leaves the bytes where they are, so no buffer of ours holds them. A
+ * file into a TCP socket is copied in 4 MiB blocks: sendfile measured
+ * slower there than read and send (docs/performance.md).
+ */
+enum path { PATH_COPY, PATH_SENDFILE, PATH_SPLICE };
 
 struct relay {
 	struct sockx *sx;
@@ -20,8 +41,13 @@ struct relay {
 	bool in_open;		/* stdin not yet at EOF */
 	bool shut;		/* our write side is shut */
 	bool peer_eof;		/* the peer shut its write side */
+	enum path in_path;	/* stdin -> socket */
+	bool out_splice;	/* socket -> stdout (a pipe) by splice */
+	bool out_null;		/* stdout is /dev/null and fd TCP: MSG_TRUNC */
+	bool in_stuck;		/* zero-copy feed: the socket is full */
+	bool out_stuck;		/* splice: the stdout pipe is full */
 	char *out;		/* stdin bytes not yet sent: out[off..len) */
-	size_t off, len;
+	size_t off, len, cap;
 	char *in;		/* socket read buffer */
 	uint64_t sent, received;
 	const struct relay_tap *tap;	/* or NULL */
@@ -42,13 +68,179 @@ static void life(struct relay *r, const char *ev, const char *text)
 	}
 }
 
+/*
+ * True when stdout (st: its fstat) is /dev/null and the socket is TCP,
+ * whose recv(MSG_TRUNC) drops the bytes without copying them (tcp(7)).
+ */
+static bool discards(struct relay *r, const struct stat *st)
+{
+	int proto = 0;
+
+	if (!S_ISCHR(st->st_mode) || st->st_rdev != makedev(1, 3))
+		return false;
+	return sock_getopt(r->sx, r->fd, SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL", &proto) == 0 &&
+	       proto == IPPROTO_TCP;
+}
+
+/* How stdin goes: splice from a pipe, sendfile from a file to a Unix socket. */
+static void choose_in(struct relay *r)
+{
+	struct stat st;
+	bool pipe = false, file = false;
+	int domain = 0;
+
+	if (fstat(STDIN_FILENO, &st) == 0) {
+		pipe = S_ISFIFO(st.st_mode);
+		file = S_ISREG(st.st_mode);
+	}
+	r->cap = file ? FILE_BUF : BUF;
+	r->in_path = pipe ? PATH_SPLICE : PATH_COPY;
+	if (!pipe && !file)
+		return;
+	if (sock_getopt(r->sx, r->fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN", &domain) == 0 &&
+	    domain == AF_UNIX) {
+		/*
+		 * A Unix socket copies once, at the reader: sendfile pays here,
+		 * and so does a send buffer of 4 MiB, not 208 KiB (fewer, longer
+		 * moves). TCP keeps its own autotuned buffer.
+		 */
+		if (file)
+			r->in_path = PATH_SENDFILE;
+		sock_setopt(r->sx, r->fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", FILE_BUF);
+	}
+	/* A bigger pipe means fewer, larger splices (EPERM past pipe-max-size: keep it). */
+	if (pipe)
+		fcntl(STDIN_FILENO, F_SETPIPE_SZ, PIPE_BIG);
+}
+
+/* How stdout is fed: splice into a pipe, nothing at all for /dev/null. */
+static void choose_out(struct relay *r)
+{
+	struct stat st;
+
+	if (r->sx->json || r->hex || fstat(STDOUT_FILENO, &st) < 0)
+		return;		/* --json and --hex need to see the bytes */
+	r->out_splice = S_ISFIFO(st.st_mode);
+	r->out_null = discards(r, &st);
+	if (r->out_splice)
+		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, PIPE_BIG);
+}
+
+/* Picks the zero-copy paths the fds allow; they need a non-blocking socket. */
+static void choose_paths(struct relay *r)
+{
+	if (r->tap) {	/* --verify digests every byte: only copies show it them */
+		r->cap = BUF;
+		return;
+	}
+	choose_in(r);
+	choose_out(r);
+	if ((r->in_path != PATH_COPY || r->out_splice) && fd_nonblock(r->fd, true) < 0) {
+		r->in_path = PATH_COPY;
+		r->out_splice = false;
+	}
+	if (r->in_path != PATH_COPY || r->out_splice || r->out_null)
+		trace(r->sx, 2, "relay: stdin by %s, stdout by %s",
+		      r->in_path == PATH_SPLICE ? "splice" :
+		      r->in_path == PATH_SENDFILE ? "sendfile" : "read/send",
+		      r->out_splice ? "splice" : r->out_null ? "recv(MSG_TRUNC), discarded" :
+		      "recv/write");
+}
+
+/* Bytes waiting to be read on fd (FIONREAD), 0 if it cannot say. */
+static int pending(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 ? n : 0;
+}
+
+/*
+ * Moves stdin to the socket by splice (a pipe) or sendfile (a file), a
+ * burst at a time.
+ * Returns 0 (in_stuck set when the socket is full), -1 on a socket
+ * error, -2 on stdin's.
+ */
+static int feed_zero_copy(struct relay *r)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < ZC_BURST; i++) {
+		if (r->in_path == PATH_SENDFILE)
+			n = io_sendfile(r->sx, r->fd, STDIN_FILENO, ZC_CHUNK);
+		else
+			n = io_splice(r->sx, STDIN_FILENO, r->fd, ZC_CHUNK,
+				      SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0) {
+			r->sent += (uint64_t)n;
+			r->in_stuck = false;
+			continue;
+		}
+		if (n == 0) {
+			r->in_open = false;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {	/* a pipe with bytes left: the socket is full */
+			r->in_stuck = r->in_path == PATH_SENDFILE || pending(STDIN_FILENO) > 0;
+			return 0;
+		}
+		if ((errno == EINVAL || errno == ENOSYS) && r->sent == 0) {
+			r->in_path = PATH_COPY;		/* this kind of file cannot */
+			return 0;
+		}
+		return errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN ? -1 : -2;
+	}
+	return 0;
+}
+
+/*
+ * Moves the socket's bytes into the stdout pipe by splice, a burst at a
+ * time. Returns 0 (out_stuck set when the pipe is full), -1 on a socket
+ * error, -3 on stdout's.
+ */
+static int drain_splice(struct relay *r)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < ZC_BURST; i++) {
+		n = io_splice(r->sx, r->fd, STDOUT_FILENO, ZC_CHUNK,
+			      SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0) {
+			r->received += (uint64_t)n;
+			r->out_stuck = false;
+			continue;
+		}
+		if (n == 0) {
+			r->peer_eof = true;
+			life(r, "eof", "eof: the peer shut its write side");
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {	/* bytes left in the socket: the pipe is full */
+			r->out_stuck = pending(r->fd) > 0;
+			return 0;
+		}
+		if (errno == EINVAL && r->received == 0) {
+			r->out_splice = false;		/* copy after all */
+			return 0;
+		}
+		return errno == EPIPE ? -3 : -1;
+	}
+	return 0;
+}
+
 /* Reads a block of stdin; returns 0, or -1 on a read error. */
 static int from_stdin(struct relay *r)
 {
 	ssize_t n;
 
 	do {
-		n = read(STDIN_FILENO, r->out, BUF);
+		n = read(STDIN_FILENO, r->out, r->cap);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)	/* a non-blocking stdin (shared with others): poll again */
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
@@ -88,7 +280,10 @@ static int from_socket(struct relay *r)
 	ssize_t n;
 
 	do {
-		n = sock_recv(r->sx, r->fd, r->in, BUF, MSG_DONTWAIT);
+		if (r->out_null)
+			n = sock_recv(r->sx, r->fd, NULL, ZC_CHUNK, MSG_TRUNC | MSG_DONTWAIT);
+		else
+			n = sock_recv(r->sx, r->fd, r->in, BUF, MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
@@ -100,6 +295,8 @@ static int from_socket(struct relay *r)
 	r->received += (uint64_t)n;
 	if (r->tap && r->tap->received)
 		r->tap->received(r->tap->ctx, r->in, (size_t)n);
+	if (r->out_null)
+		return 0;
 	if (r->sx->json || r->hex) {
 		show_data(r->sx, "received", r->in, (size_t)n, r->hex, -1);
 		return ferror(stdout) ? -3 : 0;
@@ -110,16 +307,52 @@ static int from_socket(struct relay *r)
 /* Which fds to wait on now; returns the count. */
 static nfds_t want(struct relay *r, struct pollfd *p)
 {
+	bool zc = r->in_path != PATH_COPY;
 	nfds_t n = 0;
 
-	if (r->in_open && r->len == 0) {
+	if (r->in_open && (zc ? !r->in_stuck : r->len == 0)) {
 		p[n].fd = STDIN_FILENO;
 		p[n++].events = POLLIN;
 	}
-	p[n].fd = r->fd;
-	p[n].events = (short)((r->peer_eof ? 0 : POLLIN) | (r->len ? POLLOUT : 0));
+	p[n].fd = r->fd;	/* always: POLLERR and POLLHUP come here */
+	p[n].events = (short)((r->peer_eof || r->out_stuck ? 0 : POLLIN) |
+			      (r->len || (zc && r->in_open && r->in_stuck) ? POLLOUT : 0));
 	n++;
+	if (r->out_stuck) {
+		p[n].fd = STDOUT_FILENO;
+		p[n++].events = POLLOUT;
+	}
 	return n;
+}
+
+/* Stdin is readable (or the socket writable again for a stuck feed). */
+static int on_stdin(struct relay *r)
+{
+	if (r->in_path != PATH_COPY)
+		return feed_zero_copy(r);
+	return from_stdin(r) < 0 ? -2 : 0;
+}
+
+/* The socket has news: bytes, room, or an end. */
+static int on_socket(struct relay *r, short revents)
+{
+	int rc;
+
+	if (r->in_stuck && r->in_open && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+		rc = on_stdin(r);
+		if (rc < 0)
+			return rc;
+	}
+	if (!r->peer_eof && !r->out_stuck && (revents & (POLLIN | POLLERR | POLLHUP)))
+		return r->out_splice ? drain_splice(r) : from_socket(r);
+	if (r->peer_eof && (revents & (POLLERR | POLLHUP))) {
+		/* Gone both ways: what stdin still holds cannot go. */
+		if (!r->in_open && !r->len)
+			return 1;
+		errno = EPIPE;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -128,7 +361,7 @@ static nfds_t want(struct relay *r, struct pollfd *p)
  */
 static int step(struct relay *r, int idle_ms)
 {
-	struct pollfd p[2];
+	struct pollfd p[3];
 	nfds_t n = want(r, p), i;
 	int rc = poll(p, n, idle_ms);
 
@@ -142,19 +375,17 @@ static int step(struct relay *r, int idle_ms)
 		if (!p[i].revents)
 			continue;
 		if (p[i].fd == STDIN_FILENO) {
-			if (from_stdin(r) < 0)
-				return -2;
-		} else if (!r->peer_eof) {
-			rc = from_socket(r);
-			if (rc < 0)
-				return rc;
-		} else if (p[i].revents & (POLLERR | POLLHUP)) {
-			/* Gone both ways: what stdin still holds cannot go. */
-			if (!r->in_open && !r->len)
+			rc = on_stdin(r);
+		} else if (p[i].fd == STDOUT_FILENO) {
+			r->out_stuck = false;	/* room again */
+			rc = 0;
+		} else {
+			rc = on_socket(r, p[i].revents);
+			if (rc == 1)
 				return 0;
-			errno = EPIPE;
-			return -1;
 		}
+		if (rc < 0)
+			return rc;
 	}
 	if (r->len && to_socket(r) < 0)
 		return -1;
@@ -179,7 +410,8 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true, .tap = tap };
 	int rc = EXIT_OK, s;
 
-	r.out = malloc(BUF);
+	choose_paths(&r);
+	r.out = malloc(r.cap);
 	r.in = malloc(BUF);
 	if (!r.out || !r.in) {
 		rc = fail(sx, EXIT_FAIL, "out of memory");
@@ -206,6 +438,8 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	}
 	life(&r, "closed", "closed");
 out:
+	if (r.in_path != PATH_COPY || r.out_splice)
+		fd_nonblock(fd, false);		/* as the caller gave it */
 	free(r.out);
 	free(r.in);
 	return rc;

@@ -1,0 +1,74 @@
+/*
+ * \summary: udp-client's parts: the request engine and its capture
+ * wiring (udp_client.c), and what it prints (udp_client_show.c)
+ */
+#ifndef SOCKX_UDP_CLIENT_H
+#define SOCKX_UDP_CLIENT_H
+
+#include <stdint.h>
+
+#include "cmd.h"
+
+#define UDP_MAX_MSGS 64
+#define UDP_DGRAM_MAX 65536	/* the receive buffer: any UDP payload fits */
+#define UDP_RING 256		/* requests remembered to recognise late replies */
+
+struct capture;
+
+struct udp_client_opts {
+	const char *msgs[UDP_MAX_MSGS];
+	int nmsgs;
+	unsigned long count, retries, size;
+	bool size_set, hex, verify;
+	int interval_ms, wait_ms;
+	const char *pcap;	/* --pcap FILE */
+};
+
+/* A request as remembered to recognise its reply: length and hashes. */
+struct req {
+	unsigned long seq;	/* 1, 2, ...; 0: an unused slot */
+	size_t len;
+	uint64_t h, hu;		/* FNV-1a of the bytes, and upper-cased */
+	double sent;		/* the last transmission */
+	unsigned tries;
+	bool seen;		/* a reply came (in time or late) */
+};
+
+struct udp_client {
+	struct sockx *sx;
+	const struct udp_client_opts *o;
+	int fd;
+	bool lines;		/* stdin mode: stdout carries replies only */
+	size_t max;		/* the largest datagram of the family */
+	char peer[ADDR_TEXT];
+	char *buf;		/* one reply, UDP_DGRAM_MAX bytes */
+	struct capture *cap;	/* --verify, --pcap; NULL without */
+	struct req ring[UDP_RING];
+	struct req *cur;	/* the request waiting for its reply, or NULL */
+	unsigned long seq;
+	unsigned long sent, received, retrans, late, dups, unexpected;
+	double rtt_min, rtt_max, rtt_sum;
+};
+
+/*
+ * A human line about the exchange: on stdout with -m (none under -q), on
+ * stderr as a warning in stdin mode, where stdout carries only replies.
+ */
+void udp_notice(struct udp_client *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* A datagram that is not the answer awaited: what is "late",
+ * "duplicate" or "unexpected"; r NULL for one that matches no request. */
+void udp_note(struct udp_client *c, const char *what, const struct req *r,
+	      size_t n, double rtt);
+
+/* Prints the answer to r (n bytes in c->buf, cut short if trunc). */
+void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
+		     bool trunc, double rtt);
+
+/* A request still waiting: "retry" (again) or "timeout". */
+void udp_no_reply(struct udp_client *c, const struct req *r, bool again);
+
+/* The ping-style summary (or its JSON event). */
+void udp_summary(struct udp_client *c);
+
+#endif

@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# tcp-client's fast paths (docs/performance.md): splice for pipes, recv
+# with MSG_TRUNC into /dev/null, binary --message-file, the -q ping-pong;
+# every byte checked against socat or python3 witnesses.
+
+load helpers/common
+load helpers/net
+
+teardown() {
+	stop_all_bg
+}
+
+# start_socat_echo: socat's PIPE echo server on a kernel-chosen port.
+start_socat_echo() {
+	need_cmd socat
+	start_bg socat socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork PIPE
+	wait_line "$BATS_TEST_TMPDIR/socat.err" 'listening on'
+	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/socat.err" | head -n 1)
+}
+
+@test "tcp-client-paths: pipe in, pipe out: splice both ways, 8 MiB intact" {
+	start_socat_echo
+	head -c 8388608 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	# shellcheck disable=SC2002 # a pipe on stdin is the point
+	cat "$BATS_TEST_TMPDIR/in" | timeout 60 "$SOCKX" -vv tcp-client 127.0.0.1 "$PORT" \
+		2>"$BATS_TEST_TMPDIR/trace" | cat >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	grep -q 'relay: stdin by splice, stdout by splice' "$BATS_TEST_TMPDIR/trace"
+	grep -Eq '^splice\([0-9]+, [0-9]+, [0-9]+, SPLICE_F_NONBLOCK\|SPLICE_F_MOVE\) = [0-9]+$' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "tcp-client-paths: a file in, a pipe out: 4 MiB copies, then splice" {
+	start_socat_echo
+	head -c 5000000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	timeout 60 "$SOCKX" -vv tcp-client 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" \
+		2>"$BATS_TEST_TMPDIR/trace" | cat >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	grep -q 'relay: stdin by read/send, stdout by splice' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "tcp-client-paths: stdout /dev/null: TCP bytes dropped unread, all counted" {
+	start_socat_echo
+	head -c 3000000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr bash -c "timeout 60 '$SOCKX' -vv tcp-client 127.0.0.1 $PORT \
+		<'$BATS_TEST_TMPDIR/in' >/dev/null"
+	[[ "$stderr" == *"stdout by recv(MSG_TRUNC), discarded"* ]]
+	[[ "$stderr" == *"closed: 3000000 bytes sent, 3000000 received"* ]]
+}
+
+@test "tcp-client-paths: a peer that leaves early while we splice: exit 0, no hang" {
+	start_server srv "$SOCKX" -q tcp-server -p 0 --mode source
+	run -0 bash -c "timeout 20 '$SOCKX' tcp-client 127.0.0.1 $PORT </dev/null | head -c 1000000 | wc -c"
+	assert_output 1000000
+}
+
+@test "tcp-client-paths: --message-file sends binary bytes (NULs too) and waits for them" {
+	start_server srv "$SOCKX" -q tcp-server -p 0
+	printf 'a\0b\0\001\377z' >"$BATS_TEST_TMPDIR/frame"
+	run -0 bash -c "'$SOCKX' -q tcp-client 127.0.0.1 $PORT --message-file '$BATS_TEST_TMPDIR/frame' | od -An -tx1"
+	assert_output ' 61 00 62 00 01 ff 7a 0a'
+	run -0 "$SOCKX" tcp-client 127.0.0.1 "$PORT" --message-file "$BATS_TEST_TMPDIR/frame" -m text
+	assert_line "sent 7 bytes from $BATS_TEST_TMPDIR/frame"
+	assert_line 'sent 4 bytes: text'
+}
+
+@test "tcp-client-paths: --message-file: a missing or empty file is a usage error" {
+	run -2 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 9 --message-file /nonexistent/x
+	[[ "$stderr" == *"--message-file '/nonexistent/x': No such file or directory"* ]]
+	: >"$BATS_TEST_TMPDIR/empty"
+	run -2 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 9 --message-file "$BATS_TEST_TMPDIR/empty"
+	[[ "$stderr" == *"empty"* ]]
+}
+
+@test "tcp-client-paths: -q --count 2000 against a python3 echo: every reply, in order" {
+	start_bg py python3 -c '
+import socket
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(1)
+print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+c, _ = ls.accept()
+while True:
+    d = c.recv(65536)
+    if not d: break
+    c.sendall(d)
+c.close()'
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	PORT=$(port_of py)
+	run -0 bash -c "'$SOCKX' -q tcp-client 127.0.0.1 $PORT -m ping --count 2000 --nodelay | uniq -c"
+	assert_output --regexp '^ +2000 ping$'
+}
