@@ -48,7 +48,8 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 }
 
 @test "man: the checked-in page is what gen-man.sh makes from this binary (make man)" {
-	run -0 --separate-stderr "$DOCS/gen-man.sh" "$SOCKX"
+	run --separate-stderr "$DOCS/gen-man.sh" "$SOCKX"
+	[ "$status" -eq 0 ] || { echo "gen-man.sh exited $status: $stderr"; false; }
 	diff -u "$DOCS/sockx.1" <(printf '%s\n' "$output") || {
 		echo "docs/sockx.1 is stale: run 'make man' and commit it"
 		false
