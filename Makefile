@@ -217,3 +217,9 @@ bench:
 	bench/deps.sh
 	$(MAKE) all
 	SOCKX=$(abspath $(OUT)) BENCH_BIN=$(abspath $(BUILD))/bench bench/run.sh
+
+# The man page's option lists are the binary's --help (tests/man.bats fails
+# when docs/sockx.1 drifts): regenerate it after changing an option table.
+.PHONY: man
+man: $(OUT)
+	docs/gen-man.sh ./$(OUT) >docs/sockx.1.tmp && mv docs/sockx.1.tmp docs/sockx.1
