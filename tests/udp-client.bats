@@ -213,13 +213,14 @@ one_error_line() {
 	[[ "$stderr" == "sockx: udp-client: no reply to #1 after 1 try of 0.3 s" ]]
 }
 
-@test "udp-client: --json events: connected, reply with seq and rtt, summary" {
+@test "udp-client: --json events: connected, sent, reply with seq and rtt, summary" {
 	need_cmd jq
 	start_server srv "$SOCKX" udp-server -p 0
 	run -0 --separate-stderr "$SOCKX" --json udp-client 127.0.0.1 "$PORT" -m x -m yz
-	jq -se 'map(.event) == ["connected", "reply", "reply", "summary"]' <<<"$output"
-	jq -se '.[2] | .seq == 2 and .bytes == 2 and .data == "yz" and .rtt_ms >= 0 and .tries == 1' <<<"$output"
-	jq -se '.[3] | .sent == 2 and .received == 2 and .loss_pct == 0 and .rtt_min_ms <= .rtt_max_ms' <<<"$output"
+	jq -se 'map(.event) == ["connected", "sent", "reply", "sent", "reply", "summary"]' <<<"$output"
+	jq -se '.[3] | .seq == 2 and .bytes == 2 and .try == 1' <<<"$output"
+	jq -se '.[4] | .seq == 2 and .bytes == 2 and .data == "yz" and .rtt_ms >= 0 and .tries == 1' <<<"$output"
+	jq -se '.[5] | .sent == 2 and .received == 2 and .loss_pct == 0 and .rtt_min_ms <= .rtt_max_ms' <<<"$output"
 }
 
 @test "udp-client: bad inputs are usage errors (exit 2, one sockx: line)" {

@@ -147,7 +147,7 @@ nft_dropped() {
 	need_cmd jq
 	start_server srv "$SOCKX" udp-server -p 0 --mode upper
 	run -0 --separate-stderr "$SOCKX" --json udp-client 127.0.0.1 "$PORT" -m abc -m def --verify
-	jq -se 'map(.event) == ["connected", "reply", "reply", "summary", "verify"]' <<<"$output"
+	jq -se 'map(.event) == ["connected", "sent", "reply", "sent", "reply", "summary", "verify"]' <<<"$output"
 	run -0 jq -c 'select(.event == "verify") |
 		[.result, .iface, .packets_out, .packets_in, .bytes, .extra_out, .extra_in, .dropped]' <<<"$output"
 	[[ "$output" == '["verified","lo",2,2,12,0,0,0]' ]]

@@ -211,6 +211,13 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 	if (w < 0 && errno == ECONNREFUSED)	/* an earlier datagram's ICMP error */
 		return W_REFUSED;
 	capture_udp_sent(c->cap, p, n);
+	if (w >= 0 && c->sx->json) {	/* the life of a request, as tcp-client's */
+		ev_begin(c->sx, "sent");
+		ev_int(c->sx, "seq", (long long)r->seq);
+		ev_int(c->sx, "bytes", (long long)n);
+		ev_int(c->sx, "try", r->tries);
+		ev_end(c->sx);
+	}
 	if (w >= 0)
 		return 0;
 	/* e.g. EPERM from a firewall rule: a lost datagram, not a privilege */
