@@ -27,6 +27,14 @@ struct cmd {
 /* Prints the "listening on ADDR:PORT" line (or event) scripts wait for. */
 void say_listening(struct sockx *sx, const struct addr *a);
 
+/*
+ * A server's -b/-p resolved into the address to bind (defaults as in
+ * addr_resolve); with "::" it takes IPv4-mapped clients unless v6only,
+ * which needs that wildcard. Sets lo->v6only. Returns an exit code.
+ */
+int server_addr(struct sockx *sx, const char *bind, const char *port,
+		int type, bool v6only, struct listen_opts *lo, struct addr *a);
+
 const struct cmd *cmd_find(const char *name);
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;

@@ -77,18 +77,18 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	}
 }
 
-/* Resolves -b/-p into the address to bind; returns an exit code. */
-static int bind_addr(struct sockx *sx, struct tcp_server_opts *o, struct addr *a)
+int server_addr(struct sockx *sx, const char *bind, const char *port,
+		int type, bool v6only, struct listen_opts *lo, struct addr *a)
 {
 	char err[256];
 	int n;
 
-	n = addr_resolve(o->bind, o->port, sx->family, SOCK_STREAM, a, 1, err, sizeof(err));
+	n = addr_resolve(bind, port, sx->family, type, a, 1, err, sizeof(err));
 	if (n < 0)
 		return fail(sx, -n, "%s", err);
 	if (addr_family(a) == AF_INET6 && addr_is_any(a))
-		o->lo.v6only = o->v6only;	/* "::" takes IPv4 too unless --v6only */
-	else if (o->v6only)
+		lo->v6only = v6only;	/* "::" takes IPv4 too unless --v6only */
+	else if (v6only)
 		return fail(sx, EXIT_USAGE, "--v6only needs an IPv6 wildcard bind (-b ::)");
 	return EXIT_OK;
 }
@@ -124,7 +124,7 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
-	rc = bind_addr(sx, &o, &a);
+	rc = server_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
 	fd = sock_listener(sx, &a, SOCK_STREAM, &o.lo, &failed);

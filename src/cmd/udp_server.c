@@ -115,22 +115,6 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	}
 }
 
-/* Resolves -b/-p into the address to bind; returns an exit code. */
-static int bind_addr(struct sockx *sx, struct udp_server_opts *o, struct addr *a)
-{
-	char err[256];
-	int n;
-
-	n = addr_resolve(o->bind, o->port, sx->family, SOCK_DGRAM, a, 1, err, sizeof(err));
-	if (n < 0)
-		return fail(sx, -n, "%s", err);
-	if (addr_family(a) == AF_INET6 && addr_is_any(a))
-		o->lo.v6only = o->v6only;	/* "::" takes IPv4 too unless --v6only */
-	else if (o->v6only)
-		return fail(sx, EXIT_USAGE, "--v6only needs an IPv6 wildcard bind (-b ::)");
-	return EXIT_OK;
-}
-
 /*
  * socket(), SO_REUSEPORT and IPV6_V6ONLY if asked, bind(), getsockname().
  * Not SO_REUSEADDR: on UDP it lets a second server bind the same port
@@ -482,7 +466,7 @@ int cmd_udp_server(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
-	rc = bind_addr(sx, &o, &a);
+	rc = server_addr(sx, o.bind, o.port, SOCK_DGRAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
 	fd = open_socket(sx, &o, &a, &pktinfo);
