@@ -116,42 +116,6 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 }
 
 /*
- * socket(), SO_REUSEPORT and IPV6_V6ONLY if asked, bind(), getsockname().
- * Not SO_REUSEADDR: on UDP it lets a second server bind the same port
- * and take its traffic, where "in use" is the answer wanted.
- * Returns the fd, or -1 with errno set and *failed naming the call.
- */
-static int bind_socket(struct sockx *sx, struct addr *a, const struct listen_opts *lo,
-		       const char **failed)
-{
-	int fam = addr_family(a), fd, err;
-
-	*failed = "socket";
-	fd = sock_socket(sx, fam, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (fd < 0)
-		return -1;
-	*failed = "setsockopt";
-	if (lo->reuseport &&
-	    sock_setopt(sx, fd, SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT", 1) < 0)
-		goto fail;
-	if (fam == AF_INET6 && lo->v6only >= 0 &&
-	    sock_setopt(sx, fd, IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY", lo->v6only) < 0)
-		goto fail;
-	*failed = "bind";
-	if (sock_bind(sx, fd, a) < 0)
-		goto fail;
-	*failed = "getsockname";
-	if (sock_name(sx, fd, a) < 0)
-		goto fail;
-	return fd;
-fail:
-	err = errno;
-	sock_close(sx, fd);
-	errno = err;
-	return -1;
-}
-
-/*
  * Opens and binds the socket: blocking, so that recvmmsg waits in the
  * kernel (one call per burst), with SO_RCVTIMEO so that the loop still
  * looks at the signal flag now and then, and SO_SNDTIMEO so that a full
@@ -164,7 +128,7 @@ static int open_socket(struct sockx *sx, struct udp_server_opts *o,
 	char s[ADDR_TEXT];
 	int fd, rc, fam = addr_family(a);
 
-	fd = bind_socket(sx, a, &o->lo, &failed);
+	fd = sock_listener(sx, a, SOCK_DGRAM, &o->lo, &failed);	/* no SO_REUSEADDR */
 	if (fd < 0) {
 		rc = fail_open(sx, "%s %s", failed, addr_str(a, s, sizeof(s)));
 		if (errno == EADDRINUSE)
