@@ -8,11 +8,6 @@ load helpers/net
 
 teardown() { stop_all_bg; }
 
-# Runs "$@" as nobody, with no capability at all (the issue's setpriv).
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$@"
-}
 
 # Reads matrix --json on stdin; for each cell calls socket() with the
 # same numbers and compares: both succeed, or both fail with one errno.

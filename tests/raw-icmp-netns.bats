@@ -9,7 +9,6 @@
 load helpers/common
 load helpers/net
 
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
 NS_LIST=()
 
 setup() {
@@ -205,10 +204,11 @@ start_peer() {
 	assert_line --regexp '^64 bytes from 127\.0\.0\.1: icmp_seq=2 ttl=64 time='
 	[[ "$stderr" == *"socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_ICMP) = "* ]]
 	[[ "$stderr" == *"method: dgram: SOCK_DGRAM ICMP socket"* ]]
+	nobody_copy
 	# as nobody, with no capability at all
-	run -0 ip netns exec "$NS" "${NOBODY[@]}" "$SOCKX" raw-icmp --dgram -c 1 127.0.0.1
+	run -0 ip netns exec "$NS" "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp --dgram -c 1 127.0.0.1
 	assert_line --partial '1 packets transmitted, 1 received, 0% packet loss'
-	run -0 ip netns exec "$NS" "${NOBODY[@]}" "$SOCKX" -6 raw-icmp --dgram -c 1 ::1
+	run -0 ip netns exec "$NS" "${NOBODY[@]}" "$NOBODY_SOCKX" -6 raw-icmp --dgram -c 1 ::1
 	assert_line --regexp '^64 bytes from ::1: icmp_seq=1 ttl=64 '
 	# --id is the socket's "port": the kernel writes it into each request
 	run -0 ip netns exec "$NS" "$SOCKX" raw-icmp --dgram --dump --id 4321 -c 1 127.0.0.1

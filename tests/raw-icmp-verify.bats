@@ -243,24 +243,22 @@ verify_event() {
 
 @test "raw-icmp --verify: no CAP_NET_RAW: exit 4 and no echo request sent" {
 	need_cmd setpriv
-	run -4 --separate-stderr ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 \
-		--clear-groups --inh-caps=-all --bounding-set=-all \
-		"$SOCKX" raw-icmp --verify --pcap "$BATS_TEST_TMPDIR/np.pcap" -c 1 127.0.0.1
+	nobody_copy
+	run -4 --separate-stderr ip netns exec "$NS" "${NOBODY[@]}" \
+		"$NOBODY_SOCKX" raw-icmp --verify --pcap "$BATS_TEST_TMPDIR/np.pcap" -c 1 127.0.0.1
 	[[ "$stderr" == *"cannot open a raw ICMP socket"* ]]
 	[[ ! -e "$BATS_TEST_TMPDIR/np.pcap" ]]
 	# A datagram socket needs no privilege where ping_group_range allows,
 	# but the capture does: refused before the first probe.
 	ip netns exec "$NS" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-	run -4 --separate-stderr ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 \
-		--clear-groups --inh-caps=-all --bounding-set=-all \
-		"$SOCKX" raw-icmp --dgram --verify -c 1 127.0.0.1
+	run -4 --separate-stderr ip netns exec "$NS" "${NOBODY[@]}" \
+		"$NOBODY_SOCKX" raw-icmp --dgram --verify -c 1 127.0.0.1
 	[[ "$stderr" == *"cannot capture on lo: missing CAP_NET_RAW"* ]]
 	[[ "$stderr" == *"hint: --verify and --pcap"*"CAP_NET_RAW"* ]]
 	[[ $(out_echos) -eq 0 ]]
 	# Without --verify the same user does ping: the counter works.
-	run -0 --separate-stderr ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 \
-		--clear-groups --inh-caps=-all --bounding-set=-all \
-		"$SOCKX" raw-icmp --dgram -c 1 127.0.0.1
+	run -0 --separate-stderr ip netns exec "$NS" "${NOBODY[@]}" \
+		"$NOBODY_SOCKX" raw-icmp --dgram -c 1 127.0.0.1
 	[[ $(out_echos) -eq 1 ]]
 }
 

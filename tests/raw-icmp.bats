@@ -6,7 +6,6 @@
 load helpers/common
 load helpers/net
 
-NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
 
 setup() {
 	SUID_DIR=
@@ -193,19 +192,20 @@ stop_tcpdump() {
 
 @test "raw-icmp: without CAP_NET_RAW: exit 4 and how to get it" {
 	skip_unless_root
-	run -4 --separate-stderr "${NOBODY[@]}" "$SOCKX" raw-icmp -c 1 127.0.0.1
+	nobody_copy
+	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -c 1 127.0.0.1
 	[[ "${stderr_lines[0]}" == "sockx: raw-icmp: cannot open a raw ICMP socket: Operation not permitted" ]]
 	[[ "${stderr_lines[1]}" == "hint: "*"sudo"*"setcap cap_net_raw+ep"* ]]
 	[[ ${#stderr_lines[@]} -eq 2 ]]
-	run -4 --separate-stderr "${NOBODY[@]}" "$SOCKX" raw-icmp -6 -c 1 ::1
+	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -6 -c 1 ::1
 	[[ "$stderr" == *"cannot open a raw ICMPv6 socket: Operation not permitted"* ]]
 }
 
 @test "raw-icmp: intervals below 0.2 s and floods need privilege" {
 	skip_unless_root
-	run -4 --separate-stderr "${NOBODY[@]}" "$SOCKX" raw-icmp -c 1 -i 0.1 127.0.0.1
+	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -c 1 -i 0.1 127.0.0.1
 	[[ "$stderr" == *"an interval below 0.2 s needs root or CAP_NET_ADMIN"* ]]
-	run -4 --separate-stderr "${NOBODY[@]}" "$SOCKX" raw-icmp -c 1 -f 127.0.0.1
+	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -c 1 -f 127.0.0.1
 	[[ "$stderr" == *"flooding (-f) needs root or CAP_NET_ADMIN"* ]]
 }
 

@@ -11,10 +11,6 @@ teardown() { stop_all_bg; }
 CELLS="tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4"
 MSG='你好,服务器!'
 
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$@"
-}
 
 # jq over the tour's --json output in $output.
 cells() { jq -r -s "$1" <<<"$output"; }

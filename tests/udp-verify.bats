@@ -36,10 +36,6 @@ make_ns() {
 	ip -n "$NS" link set lo up
 }
 
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$@"
-}
 
 # big_lines FILE: four datagrams as stdin lines, 5, 0, 65000 and 17 bytes.
 big_lines() {

@@ -32,10 +32,6 @@ make_ns() {
 	ip -n "$NS" link set lo up ${1:+mtu "$1"}
 }
 
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$@"
-}
 
 @test "verify: tcp-client -m against tcp-server is verified, counts as tcpdump counts" {
 	need_cmd tcpdump

@@ -29,3 +29,36 @@ skip_unless_root() {
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (make deps)"
 }
+
+# Running as nobody, with no capability at all. The checkout may live where
+# nobody cannot enter (root's home, mode 0700), and so may bats' own
+# temporary folder: nobody_copy puts a copy of sockx in a folder of this
+# test's own that nobody can enter ($NOBODY_DIR, bats removes it), and
+# as_nobody runs "$SOCKX" as that copy. A file nobody must read goes there
+# too (cp FILE "$NOBODY_DIR/").
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+nobody_copy() {
+	[[ -n ${NOBODY_DIR:-} && -x $NOBODY_DIR/sockx ]] && return 0
+	NOBODY_DIR=$BATS_TEST_TMPDIR/nobody
+	mkdir -p "$NOBODY_DIR"
+	# Every folder from bats' run folder down: enter (x), not list.
+	local d=$BATS_TEST_TMPDIR
+	while [[ $d == "$BATS_RUN_TMPDIR"* && $d != / ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	chmod o+x "$d" "$NOBODY_DIR"
+	cp "$SOCKX" "$NOBODY_DIR/sockx"
+	NOBODY_SOCKX=$NOBODY_DIR/sockx
+}
+
+# as_nobody CMD...: CMD as nobody, from $NOBODY_DIR; "$SOCKX" is the copy.
+as_nobody() {
+	nobody_copy
+	local a args=()
+	for a in "$@"; do
+		[[ $a == "$SOCKX" ]] && a=$NOBODY_SOCKX
+		args+=("$a")
+	done
+	(cd "$NOBODY_DIR" && "${NOBODY[@]}" "${args[@]}")
+}
