@@ -203,6 +203,7 @@ stop_tcpdump() {
 
 @test "raw-icmp: intervals below 0.2 s and floods need privilege" {
 	skip_unless_root
+	nobody_copy
 	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -c 1 -i 0.1 127.0.0.1
 	[[ "$stderr" == *"an interval below 0.2 s needs root or CAP_NET_ADMIN"* ]]
 	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -c 1 -f 127.0.0.1
