@@ -9,6 +9,10 @@ load helpers/net
 setup() {
 	[[ -n "${FAULT_SHIM:-}" && -f "$FAULT_SHIM" ]] ||
 		skip "FAULT_SHIM not built (make check builds it)"
+	# LD_PRELOAD splits at spaces and colons, and a checkout's path may
+	# hold them: the shim is preloaded from a copy in this test's folder.
+	cp "$FAULT_SHIM" "$BATS_TEST_TMPDIR/shim.so"
+	FAULT_SHIM=$BATS_TEST_TMPDIR/shim.so
 	# An ASan build must come first in the library list; the shim is fine after it.
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 }

@@ -9,6 +9,9 @@ load helpers/net
 
 setup() {
 	SUID_DIR=
+	# The echo ID of this test's pings: tcpdump counts only those, so
+	# pings of tests that run at the same time (bats --jobs) do not count.
+	ICMP_ID=$((1000 + RANDOM % 60000))
 }
 
 teardown() {
@@ -18,11 +21,14 @@ teardown() {
 	fi
 }
 
-# start_tcpdump FILTER...: captures on lo into $PCAP, ready when it says so.
+# start_tcpdump icmp|icmp6: captures this test's echoes (ID $ICMP_ID) on lo
+# into $PCAP, ready when it says so.
 start_tcpdump() {
 	need_cmd tcpdump
 	PCAP=$BATS_TEST_TMPDIR/cap.pcap
-	start_bg tcpdump tcpdump -i lo -n -v --immediate-mode -U -Z root -w "$PCAP" "$@"
+	local filter="icmp and icmp[4:2] == $ICMP_ID"
+	[[ $1 == icmp6 ]] && filter="icmp6 and ip6[44:2] == $ICMP_ID"
+	start_bg tcpdump tcpdump -i lo -n -v --immediate-mode -U -Z root -w "$PCAP" "$filter"
 	wait_line "$BATS_TEST_TMPDIR/tcpdump.err" 'listening on' 5
 }
 
@@ -56,24 +62,24 @@ stop_tcpdump() {
 @test "raw-icmp: tcpdump sees the header sockx built: ttl, tos, id, DF, size, IP ID" {
 	skip_unless_root
 	start_tcpdump icmp
-	run -0 "$SOCKX" -q raw-icmp -c 2 -i 0.2 --ttl 33 --tos 0x10 --id 4242 --df \
+	run -0 "$SOCKX" -q raw-icmp -c 2 -i 0.2 --ttl 33 --tos 0x10 --id "$ICMP_ID" --df \
 		-s 1000 --ip-id 777 127.0.0.1
 	stop_tcpdump 4
-	# Our two requests, exactly as built; the kernel's replies keep id 4242.
+	# Our two requests, exactly as built; the kernel's replies keep our id.
 	[[ $(grep -c 'tos 0x10, ttl 33, id 77[78], offset 0, flags \[DF\], proto ICMP (1), length 1028' <<<"$DECODED") -eq 2 ]]
-	grep -q 'ICMP echo request, id 4242, seq 1, length 1008' <<<"$DECODED"
-	grep -q 'ICMP echo request, id 4242, seq 2, length 1008' <<<"$DECODED"
-	grep -q 'ICMP echo reply, id 4242, seq 2, length 1008' <<<"$DECODED"
+	grep -q "ICMP echo request, id $ICMP_ID, seq 1, length 1008" <<<"$DECODED"
+	grep -q "ICMP echo request, id $ICMP_ID, seq 2, length 1008" <<<"$DECODED"
+	grep -q "ICMP echo reply, id $ICMP_ID, seq 2, length 1008" <<<"$DECODED"
 	assert_output --partial '2 packets transmitted, 2 received, 0% packet loss'
 }
 
 @test "raw-icmp: --no-hdrincl: the kernel writes the header from socket options" {
 	skip_unless_root
 	start_tcpdump icmp
-	run -0 --separate-stderr "$SOCKX" -v raw-icmp -c 1 --no-hdrincl --ttl 7 --tos 0x20 --id 999 127.0.0.1
+	run -0 --separate-stderr "$SOCKX" -v raw-icmp -c 1 --no-hdrincl --ttl 7 --tos 0x20 --id "$ICMP_ID" 127.0.0.1
 	stop_tcpdump 2
 	grep -q 'tos 0x20, ttl 7, id [0-9]*, offset 0, flags \[none\], proto ICMP (1), length 84' <<<"$DECODED"
-	grep -q 'ICMP echo request, id 999, seq 1, length 64' <<<"$DECODED"
+	grep -q "ICMP echo request, id $ICMP_ID, seq 1, length 64" <<<"$DECODED"
 	[[ "$stderr" == *"method: raw: SOCK_RAW without IP_HDRINCL"* ]]
 	[[ "$stderr" != *"IP_HDRINCL) = 0"* ]]
 }
@@ -81,7 +87,7 @@ stop_tcpdump() {
 @test "raw-icmp: --ip-id 0 leaves the IPv4 ID to the kernel, and --dump says so" {
 	skip_unless_root
 	start_tcpdump icmp
-	run -0 "$SOCKX" raw-icmp -c 1 --ip-id 0 --dump 127.0.0.1
+	run -0 "$SOCKX" raw-icmp -c 1 --ip-id 0 --id "$ICMP_ID" --dump 127.0.0.1
 	stop_tcpdump 2
 	assert_line '  [kernel] written by the kernel, not sockx: total length, header checksum, identification (IP_HDRINCL, raw(7))'
 	assert_line --regexp '^         id 0x0000 \(0\) \[kernel\], flags none'
@@ -92,7 +98,7 @@ stop_tcpdump() {
 @test "raw-icmp: --pattern fills the data, as ping -p" {
 	skip_unless_root
 	start_tcpdump icmp
-	run -0 "$SOCKX" -q raw-icmp -c 1 -s 40 --pattern deadbeef 127.0.0.1
+	run -0 "$SOCKX" -q raw-icmp -c 1 -s 40 --pattern deadbeef --id "$ICMP_ID" 127.0.0.1
 	stop_tcpdump 2
 	# data offset 16 (after the timestamp) is IP offset 44: "dead beef" from there on.
 	hex=$(tcpdump -r "$PCAP" -n -x 2>/dev/null)
@@ -104,7 +110,7 @@ stop_tcpdump() {
 @test "raw-icmp: -6 to ::1, hop limit and traffic class on the wire" {
 	skip_unless_root
 	start_tcpdump icmp6
-	run -0 --separate-stderr "$SOCKX" -6 -v raw-icmp -c 2 -i 0.2 --ttl 9 --tos 0x20 ::1
+	run -0 --separate-stderr "$SOCKX" -6 -v raw-icmp -c 2 -i 0.2 --ttl 9 --tos 0x20 --id "$ICMP_ID" ::1
 	stop_tcpdump 4
 	assert_line --index 0 'PING ::1 (::1) 56(104) bytes of data.'
 	assert_line --regexp '^64 bytes from ::1: icmp_seq=1 ttl=64 time=[0-9.]+ ms$'
