@@ -179,8 +179,8 @@ fuzz: fuzz-build
 # Every bats file; the last line counts them ("N passed, N failed, N skipped").
 test: $(OUT) $(BUILD)/tests/fault/shim.so
 	@mkdir -p $(BUILD)
-	@set -o pipefail; SOCKX=$(abspath $(OUT)) \
-	  FAULT_SHIM=$(abspath $(BUILD)/tests/fault/shim.so) bats --tap --jobs $(TEST_JOBS) --no-parallelize-within-files tests/ \
+	@set -o pipefail; SOCKX="$(CURDIR)/$(OUT)" \
+	  FAULT_SHIM="$(CURDIR)/$(BUILD)/tests/fault/shim.so" bats --tap --jobs $(TEST_JOBS) --no-parallelize-within-files tests/ \
 	  | tee $(BUILD)/bats.tap; rc=$$?; \
 	  ok=$$(grep -c '^ok ' $(BUILD)/bats.tap); \
 	  skip=$$(grep -c '^ok .* # skip' $(BUILD)/bats.tap); \
@@ -234,7 +234,7 @@ clean:
 .PHONY: bench
 bench: deps
 	$(MAKE) all
-	SOCKX=$(abspath $(OUT)) BENCH_BIN=$(abspath $(BUILD))/bench bench/run.sh
+	SOCKX="$(CURDIR)/$(OUT)" BENCH_BIN="$(CURDIR)/$(BUILD)/bench" bench/run.sh
 
 # The man page's option lists are the binary's --help (tests/man.bats fails
 # when docs/sockx.1 drifts): regenerate it after changing an option table.
