@@ -122,11 +122,13 @@ demo: deps
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo ./$(OUT) tour; \
 	else echo "(not root: raw and capture cells are skipped)"; ./$(OUT) tour; fi
 
+# Builds run on every core; so do the fuzz targets (each still gets its
+# FUZZ_CHECK_SECONDS) and the bats files (TEST_JOBS).
 check: deps
-	$(MAKE) check-build
+	$(MAKE) -j$(NPROC) check-build
 	$(MAKE) unit
 	$(MAKE) replay
-	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS)
+	$(MAKE) -j$(NPROC) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS)
 	$(MAKE) test
 
 check-build:
@@ -135,12 +137,10 @@ check-build:
 
 # The tree must be clean under clang too: a syntax-only pass is enough.
 clang-check:
-	@if command -v clang >/dev/null 2>&1; then \
-	  echo "clang -fsyntax-only $(WARN)"; \
-	  for f in src/main.c $(SRCS); do \
-	    clang $(CPPFLAGS:-MMD=) -std=c11 $(WARN) -fsyntax-only $$f || exit 1; \
-	  done; \
-	else echo "clang not found: skipping the clang pass"; fi
+	@command -v clang >/dev/null 2>&1 || { echo "clang-check: clang is missing (make deps)"; exit 1; }
+	@echo "clang -fsyntax-only $(WARN)"
+	@printf '%s\n' src/main.c $(SRCS) | \
+	  xargs -P $(NPROC) -n 8 clang $(CPPFLAGS:-MMD=) -std=c11 $(WARN) -fsyntax-only
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "unit: $$t"; $$t || exit 1; done
@@ -165,16 +165,16 @@ build-fuzz/obj/%.o: %.c
 	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
-fuzz: fuzz-build
-	@for n in $(FUZZ_NAMES); do \
-	  d=$$(mktemp -d); cp -r tests/fuzz/corpus/$$n/. $$d/ 2>/dev/null; \
-	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-	  build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -timeout=5 -rss_limit_mb=2048 $$d 2>build-fuzz/$$n.log; rc=$$?; \
-	  grep -E 'stat::number_of_executed_units|Done [0-9]+ runs' build-fuzz/$$n.log | tail -1; \
+FUZZ_RUNS := $(FUZZ_NAMES:%=fuzz-run-%)
+.PHONY: $(FUZZ_RUNS)
+fuzz: $(FUZZ_RUNS)
+$(FUZZ_RUNS): fuzz-run-%: build-fuzz/%
+	@d=$$(mktemp -d); cp -r tests/fuzz/corpus/$*/. $$d/ 2>/dev/null; \
+	  build-fuzz/$* -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -timeout=5 -rss_limit_mb=2048 $$d 2>build-fuzz/$*.log; rc=$$?; \
+	  echo "fuzz: $* for $(FUZZ_SECONDS) s: $$(grep -E 'stat::number_of_executed_units|Done [0-9]+ runs' build-fuzz/$*.log | tail -1)"; \
 	  rm -rf $$d; \
-	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/$$n.log; exit 1; fi; \
-	done
+	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/$*.log; exit 1; fi
 
 # Every bats file; the last line counts them ("N passed, N failed, N skipped").
 test: $(OUT) $(BUILD)/tests/fault/shim.so

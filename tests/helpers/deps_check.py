@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # nothing written into the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tools_used  # noqa: E402
 
