@@ -14,28 +14,16 @@
 
 const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
 {
-	const unsigned char *c = p;
-	size_t o = 0, i;
+	size_t o;
 
-	out[o++] = '"';
-	/* Room left for the longest escape, "...", the quote and the NUL. */
-	for (i = 0; i < n && o + 9 < cap; i++) {
-		if (c[i] == '\n' || c[i] == '\t' || c[i] == '\r') {
-			out[o++] = '\\';
-			out[o++] = c[i] == '\n' ? 'n' : c[i] == '\t' ? 't' : 'r';
-		} else if (c[i] == '"' || c[i] == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c[i];
-		} else if (c[i] < 0x20 || c[i] == 0x7f) {
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c[i]);
-		} else {
-			out[o++] = (char)c[i];	/* UTF-8 passes through */
-		}
-	}
-	if (i < n) {
+	/* Room left for "...", the quote and the NUL. */
+	out[0] = '"';
+	if (esc_buf(out + 1, cap - 5, p, n, true) < n) {
+		o = strlen(out);
 		memcpy(out + o, "...", 3);
-		o += 3;
+		out[o + 3] = '\0';
 	}
+	o = strlen(out);
 	out[o++] = '"';
 	out[o] = '\0';
 	return out;
@@ -229,7 +217,8 @@ static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
  */
 static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
 {
-	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[2 * LINE_MAX_READ];
+	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
+	char path[4 * sizeof(link)];
 	bool read_it = o->mode == MODE_ECHO || o->mode == MODE_UPPER;
 	struct statx st;
 	ssize_t n = -1, ln;
@@ -256,7 +245,8 @@ static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
 	} else {
 		if (S_ISREG(st.stx_mode))
 			snprintf(size, sizeof(size), ", %llu bytes", (unsigned long long)st.stx_size);
-		say(sx, "received fd %d (SCM_RIGHTS): %s, %s, inode %llu%s%s%s", fd, link,
+		say(sx, "received fd %d (SCM_RIGHTS): %s, %s, inode %llu%s%s%s", fd,
+		    esc_str(link, strlen(link), path, sizeof(path)),
 		    kind(st.stx_mode), (unsigned long long)st.stx_ino, size,
 		    n >= 0 ? "; first line: " : "",
 		    n >= 0 ? ux_quote(line, (size_t)n, q, sizeof(q)) : "");
