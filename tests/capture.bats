@@ -74,6 +74,30 @@ teardown() {
 	[[ "$output" == *"reset by the server"* ]]
 }
 
+@test "capture --read --streams: 270000 segments ahead of a hole, last first, are held in O(n log n) up to a cap" {
+	need_cmd python3
+	# A SYN, then one-byte segments ahead of a one-byte hole, each one
+	# before the last: a list walked per segment took minutes for this.
+	python3 - "$BATS_TEST_TMPDIR/many.pcap" 270000 <<'EOF'
+import struct, sys
+out, n = sys.argv[1], int(sys.argv[2])
+def pkt(seq, flags, data=b''):
+    tcp = struct.pack('!HHIIBBHHH', 40000, 7, seq, 0, 5 << 4, flags, 65535, 0, 0) + data
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
+                     bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+    return b'\0' * 12 + b'\x08\x00' + ip + tcp
+with open(out, 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    def w(p, i):
+        f.write(struct.pack('<IIII', 1000 + i // 1000000, i % 1000000, len(p), len(p)) + p)
+    w(pkt(1000, 0x02), 0)
+    for i in range(n, 0, -1):
+        w(pkt(1001 + i, 0x10, b'x'), n - i + 1)
+EOF
+	run -0 --separate-stderr timeout 30 "$SOCKX" capture --read "$BATS_TEST_TMPDIR/many.pcap" --streams
+	[[ "$output" == *'> 0 bytes in 270000 data segments, 0 retransmitted, 262144 out of order (more than 16 MiB or 262144 segments: the rest not held), hole at byte 0'* ]]
+}
+
 @test "capture --read: a BPF filter, as --filter or as words, picks the same packets" {
 	run -0 --separate-stderr "$SOCKX" capture --read "$DATA/tcp_reasm.pcap" --filter 'tcp port 40001'
 	local a=$output

@@ -133,3 +133,18 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	run -0 bash -c "printf 'a\x01\"\\\\\xff\xc3\x28z' | '$SOCKX' --json tcp-client 127.0.0.1 $PORT"
 	echo "$output" | jq -e -s '[.[] | select(.event == "received") | .data] | join("") == "a\u0001\"\\\ufffd\ufffd(z"'
 }
+
+@test "tcp-client: control bytes and invalid UTF-8 of a reply are escaped; -q stays byte-exact" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	local msg=$'\e]0;pwned\a\e[2J\xff\xc2\x9b ok 你好'
+	run -0 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m "$msg"
+	[[ "$output" != *$'\e'* && "$output" != *$'\a'* && "$output" != *$'\xff'* ]]
+	assert_line --regexp '^reply 27 bytes, time=[0-9.]+ ms: \\x1b\]0;pwned\\x07\\x1b\[2J\\xff\\xc2\\x9b ok 你好$'
+	assert_line 'sent 27 bytes: \x1b]0;pwned\x07\x1b[2J\xff\xc2\x9b ok 你好'
+	# A reply that forges a line of its own shows it as one line.
+	run -0 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m $'x\nconnected to 10.0.0.1:1\n'
+	assert_line --regexp '^reply 26 bytes, time=[0-9.]+ ms: x\\nconnected to 10.0.0.1:1$'
+	refute_line --regexp '^connected to 10'
+	"$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m "$msg" >"$BATS_TEST_TMPDIR/q.out"
+	cmp "$BATS_TEST_TMPDIR/q.out" <(printf '%s\n' "$msg")
+}

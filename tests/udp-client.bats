@@ -245,3 +245,15 @@ one_error_line() {
 	one_error_line
 	[[ -z "$output" ]]
 }
+
+@test "udp-client: control bytes and invalid UTF-8 of a reply are escaped; stdin mode and -q stay byte-exact" {
+	start_server srv "$SOCKX" udp-server -p 0
+	local msg=$'\e]0;pwned\a\e[2J\xff ok'
+	run -0 --separate-stderr "$SOCKX" udp-client 127.0.0.1 "$PORT" -m "$msg"
+	[[ "$output" != *$'\e'* && "$output" != *$'\a'* && "$output" != *$'\xff'* ]]
+	[[ "${lines[1]}" =~ ^reply\ #1:\ 18\ bytes,\ time=[0-9.]+\ ms:\ \\x1b\]0\;pwned\\x07\\x1b\[2J\\xff\ ok$ ]]
+	"$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m "$msg" >"$BATS_TEST_TMPDIR/q.out"
+	cmp "$BATS_TEST_TMPDIR/q.out" <(printf '%s\n' "$msg")
+	printf '%s\n' "$msg" | "$SOCKX" udp-client 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/lines.out"
+	cmp "$BATS_TEST_TMPDIR/lines.out" <(printf '%s\n' "$msg")
+}

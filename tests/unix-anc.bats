@@ -37,7 +37,7 @@ print(os.getpid())'
 		[[ "$output" == *"sent 5 bytes with SCM_RIGHTS (fd "*"): hello"* ]]
 		[[ "$output" == *"reply 5 bytes"*": hello"* ]]
 		wait_line "$BATS_TEST_TMPDIR/srv-$t.out" \
-			"^received fd [0-9]+ \\(SCM_RIGHTS\\): $BATS_TEST_TMPDIR/file, regular file, 21 bytes; first line: \"the secret line\"\$"
+			"^received fd [0-9]+ \\(SCM_RIGHTS\\): $BATS_TEST_TMPDIR/file, regular file, inode $(stat -c %i "$BATS_TEST_TMPDIR/file"), 21 bytes; first line: \"the secret line\"\$"
 		[[ $(grep -c '^received fd' "$BATS_TEST_TMPDIR/srv-$t.out") -eq 1 ]]
 	done
 }
@@ -46,10 +46,50 @@ print(os.getpid())'
 	ADDR=$(fresh_name)
 	start_unix srv unix -l --seqpacket --mode discard "$ADDR"
 	run -1 --separate-stderr "$SOCKX" unix --seqpacket "$ADDR" --send-fd /dev/null -m x -w 0.2
-	wait_line "$BATS_TEST_TMPDIR/srv.out" '^received fd [0-9]+ \(SCM_RIGHTS\): /dev/null, character device$'
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^received fd [0-9]+ \(SCM_RIGHTS\): /dev/null, character device, inode [0-9]+$'
 	mkdir "$BATS_TEST_TMPDIR/d"
 	run -1 --separate-stderr "$SOCKX" unix --seqpacket "$ADDR" --send-fd "$BATS_TEST_TMPDIR/d" -m x -w 0.2
-	wait_line "$BATS_TEST_TMPDIR/srv.out" "^received fd [0-9]+ \\(SCM_RIGHTS\\): $BATS_TEST_TMPDIR/d, directory\$"
+	wait_line "$BATS_TEST_TMPDIR/srv.out" "^received fd [0-9]+ \\(SCM_RIGHTS\\): $BATS_TEST_TMPDIR/d, directory, inode [0-9]+\$"
+}
+
+@test "unix anc: descriptors nobody writes to never stall the server (echo mode), and a FIFO is not read" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l "$ADDR"
+	# 200 pipes' read ends, their write ends kept open and silent, and one
+	# pipe holding a line the server must leave where it is.
+	start_bg hog py '
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(A)
+pipes = [os.pipe() for _ in range(201)]
+os.write(pipes[200][1], b"keep me\n")
+socket.send_fds(s, [b"x"], [r for r, w in pipes])
+print("sent", flush=True)
+s.settimeout(10)
+print("echo", s.recv(10), flush=True)
+print("left", os.read(pipes[200][0], 100), flush=True)'
+	wait_line "$BATS_TEST_TMPDIR/hog.out" '^sent$' 5
+	# Another client is answered at once (it waited 40 s: 200 ms per fd).
+	run -0 --separate-stderr timeout 10 "$SOCKX" unix "$ADDR" -m hi -w 2
+	[[ "$output" == *"reply 2 bytes"*": hi"* ]]
+	wait_line "$BATS_TEST_TMPDIR/hog.out" "^left b'keep me\\\\n'\$" 5
+	grep -q "^echo b'x'\$" "$BATS_TEST_TMPDIR/hog.out"
+	[[ $(grep -cE '^received fd [0-9]+ \(SCM_RIGHTS\): pipe:\[[0-9]+\], FIFO, inode [0-9]+$' "$BATS_TEST_TMPDIR/srv.out") -eq 201 ]]
+}
+
+@test "unix anc: a regular file in memory (tmpfs) shows its first line; so does --json, with the inode" {
+	[[ -d /dev/shm ]] && [[ $(stat -f -c %T /dev/shm) == tmpfs ]] || skip "no tmpfs at /dev/shm"
+	local f
+	f=$(mktemp /dev/shm/sockx-test.XXXXXX)
+	printf 'in memory\nnot this\n' >"$f"
+	ADDR=$(fresh_name)
+	start_unix srv --json unix -l "$ADDR"
+	run -0 --separate-stderr "$SOCKX" unix "$ADDR" --send-fd "$f" -m hi
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '"event":"fd_received"'
+	jq -se --arg p "$f" --argjson i "$(stat -c %i "$f")" \
+		'[.[] | select(.event == "fd_received")] | length == 1 and (.[0] |
+		 .path == $p and .type == "regular file" and .inode == $i and .line == "in memory")' \
+		"$BATS_TEST_TMPDIR/srv.out"
+	rm -f "$f"
 }
 
 @test "unix anc: a python3 server receives the descriptor sockx sent, and reads the file through it" {
@@ -79,7 +119,7 @@ fd = os.open(sys.argv[1], os.O_RDONLY)
 socket.send_fds(s, [b"x"], [fd])
 s.settimeout(5)
 print(s.recv(1))' "$BATS_TEST_TMPDIR/pyfile"
-	wait_line "$BATS_TEST_TMPDIR/srv.out" "^received fd [0-9]+ \\(SCM_RIGHTS\\): $BATS_TEST_TMPDIR/pyfile, regular file, 17 bytes; first line: \"python sent this\""
+	wait_line "$BATS_TEST_TMPDIR/srv.out" "^received fd [0-9]+ \\(SCM_RIGHTS\\): $BATS_TEST_TMPDIR/pyfile, regular file, inode [0-9]+, 17 bytes; first line: \"python sent this\""
 }
 
 @test "unix anc: --creds: the server shows SCM_CREDENTIALS beside SO_PEERCRED" {

@@ -59,7 +59,7 @@ load helpers/unix
 	printf 'first line\nsecond\n' >"$BATS_TEST_TMPDIR/f"
 	run -0 --separate-stderr "$SOCKX" unix --seqpacket --send-fd "$BATS_TEST_TMPDIR/f" --creds
 	[[ "$output" == *'client send 1:  3 bytes "one" + a descriptor (SCM_RIGHTS)'* ]]
-	[[ "$output" == *"received fd "*" (SCM_RIGHTS): $BATS_TEST_TMPDIR/f, regular file, 18 bytes; first line: \"first line\""* ]]
+	[[ "$output" == *"received fd "*" (SCM_RIGHTS): $BATS_TEST_TMPDIR/f, regular file, inode "*", 18 bytes; first line: \"first line\""* ]]
 	[[ $(grep -c "received credentials (SCM_CREDENTIALS): pid=[0-9]* uid=$(id -u)" <<<"$output") -eq 4 ]]
 }
 

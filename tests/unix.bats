@@ -250,3 +250,31 @@ s.recv(10)'
 	[[ "$stderr" == *"invalid --mode 'source'"* ]]
 	[[ -z "$(ls -A "$d")" ]]
 }
+
+@test "unix: peer bytes, peer names and descriptor paths are escaped in human output; -q stays byte-exact" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l "$ADDR"
+	local msg=$'\e]0;pwned\a\xff ok'
+	run -0 --separate-stderr "$SOCKX" unix "$ADDR" -m "$msg"
+	[[ "$output" != *$'\e'* && "$output" != *$'\a'* && "$output" != *$'\xff'* ]]
+	[[ "$output" == *'reply 14 bytes, time='*' ms: \x1b]0;pwned\x07\xff ok'* ]]
+	"$SOCKX" -q unix "$ADDR" -m "$msg" >"$BATS_TEST_TMPDIR/q.out"
+	head -c 14 "$BATS_TEST_TMPDIR/q.out" | cmp - <(printf '%s' "$msg")
+	# A client bound to a hostile abstract name, passing a file whose
+	# name would forge a root "peer credentials" line.
+	local evil="$BATS_TEST_TMPDIR/x"$'\npeer credentials (SO_PEERCRED): pid=1 uid=0 gid=0'
+	printf 'data\n' >"$evil"
+	run -0 py '
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(b"\0\x1b]0;pwned\x07" + str(os.getpid()).encode())
+s.connect(A)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+socket.send_fds(s, [b"x"], [fd])
+s.settimeout(5)
+s.recv(1)
+print(os.getpid())' "$evil"
+	wait_line "$BATS_TEST_TMPDIR/srv.out" "^accepted @\\\\x1b\\]0;pwned\\\\x07$output\$"
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^received fd [0-9]+ \(SCM_RIGHTS\): .*/x\\npeer credentials \(SO_PEERCRED\): pid=1 uid=0 gid=0, regular file'
+	run -1 grep -q $'\e' "$BATS_TEST_TMPDIR/srv.out"
+	run -1 grep -q '^peer credentials (SO_PEERCRED): pid=1 ' "$BATS_TEST_TMPDIR/srv.out"
+}

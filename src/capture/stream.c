@@ -123,27 +123,138 @@ static int64_t stream_off(const struct capture_tcp_dir *d, uint32_t seq)
 	return (int64_t)d->nxt + (int32_t)(seq - expect);
 }
 
-/* Holds a copy of a segment that came ahead of a hole, sorted by offset. */
+/*
+ * The held segments: an AVL tree by offset (equal offsets to the right),
+ * each node also keeping the greatest end in its subtree, so holding,
+ * finding a segment that already covers new bytes, and releasing the
+ * first are O(log n) however a hostile peer orders its segments.
+ */
+static int height(const struct tcp_held *s)
+{
+	return s ? s->height : 0;
+}
+
+static uint64_t max_end(const struct tcp_held *s)
+{
+	return s ? s->max_end : 0;
+}
+
+/* Recomputes s's height and max_end from its children. */
+static void fix(struct tcp_held *s)
+{
+	int hl = height(s->left), hr = height(s->right);
+	uint64_t e = s->off + s->len;
+
+	s->height = (hl > hr ? hl : hr) + 1;
+	if (max_end(s->left) > e)
+		e = max_end(s->left);
+	if (max_end(s->right) > e)
+		e = max_end(s->right);
+	s->max_end = e;
+}
+
+/* Rotates s's child on side right (or left) up in its place. */
+static struct tcp_held *rotate(struct tcp_held *s, bool right)
+{
+	struct tcp_held *c = right ? s->right : s->left;
+
+	if (right) {
+		s->right = c->left;
+		c->left = s;
+	} else {
+		s->left = c->right;
+		c->right = s;
+	}
+	fix(s);
+	fix(c);
+	return c;
+}
+
+/* Restores the AVL balance at s after one of its subtrees changed. */
+static struct tcp_held *balance(struct tcp_held *s)
+{
+	int b = height(s->right) - height(s->left);
+
+	fix(s);
+	if (b > 1) {
+		if (height(s->right->left) > height(s->right->right))
+			s->right = rotate(s->right, false);
+		return rotate(s, true);
+	}
+	if (b < -1) {
+		if (height(s->left->right) > height(s->left->left))
+			s->left = rotate(s->left, true);
+		return rotate(s, false);
+	}
+	return s;
+}
+
+static struct tcp_held *insert(struct tcp_held *t, struct tcp_held *s)
+{
+	if (!t)
+		return s;
+	if (s->off < t->off)
+		t->left = insert(t->left, s);
+	else
+		t->right = insert(t->right, s);
+	return balance(t);
+}
+
+/* Takes the first segment (least offset) out of t into *first. */
+static struct tcp_held *remove_first(struct tcp_held *t, struct tcp_held **first)
+{
+	if (!t->left) {
+		*first = t;
+		return t->right;
+	}
+	t->left = remove_first(t->left, first);
+	return balance(t);
+}
+
+/* Whether a held segment starts at or before off and ends at or after end. */
+static bool covered(const struct tcp_held *t, uint64_t off, uint64_t end)
+{
+	while (t) {
+		if (t->off > off) {
+			t = t->left;
+			continue;
+		}
+		/* t and all of its left subtree start at or before off. */
+		if (t->off + t->len >= end || max_end(t->left) >= end)
+			return true;
+		t = t->right;
+	}
+	return false;
+}
+
+static const struct tcp_held *first_held(const struct tcp_held *t)
+{
+	while (t && t->left)
+		t = t->left;
+	return t;
+}
+
+/* Holds a copy of a segment that came ahead of a hole, while the caps allow. */
 static void hold(struct capture_tcp_dir *d, uint64_t off, const uint8_t *p, size_t n)
 {
-	struct tcp_held **pp = &d->held, *s;
+	struct tcp_held *s;
 
-	for (s = d->held; s; s = s->next)
-		if (s->off <= off && s->off + s->len >= off + n)
-			return;		/* a retransmission of held bytes */
-	s = d->held_bytes + n > TCP_OOO_MAX ? NULL : malloc(sizeof(*s) + n);
+	if (covered(d->held, off, off + n))
+		return;		/* a retransmission of held bytes */
+	s = d->held_bytes + n > TCP_OOO_MAX || d->held_segs >= TCP_OOO_SEGS ? NULL :
+	    malloc(sizeof(*s) + n);
 	if (!s) {
 		d->overflow = true;
 		return;
 	}
+	memset(s, 0, sizeof(*s));
 	s->off = off;
 	s->len = n;
 	memcpy(s->data, p, n);
-	while (*pp && (*pp)->off <= off)
-		pp = &(*pp)->next;
-	s->next = *pp;
-	*pp = s;
+	fix(s);
+	d->held = insert(d->held, s);
 	d->held_bytes += n;
+	d->held_segs++;
 	d->ooo++;
 }
 
@@ -163,10 +274,10 @@ static void release(struct capture_tcp_dir *d)
 {
 	struct tcp_held *s;
 
-	while (d->held && d->held->off <= d->nxt) {
-		s = d->held;
-		d->held = s->next;
+	while (d->held && first_held(d->held)->off <= d->nxt) {
+		d->held = remove_first(d->held, &s);
 		d->held_bytes -= s->len;
+		d->held_segs--;
 		take(d, s->off, s->data, s->len);
 		free(s);
 	}
@@ -251,7 +362,7 @@ void capture_tcp_segment(struct capture_tcp_flow *f, int dir,
 uint64_t capture_tcp_hole(const struct capture_tcp_dir *d, uint64_t *at)
 {
 	*at = d->nxt;
-	return d->held ? d->held->off - d->nxt : 0;
+	return d->held ? first_held(d->held)->off - d->nxt : 0;
 }
 
 bool capture_tcp_done(const struct capture_tcp_flow *f)
@@ -261,18 +372,24 @@ bool capture_tcp_done(const struct capture_tcp_flow *f)
 	return f->d[0].fin && f->d[0].fin_acked && f->d[1].fin && f->d[1].fin_acked;
 }
 
+/* Frees a tree of held segments (its depth is O(log n): AVL). */
+static void free_held(struct tcp_held *t)
+{
+	if (!t)
+		return;
+	free_held(t->left);
+	free_held(t->right);
+	free(t);
+}
+
 void capture_tcp_free(struct capture_tcp_flow *f)
 {
-	struct tcp_held *s;
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		while (f->d[i].held) {
-			s = f->d[i].held;
-			f->d[i].held = s->next;
-			free(s);
-		}
-		f->d[i].held_bytes = 0;
+		free_held(f->d[i].held);
+		f->d[i].held = NULL;
+		f->d[i].held_bytes = f->d[i].held_segs = 0;
 		capture_digest_free(&f->d[i].dg);
 	}
 }

@@ -10,6 +10,7 @@
 #define DIGEST_HEAD 4096		/* bytes kept verbatim: exact offsets */
 #define DIGEST_BLOCK 65536		/* one hash per block after that */
 #define TCP_OOO_MAX (16u << 20)		/* bytes held ahead of a hole */
+#define TCP_OOO_SEGS (1u << 18)		/* segments held ahead of a hole */
 
 /*
  * What a byte stream was, in O(length / 64 KiB) memory: its length, its
@@ -48,9 +49,12 @@ bool capture_digest_cmp(const struct capture_digest *a,
 			const struct capture_digest *b, uint64_t n,
 			struct capture_mismatch *m);
 
-/* A segment that arrived ahead of a hole, waiting for it to fill. */
+/* A segment that arrived ahead of a hole, waiting for it to fill: a
+ * node of an AVL tree by offset (stream.c). */
 struct tcp_held {
-	struct tcp_held *next;
+	struct tcp_held *left, *right;
+	int height;
+	uint64_t max_end;	/* the greatest off + len in this subtree */
 	uint64_t off;		/* stream offset of data[0] */
 	size_t len;
 	uint8_t data[];
@@ -63,9 +67,10 @@ struct capture_tcp_dir {
 	uint32_t isn;		/* sequence number of stream offset -1 */
 	uint64_t nxt;		/* stream bytes reassembled in order */
 	struct capture_digest dg;	/* of those bytes */
-	struct tcp_held *held;	/* sorted by off */
-	size_t held_bytes;
-	bool overflow;		/* more than TCP_OOO_MAX ahead of a hole */
+	struct tcp_held *held;	/* the tree's root, or NULL */
+	size_t held_bytes, held_segs;
+	bool overflow;		/* more than TCP_OOO_MAX bytes or TCP_OOO_SEGS
+				 * segments ahead of a hole: some not held */
 	bool fin, rst;
 	uint64_t fin_off;	/* stream offset of the FIN */
 	bool fin_acked;		/* the other side acknowledged the FIN */

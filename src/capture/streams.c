@@ -104,14 +104,17 @@ static void endpoint(const struct capture_conn *c, const uint8_t *a, uint16_t p,
 
 static void dir_line(struct sockx *sx, const struct capture_tcp_dir *d, const char *arrow)
 {
-	char data[SHOW_BYTES * 4 + 8], hole[64] = "";
+	char data[SHOW_BYTES * 4 + 8], hole[64] = "", over[96] = "";
 	uint64_t at, miss = capture_tcp_hole(d, &at);
 
 	if (miss)
 		snprintf(hole, sizeof(hole), ", hole at byte %llu (%llu missing)",
 			 (unsigned long long)at, (unsigned long long)miss);
-	say(sx, "  %s %llu bytes in %u data segments, %u retransmitted, %u out of order%s: \"%s\"",
-	    arrow, (unsigned long long)d->nxt, d->data_segs, d->retrans, d->ooo, hole,
+	if (d->overflow)
+		snprintf(over, sizeof(over), " (more than %u MiB or %u segments: the rest"
+			 " not held)", TCP_OOO_MAX >> 20, TCP_OOO_SEGS);
+	say(sx, "  %s %llu bytes in %u data segments, %u retransmitted, %u out of order%s%s: \"%s\"",
+	    arrow, (unsigned long long)d->nxt, d->data_segs, d->retrans, d->ooo, over, hole,
 	    shown(&d->dg, data, sizeof(data)));
 }
 
@@ -132,6 +135,7 @@ static void conn_event(struct sockx *sx, const struct capture_conn *c,
 		ev_int(sx, i ? "bytes_in" : "bytes_out", (long long)d->nxt);
 		ev_int(sx, i ? "retransmitted_in" : "retransmitted_out", d->retrans);
 		ev_int(sx, i ? "out_of_order_in" : "out_of_order_out", d->ooo);
+		ev_bool(sx, i ? "overflow_in" : "overflow_out", d->overflow);
 		ev_str(sx, i ? "data_in" : "data_out", shown(&d->dg, data, sizeof(data)));
 	}
 	ev_end(sx);

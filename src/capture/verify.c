@@ -135,7 +135,8 @@ static void tcp_verdict(struct verdict *v)
 	v->retrans = t->d[0].retrans + t->d[1].retrans;
 	v->ooo = t->d[0].ooo + t->d[1].ooo;
 	if (t->d[0].overflow || t->d[1].overflow)
-		inconclusive(v, "more than %u MiB arrived ahead of a hole", TCP_OOO_MAX >> 20);
+		inconclusive(v, "more than %u MiB or %u segments arrived ahead of a hole",
+			     TCP_OOO_MAX >> 20, TCP_OOO_SEGS);
 	if (c->p.sent.oom || c->p.rcvd.oom || t->d[0].dg.oom || t->d[1].dg.oom)
 		inconclusive(v, "out of memory for stream digests");
 	handshake(v, t);

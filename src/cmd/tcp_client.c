@@ -320,7 +320,7 @@ static void say_sent(struct sockx *sx, const struct msg *m)
 	} else if (m->file) {
 		say(sx, "sent %zu bytes from %s", m->len, m->file);
 	} else {
-		say(sx, "sent %zu bytes: %s", m->len, m->p);
+		say_data(sx, m->p, m->len, "sent %zu bytes: ", m->len);
 	}
 }
 
@@ -354,7 +354,7 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 	if (!sx->json && !sx->quiet && got)
 		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
 	if (got)
-		show_data(sx, "reply", buf, got, o->hex, rtt);
+		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
 		putchar('\n');
 	if (!lazy)
@@ -403,7 +403,7 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, o->idle_ms, &why);
 	capture_tcp_received(cap, buf, got);
 	if (got) {
-		show_data(sx, "received", buf, got, o->hex, -1);
+		show_peer_data(sx, "received", buf, got, o->hex, -1);
 		fflush(stdout);
 	}
 	if (why == ENOTCONN) {

@@ -68,22 +68,11 @@ static const char *status_text(int st, char *buf, size_t len)
 	return buf;
 }
 
-/* Text safe to print on one line: control bytes as '.', at most max
- * bytes, cut on a UTF-8 character boundary. */
+/* Text safe to print on one line (esc_str: control bytes and invalid
+ * UTF-8 as \xHH), cut short with "..." to fit cap. */
 static const char *shown(const char *p, size_t n, char *buf, size_t cap)
 {
-	size_t i, k = n < cap - 4 ? n : cap - 4;
-
-	while (k < n && k > 0 && ((unsigned char)p[k] & 0xc0) == 0x80)
-		k--;
-	for (i = 0; i < k; i++)
-		buf[i] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '.' : p[i];
-	if (k < n) {
-		memcpy(buf + k, "...", 3);
-		k += 3;
-	}
-	buf[k] = '\0';
-	return buf;
+	return esc_str(p, n, buf, cap);
 }
 
 /*

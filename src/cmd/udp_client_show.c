@@ -69,7 +69,10 @@ void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
 	}
 	if (data) {
 		n = trunc ? UDP_DGRAM_MAX : n;
-		show_data(sx, "reply", c->buf, n, c->o->hex, rtt);
+		if (c->lines)	/* stdin mode: the data stream, as it came */
+			show_data(sx, "reply", c->buf, n, c->o->hex, rtt);
+		else
+			show_peer_data(sx, "reply", c->buf, n, c->o->hex, rtt);
 		if (!c->o->hex && (n == 0 || c->buf[n - 1] != '\n'))
 			putchar('\n');
 	}

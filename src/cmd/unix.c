@@ -49,11 +49,13 @@ static const struct optdef opts[] = {
 	"succession and the output shows how they arrive (stream may merge\n" \
 	"them; seqpacket and dgram keep every boundary).\n\n" \
 	"--send-fd and --creds add ancillary data (SCM_RIGHTS, SCM_CREDENTIALS);\n" \
-	"a server shows every descriptor it receives (with --mode echo or\n" \
-	"upper it also reads a line from it), and with -l --creds it asks for\n" \
-	"credentials (SO_PASSCRED) and shows them beside SO_PEERCRED. Once the\n" \
-	"receiver asks, the kernel attaches the sender's credentials to every\n" \
-	"message, sent or not; only a privileged sender can claim other ids.\n" \
+	"a server shows every descriptor it receives (path, type, inode; with\n" \
+	"--mode echo or upper also a regular file's first line, read only if\n" \
+	"that cannot wait: a FIFO, socket or device is never read), and with\n" \
+	"-l --creds it asks for credentials (SO_PASSCRED) and shows them\n" \
+	"beside SO_PEERCRED. Once the receiver asks, the kernel attaches the\n" \
+	"sender's credentials to every message, sent or not; only a privileged\n" \
+	"sender can claim other ids.\n" \
 	"-v traces every recvmsg with its flags (MSG_TRUNC, MSG_CTRUNC, MSG_EOR).\n\n" \
 	"--verify: a Unix socket never touches a network interface, so there\n" \
 	"is no traffic for libpcap to capture: sockx says so (on stderr, or a\n" \

@@ -102,7 +102,8 @@ void ux_show_control(struct sockx *sx, const struct ux_opts *o, int fd,
 void ux_show_peercred(struct sockx *sx, int fd);
 /* Opens --send-fd FILE; returns the fd, or -code (message printed). */
 int ux_open_send_fd(struct sockx *sx, const char *path);
-/* Quotes n bytes for a line: "text", controls as \n \t \xNN, cut at max. */
+/* Quotes n bytes for a line: "text", escaped as esc_buf does, cut short
+ * with "..." to fit cap (at least 8). */
 const char *ux_quote(const void *p, size_t n, char *out, size_t cap);
 
 /* unix_server.c, unix_client.c, unix_demo.c: return an exit code. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "unix.h"
@@ -13,28 +14,16 @@
 
 const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
 {
-	const unsigned char *c = p;
-	size_t o = 0, i;
+	size_t o;
 
-	out[o++] = '"';
-	/* Room left for the longest escape, "...", the quote and the NUL. */
-	for (i = 0; i < n && o + 9 < cap; i++) {
-		if (c[i] == '\n' || c[i] == '\t' || c[i] == '\r') {
-			out[o++] = '\\';
-			out[o++] = c[i] == '\n' ? 'n' : c[i] == '\t' ? 't' : 'r';
-		} else if (c[i] == '"' || c[i] == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c[i];
-		} else if (c[i] < 0x20 || c[i] == 0x7f) {
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c[i]);
-		} else {
-			out[o++] = (char)c[i];	/* UTF-8 passes through */
-		}
-	}
-	if (i < n) {
+	/* Room left for "...", the quote and the NUL. */
+	out[0] = '"';
+	if (esc_buf(out + 1, cap - 5, p, n, true) < n) {
+		o = strlen(out);
 		memcpy(out + o, "...", 3);
-		o += 3;
+		out[o + 3] = '\0';
 	}
+	o = strlen(out);
 	out[o++] = '"';
 	out[o] = '\0';
 	return out;
@@ -170,40 +159,75 @@ static const char *kind(mode_t m)
 	return "other";
 }
 
-/* Reads the first line of a received file (regular: from the start, without
- * moving the shared offset; else what is there within 200 ms). */
-static ssize_t first_line(int fd, const struct stat *st, char *buf, size_t cap)
+/*
+ * Whether mount mnt_id is a filesystem in memory (tmpfs, ramfs), where a
+ * read never waits: from /proc/self/mountinfo, without a call into the
+ * filesystem itself (statfs on FUSE asks its daemon, which may not answer).
+ */
+static bool in_memory(uint64_t mnt_id)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024], *dash;
+	unsigned long long id;
+	bool mem = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llu", &id) != 1 || id != mnt_id || !strchr(line, '\n'))
+			continue;
+		dash = strstr(line, " - ");
+		mem = dash && (strncmp(dash + 3, "tmpfs ", 6) == 0 ||
+			       strncmp(dash + 3, "ramfs ", 6) == 0);
+		break;
+	}
+	if (f)
+		fclose(f);
+	return mem;
+}
+
+/*
+ * The first line of a received regular file, from its start without
+ * moving the shared offset, read only if that cannot wait: the server
+ * serves everyone from one loop, and the sender chose the file. The
+ * page cache answers RWF_NOWAIT at once (EAGAIN when the data is not
+ * there); tmpfs and ramfs, which lack RWF_NOWAIT, never wait. Anything
+ * else (a FIFO, a socket, a device, a FUSE or network file) is not read.
+ */
+static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	char *nl;
 	ssize_t n;
 
-	if (S_ISDIR(st->st_mode))
+	if (!S_ISREG(st->stx_mode))
 		return -1;
-	if (S_ISREG(st->st_mode)) {
+	n = preadv2(fd, &iov, 1, 0, RWF_NOWAIT);
+	if (n < 0 && errno == EOPNOTSUPP && (st->stx_mask & STATX_MNT_ID) &&
+	    in_memory(st->stx_mnt_id))
 		n = pread(fd, buf, cap, 0);
-	} else {
-		if (poll(&p, 1, 200) <= 0)
-			return -1;
-		n = read(fd, buf, cap);
-	}
 	if (n <= 0)
 		return n;
 	nl = memchr(buf, '\n', (size_t)n);
 	return nl ? nl - buf : n;
 }
 
+/*
+ * Names a received descriptor: its path (/proc/self/fd), type, inode and
+ * size, as the kernel has them cached (AT_STATX_DONT_SYNC: a FUSE or NFS
+ * file is not asked). Nothing here waits on the sender.
+ */
 static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
 {
-	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[2 * LINE_MAX_READ];
+	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
+	char path[4 * sizeof(link)];
 	bool read_it = o->mode == MODE_ECHO || o->mode == MODE_UPPER;
-	struct stat st;
+	struct statx st;
 	ssize_t n = -1, ln;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	ln = readlink(proc, link, sizeof(link) - 1);
 	link[ln > 0 ? ln : 1] = '\0';
-	if (fstat(fd, &st) < 0)
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MNT_ID, &st) < 0)
 		memset(&st, 0, sizeof(st));
 	if (read_it)
 		n = first_line(fd, &st, line, sizeof(line));
@@ -211,17 +235,20 @@ static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
 		ev_begin(sx, "fd_received");
 		ev_int(sx, "fd", fd);
 		ev_str(sx, "path", link);
-		ev_str(sx, "type", kind(st.st_mode));
-		if (S_ISREG(st.st_mode))
-			ev_int(sx, "size", (long long)st.st_size);
+		ev_str(sx, "type", kind(st.stx_mode));
+		ev_int(sx, "inode", (long long)st.stx_ino);
+		if (S_ISREG(st.stx_mode))
+			ev_int(sx, "size", (long long)st.stx_size);
 		if (n >= 0)
 			ev_strn(sx, "line", line, (size_t)n);
 		ev_end(sx);
 	} else {
-		if (S_ISREG(st.st_mode))
-			snprintf(size, sizeof(size), ", %lld bytes", (long long)st.st_size);
-		say(sx, "received fd %d (SCM_RIGHTS): %s, %s%s%s%s", fd, link,
-		    kind(st.st_mode), size, n >= 0 ? "; first line: " : "",
+		if (S_ISREG(st.stx_mode))
+			snprintf(size, sizeof(size), ", %llu bytes", (unsigned long long)st.stx_size);
+		say(sx, "received fd %d (SCM_RIGHTS): %s, %s, inode %llu%s%s%s", fd,
+		    esc_str(link, strlen(link), path, sizeof(path)),
+		    kind(st.stx_mode), (unsigned long long)st.stx_ino, size,
+		    n >= 0 ? "; first line: " : "",
 		    n >= 0 ? ux_quote(line, (size_t)n, q, sizeof(q)) : "");
 	}
 	sock_close(sx, fd);

@@ -131,7 +131,7 @@ static void show_sent(struct sockx *sx, const char *msg, size_t len, const char 
 		ev_end(sx);
 		return;
 	}
-	say(sx, "sent %zu bytes%s: %s", len, anc, msg);
+	say_data(sx, msg, len, "sent %zu bytes%s: ", len, anc);
 }
 
 static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *buf,
@@ -140,7 +140,7 @@ static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *bu
 	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM))
 		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
 	if (got)
-		show_data(sx, "reply", buf, got, o->hex, rtt);
+		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	else if (sx->json && o->type != SOCK_STREAM)
 		show_data(sx, "reply", "", 0, false, rtt);
 	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM) &&
@@ -188,7 +188,7 @@ static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, c
 	tail.type = SOCK_STREAM;	/* read whatever comes, until EOF */
 	got = get_reply(sx, &tail, fd, buf, cap, cap, &real, &why);
 	if (got) {
-		show_data(sx, "received", buf, got, o->hex, -1);
+		show_peer_data(sx, "received", buf, got, o->hex, -1);
 		fflush(stdout);
 	}
 	if (why == ENOTCONN)

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "opt.h"
+#include "out.h"
 
 int addr_family(const struct addr *a)
 {
@@ -193,11 +194,14 @@ static const char *unix_str(const struct addr *a, char *buf, size_t len)
 		snprintf(buf, len, "(unnamed)");
 		return buf;
 	}
+	/* Any bytes a peer chose: escaped (esc_buf), never raw to a terminal. */
 	n = a->len - off;
-	if (sun->sun_path[0] == '\0')	/* abstract: bytes after the NUL */
-		snprintf(buf, len, "@%.*s", (int)(n - 1), sun->sun_path + 1);
-	else
-		snprintf(buf, len, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+	if (sun->sun_path[0] == '\0' && len > 1) {	/* abstract: bytes after the NUL */
+		buf[0] = '@';
+		esc_buf(buf + 1, len - 1, sun->sun_path + 1, n - 1, false);
+	} else {
+		esc_buf(buf, len, sun->sun_path, strnlen(sun->sun_path, n), false);
+	}
 	return buf;
 }
 

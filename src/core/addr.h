@@ -7,7 +7,7 @@
 #include "../sockx.h"
 
 #define ADDR_MAX 8		/* addresses kept from one name */
-#define ADDR_TEXT 160		/* enough for "[v6%scope]:port" and @unix */
+#define ADDR_TEXT 440		/* "[v6%scope]:port", or a unix name escaped (4 per byte) */
 #define DEFAULT_PORT "9999"
 /* Or'd into socktype: literals only, never a name lookup (fuzzing, tests). */
 #define ADDR_NUMERIC 0x40000000

@@ -220,6 +220,103 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/*
+ * One escape unit of esc_buf at s (n > 0 bytes left) into out (at least 9
+ * bytes, not NUL-terminated): returns its length, *used the bytes taken.
+ */
+static size_t esc_unit(const unsigned char *s, size_t n, bool quoted, char *out,
+		       size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = utf8_len(s, n), i, o = 0;
+
+	*used = len ? len : 1;
+	if (s[0] == '\n' || s[0] == '\r' || s[0] == '\t' || s[0] == '\\' ||
+	    (quoted && s[0] == '"')) {
+		out[0] = '\\';
+		out[1] = s[0] == '\n' ? 'n' : s[0] == '\r' ? 'r' : s[0] == '\t' ? 't' : (char)s[0];
+		return 2;
+	}
+	/* Printable ASCII and UTF-8 past the C1 controls (U+0080..U+009F). */
+	if ((len == 1 && s[0] >= 0x20 && s[0] != 0x7f) ||
+	    (len > 1 && !(s[0] == 0xc2 && s[1] < 0xa0))) {
+		memcpy(out, s, len);
+		return len;
+	}
+	for (i = 0; i < *used; i++) {
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[s[i] >> 4];
+		out[o++] = hex[s[i] & 15];
+	}
+	return o;
+}
+
+size_t esc_buf(char *buf, size_t cap, const void *p, size_t n, bool quoted)
+{
+	const unsigned char *s = p;
+	size_t i = 0, o = 0, k, used;
+	char u[9];
+
+	while (i < n) {
+		k = esc_unit(s + i, n - i, quoted, u, &used);
+		if (o + k >= cap)
+			break;
+		memcpy(buf + o, u, k);
+		o += k;
+		i += used;
+	}
+	if (cap)
+		buf[o] = '\0';
+	return i;
+}
+
+void esc_write(FILE *f, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i = 0, k, used;
+	char u[9];
+
+	while (i < n) {
+		k = esc_unit(s + i, n - i, false, u, &used);
+		fwrite(u, 1, k, f);
+		i += used;
+	}
+}
+
+const char *esc_str(const void *p, size_t n, char *buf, size_t cap)
+{
+	size_t o;
+
+	if (cap < 4) {
+		if (cap)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (esc_buf(buf, cap, p, n, false) < n) {
+		esc_buf(buf, cap - 3, p, n, false);
+		o = strlen(buf);
+		memcpy(buf + o, "...", 4);
+	}
+	return buf;
+}
+
+void say_data(struct sockx *sx, const void *p, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sx->quiet || sx->json)
+		return;
+	va_start(ap, fmt);
+	flockfile(stdout);
+	vfprintf(stdout, fmt, ap);
+	esc_write(stdout, p, n);
+	putc_unlocked('\n', stdout);
+	fflush(stdout);
+	funlockfile(stdout);
+	va_end(ap);
+}
+
 void json_write_str(FILE *f, const void *p, size_t n)
 {
 	const unsigned char *s = p;
@@ -375,5 +472,20 @@ void show_data(struct sockx *sx, const char *ev, const void *p, size_t n,
 		hexdump(stdout, p, n);
 	} else {
 		fwrite(p, 1, n, stdout);
+	}
+}
+
+void show_peer_data(struct sockx *sx, const char *ev, const void *p, size_t n,
+		    bool hex, double rtt_ms)
+{
+	const char *c = p;
+
+	if (sx->json || sx->quiet || hex) {
+		show_data(sx, ev, p, n, hex, rtt_ms);
+	} else if (n && c[n - 1] == '\n') {
+		esc_write(stdout, p, n - 1);
+		putchar('\n');
+	} else {
+		esc_write(stdout, p, n);
 	}
 }

@@ -62,6 +62,33 @@ void json_write_str(FILE *f, const void *s, size_t n);
 void show_data(struct sockx *sx, const char *ev, const void *p, size_t n,
 	       bool hex, double rtt_ms);
 
+/*
+ * Bytes from a peer (or a name it chose) as text a human reads safely:
+ * valid UTF-8 as it is, but every control byte (C0, DEL, and C1 encoded
+ * as UTF-8) and every byte of invalid UTF-8 as \xHH, \n \r \t as such
+ * and a backslash doubled; with quoted, '"' as \" too. Nothing a peer
+ * sends can then move the cursor, set the title or forge a line.
+ * esc_buf writes whole escapes only, NUL-terminated, within cap bytes, and
+ * returns how many of the n bytes it showed; esc_write writes all to f.
+ */
+size_t esc_buf(char *buf, size_t cap, const void *p, size_t n, bool quoted);
+void esc_write(FILE *f, const void *p, size_t n);
+
+/* esc_buf into buf, "..." appended when it did not all fit. */
+const char *esc_str(const void *p, size_t n, char *buf, size_t cap);
+
+/* A human line (as say) of fmt's text, then p escaped (esc_write). */
+void say_data(struct sockx *sx, const void *p, size_t n, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+
+/*
+ * show_data for what a peer sent, shown after a label ("reply ...: "):
+ * plain human output is escaped (esc_write; a final newline stays the
+ * line's end). -q, --hex and --json are as show_data: -q stays raw.
+ */
+void show_peer_data(struct sockx *sx, const char *ev, const void *p, size_t n,
+		    bool hex, double rtt_ms);
+
 /* Writes a hex dump of p (offset, 16 bytes, ASCII) to f. */
 void hexdump(FILE *f, const void *p, size_t n);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture/capture.h"
 #include "capture/expect.h"
@@ -251,6 +252,121 @@ static void test_tcp_random(int flip)
 	free(segs);
 	free(wire);
 	free(p);
+}
+
+/*
+ * A hostile order: n one-byte segments ahead of a hole, last first (each
+ * a new least offset), every tenth sent twice, then the hole filled.
+ * Reassembly is O(n log n): 150k segments take well under a second of
+ * CPU (a list walked per segment took ~13 s); the bound is generous.
+ */
+static void test_tcp_many_held(void)
+{
+	const size_t n = 150000;
+	uint8_t *want = random_bytes(n + 1);
+	struct capture_digest e = { 0 };
+	struct capture_mismatch m;
+	struct capture_tcp_flow f;
+	const uint32_t isn = 0xffff0000u;
+	uint64_t at;
+	clock_t t0 = clock();
+	double cpu;
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	handshake(&f, isn, 1);
+	for (i = n; i >= 1; i--) {
+		seg(&f, 0, isn + 1 + (uint32_t)i, 2, TCPF_ACK, want + i, 1);
+		if (i % 10 == 0)	/* a retransmission of a held byte */
+			seg(&f, 0, isn + 1 + (uint32_t)i, 2, TCPF_ACK, want + i, 1);
+	}
+	CHECK(f.d[0].held_segs == n && f.d[0].held_bytes == n && f.d[0].ooo == n);
+	CHECK(capture_tcp_hole(&f.d[0], &at) == 1 && at == 0);
+	seg(&f, 0, isn + 1, 2, TCPF_ACK, want, 1);	/* the hole fills */
+	cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	CHECK(f.d[0].nxt == n + 1 && f.d[0].held == NULL && f.d[0].held_segs == 0);
+	CHECK(!f.d[0].overflow);
+	capture_digest_add(&e, want, n + 1);
+	CHECK(!capture_digest_cmp(&e, &f.d[0].dg, n + 1, &m));
+	if (cpu > 2.0)
+		fprintf(stderr, "test_tcp_many_held: %.2f s of CPU\n", cpu);
+	CHECK(cpu < 2.0);
+	capture_digest_free(&e);
+	capture_tcp_free(&f);
+	free(want);
+}
+
+/*
+ * Segments of 1..64 bytes, overlapping, in a random order with random
+ * repeats: whatever the order, the stream comes out whole.
+ */
+static void test_tcp_shuffled(void)
+{
+	const size_t n = 200000;
+	uint8_t *want = random_bytes(n);
+	struct { size_t off, len; } *segs = malloc(sizeof(*segs) * n);
+	struct capture_digest e = { 0 };
+	struct capture_mismatch m;
+	struct capture_tcp_flow f;
+	size_t nseg = 0, off = 0, i, j;
+	const uint32_t isn = 77;
+
+	while (off < n) {
+		segs[nseg].off = off;
+		segs[nseg].len = 1 + rand_below(64);
+		if (segs[nseg].off + segs[nseg].len > n)
+			segs[nseg].len = n - segs[nseg].off;
+		off += 1 + rand_below(segs[nseg].len);	/* overlaps the next */
+		nseg++;
+	}
+	for (i = nseg - 1; i > 0; i--) {	/* Fisher-Yates */
+		size_t to, tl;
+
+		j = rand_below(i + 1);
+		to = segs[i].off;
+		tl = segs[i].len;
+		segs[i] = segs[j];
+		segs[j].off = to;
+		segs[j].len = tl;
+	}
+	memset(&f, 0, sizeof(f));
+	handshake(&f, isn, 1);
+	for (i = 0; i < nseg; i++) {
+		seg(&f, 0, isn + 1 + (uint32_t)segs[i].off, 2, TCPF_ACK,
+		    want + segs[i].off, segs[i].len);
+		if (rand_below(20) == 0) {
+			j = rand_below(i + 1);
+			seg(&f, 0, isn + 1 + (uint32_t)segs[j].off, 2, TCPF_ACK,
+			    want + segs[j].off, segs[j].len);
+		}
+	}
+	CHECK(f.d[0].nxt == n && f.d[0].held == NULL && f.d[0].held_segs == 0);
+	CHECK(f.d[0].held_bytes == 0 && !f.d[0].overflow && f.d[0].ooo > 0);
+	capture_digest_add(&e, want, n);
+	CHECK(!capture_digest_cmp(&e, &f.d[0].dg, n, &m));
+	capture_digest_free(&e);
+	capture_tcp_free(&f);
+	free(segs);
+	free(want);
+}
+
+/* The caps: TCP_OOO_SEGS segments are held, the next is not (overflow). */
+static void test_tcp_held_cap(void)
+{
+	const size_t n = TCP_OOO_SEGS + 5;
+	struct capture_tcp_flow f;
+	const uint32_t isn = 5;
+	uint8_t b = 'x';
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	handshake(&f, isn, 1);
+	for (i = 1; i <= n; i++)
+		seg(&f, 0, isn + 1 + (uint32_t)(2 * i), 2, TCPF_ACK, &b, 1);	/* gaps */
+	CHECK(f.d[0].held_segs == TCP_OOO_SEGS && f.d[0].ooo == TCP_OOO_SEGS);
+	CHECK(f.d[0].overflow);
+	capture_tcp_free(&f);
+	CHECK(f.d[0].held == NULL && f.d[0].held_segs == 0);
 }
 
 /* An IPv4 ICMP echo request as raw-icmp builds it under IP_HDRINCL. */
@@ -530,6 +646,9 @@ int main(void)
 	test_tcp_hole_wrap();
 	test_tcp_random(-1);
 	test_tcp_random(1500000);
+	test_tcp_many_held();
+	test_tcp_shuffled();
+	test_tcp_held_cap();
 	test_raw_kfill();
 	test_raw_l4();
 	test_udp_match();

@@ -114,6 +114,71 @@ static void test_json(void)
 	check_json("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
 	check_json("\xf0\x9f\x98", 3, "\"\\ufffd\\ufffd\\ufffd\"");	/* cut short */
 	check_json("a\0b", 3, "\"a\\u0000b\"");
+	check_json("\x1b]0;x\x07", 6, "\"\\u001b]0;x\\u0007\"");
+}
+
+/* esc_write into a memory stream, and esc_buf, compared with what is expected. */
+static void check_esc(const char *in, size_t n, const char *want)
+{
+	char *buf = NULL, b[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		unit_failures++;
+		return;
+	}
+	esc_write(f, in, n);
+	fclose(f);
+	if (strcmp(buf, want) != 0 || esc_buf(b, sizeof(b), in, n, false) != n ||
+	    strcmp(b, want) != 0) {
+		fprintf(stderr, "esc: got %s / %s want %s\n", buf, b, want);
+		unit_failures++;
+	}
+	free(buf);
+}
+
+/* Human text from peer bytes: nothing reaches a terminal raw but text. */
+static void test_escape(void)
+{
+	static const char hi[] = "\xe4\xbd\xa0\xe5\xa5\xbd,\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8!";
+	struct addr a;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&a.ss;
+	char b[16], s[ADDR_TEXT];
+
+	check_esc(hi, strlen(hi), hi);				/* 你好,服务器! as it is */
+	check_esc("\x1b]0;pwned\x07\x1b[2J", 14, "\\x1b]0;pwned\\x07\\x1b[2J");
+	check_esc("a\nb\r\tc\\", 7, "a\\nb\\r\\tc\\\\");
+	check_esc("\x7f\0", 2, "\\x7f\\x00");
+	check_esc("\xc2\x9b" "1m", 4, "\\xc2\\x9b1m");		/* C1 CSI as UTF-8 */
+	check_esc("\x9b", 1, "\\x9b");				/* ... and raw */
+	check_esc("\xc2\xa0\xc3\xa9", 4, "\xc2\xa0\xc3\xa9");	/* NBSP, é: text */
+	check_esc("\xff\xfe", 2, "\\xff\\xfe");
+	check_esc("\xc3\x28", 2, "\\xc3(");			/* bad continuation */
+	check_esc("\xe0\x80\xaf", 3, "\\xe0\\x80\\xaf");		/* overlong */
+	check_esc("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");		/* surrogate */
+	check_esc("\xf0\x9f\x98", 3, "\\xf0\\x9f\\x98");		/* cut short */
+	check_esc("say \"hi\"", 8, "say \"hi\"");
+	CHECK(esc_buf(b, sizeof(b), "\"", 1, true) == 1 && strcmp(b, "\\\"") == 0);
+	/* Whole escapes only: 3 of 4 fit in 13 bytes with the NUL. */
+	CHECK(esc_buf(b, 13, "\x01\x02\x03\x04", 4, false) == 3 &&
+	      strcmp(b, "\\x01\\x02\\x03") == 0);
+	CHECK(esc_buf(b, 4, hi, strlen(hi), false) == 3 && strcmp(b, "\xe4\xbd\xa0") == 0);
+	CHECK(strcmp(esc_str("\x1b\x1b\x1b\x1b", 4, b, 12), "\\x1b\\x1b...") == 0);
+	CHECK(strcmp(esc_str("ok", 2, b, sizeof(b)), "ok") == 0);
+	/* A peer's abstract name, and a path, as addr_str shows them. */
+	memset(&a, 0, sizeof(a));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, "\0\x1b]0;pwned\x07\0x", 13);
+	a.len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 13);
+	CHECK(strcmp(addr_str(&a, s, sizeof(s)), "@\\x1b]0;pwned\\x07\\x00x") == 0);
+	memcpy(sun->sun_path, "/tmp/a\nb", 9);
+	a.len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 9);
+	CHECK(strcmp(addr_str(&a, s, sizeof(s)), "/tmp/a\\nb") == 0);
+	memset(sun->sun_path, 0x1b, sizeof(sun->sun_path));
+	sun->sun_path[0] = '\0';
+	a.len = sizeof(struct sockaddr_un);
+	CHECK(strlen(addr_str(&a, s, sizeof(s))) == 1 + 4 * (sizeof(sun->sun_path) - 1));
 }
 
 int main(void)
@@ -122,5 +187,6 @@ int main(void)
 	test_addresses();
 	test_unix();
 	test_json();
+	test_escape();
 	UNIT_DONE("test_core");
 }
