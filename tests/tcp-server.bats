@@ -144,6 +144,19 @@ teardown() {
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^timeout 127\.0\.0\.1:[0-9]+ \(idle\)'
 }
 
+@test "tcp-server: an --idle-timeout of 25 days keeps a client (no int overflow)" {
+	start_server srv "$SOCKX" tcp-server -p 0 --idle-timeout 2200000
+	run -0 python3 "$PEER" echo-client 127.0.0.1 "$PORT" 'still here'
+	assert_output 'still here'
+	run -1 grep -q '(idle)' "$BATS_TEST_TMPDIR/srv.out"
+}
+
+@test "tcp-server: an --idle-timeout under half a millisecond is not 'never'" {
+	start_server srv "$SOCKX" tcp-server -p 0 --idle-timeout 0.0004
+	run -0 --separate-stderr timeout 10 "$SOCKX" tcp-client 127.0.0.1 "$PORT" < <(sleep 3)
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^timeout 127\.0\.0\.1:[0-9]+ \(idle\)'
+}
+
 @test "tcp-server: out of file descriptors, it keeps its clients and accepts again later" {
 	start_server srv bash -c "ulimit -n 16 && exec '$SOCKX' tcp-server -p 0"
 	run -0 timeout 60 python3 "$PEER" hold "$PORT" 24

@@ -71,7 +71,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->so.max_clients = (unsigned)v;
 		return EXIT_OK;
 	case O_IDLE:
-		return opt_secs(sx, "--idle-timeout", arg, 86400 * 365, &o->so.idle_ms);
+		return opt_secs_ll(sx, "--idle-timeout", arg, 86400 * 365, &o->so.idle_ms);
 	default:
 		return EXIT_USAGE;
 	}

@@ -148,7 +148,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_MAXCL:
 		return opt_num(sx, "--max-clients", arg, 1, 1 << 24, &o->max_clients);
 	case O_IDLE:
-		return opt_secs(sx, "--idle-timeout", arg, 86400 * 365, &o->idle_ms);
+		return opt_secs_ll(sx, "--idle-timeout", arg, 86400 * 365, &o->idle_ms);
 	case O_RECVSIZE:
 		return opt_num(sx, "--recv-size", arg, 1, 64UL << 20, &o->recv_size);
 	default:
