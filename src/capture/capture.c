@@ -147,7 +147,8 @@ static int open_wire(struct capture *c)
 		return fail(sx, EXIT_FAIL, "cannot filter the capture: %s", c->src.err);
 	capture_src_settle(&c->src);	/* nothing of the flow is sent yet */
 	if (c->spec.pcap_path && capture_dump_open(&c->dump, &c->src, c->spec.pcap_path) < 0)
-		return fail_errno(sx, "cannot write '%s'", c->spec.pcap_path);
+		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
+			    c->spec.pcap_path, c->src.err);
 	return EXIT_OK;
 }
 

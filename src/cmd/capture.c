@@ -243,7 +243,8 @@ static int run(struct sockx *sx, const struct capture_opts *o, struct capture_sr
 
 	memset(&dump, 0, sizeof(dump));
 	if (o->pcap && capture_dump_open(&dump, src, o->pcap) < 0)
-		return fail_errno(sx, "cannot write '%s'", o->pcap);
+		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
+			    o->pcap, src->err);
 	if (o->iface)
 		live_setup();
 	rc = loop(sx, o, src, &dump, st);
