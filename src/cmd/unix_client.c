@@ -65,7 +65,8 @@ static int connect_path(struct sockx *sx, const struct ux_opts *o, bool relay)
 	fd = sock_connect_any(sx, &o->addr, 1, o->type == SOCK_DGRAM ? &src : NULL,
 			      o->type, CONNECT_MS, &which, &failed);
 	if (fd < 0) {
-		rc = fail_open(sx, "%s %s", failed, o->path);
+		rc = fail_open(sx, "%s %s", failed, strcmp(failed, "bind") == 0 ?
+			       "(autobind)" : o->path);
 		hint_connect(sx, o, errno);
 		return -rc;
 	}
