@@ -297,8 +297,8 @@ int capture_finish(struct capture *c, int exch_rc)
 		v = fail_errno(c->sx, "cannot write '%s'", c->spec.pcap_path);
 		rc = rc == EXIT_OK ? v : rc;
 	} else if (c->spec.pcap_path) {
-		trace(c->sx, 1, "capture: wrote %u packets to %s", c->w.total,
-		      c->spec.pcap_path);
+		trace(c->sx, 1, "capture: wrote %u packets, captured on %s, to %s",
+		      c->w.total, c->iface, c->spec.pcap_path);
 	}
 	if (c->spec.verify) {
 		v = capture_verdict(c, exch_rc);
