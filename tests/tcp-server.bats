@@ -64,9 +64,9 @@ teardown() {
 	grep -q '^summary: 1 clients, 8 bytes in, 8 bytes out' "$BATS_TEST_TMPDIR/srv.out"
 }
 
-@test "tcp-server: SIGTERM prints a summary and exits 0; SIGINT too" {
+@test "tcp-server: SIGTERM prints a summary and exits 0; SIGINT and SIGHUP too" {
 	local sig
-	for sig in TERM INT; do
+	for sig in TERM INT HUP; do
 		start_server "s$sig" "$SOCKX" tcp-server -p 0
 		"$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m abc -m defg >/dev/null
 		stop_bg "s$sig" "$sig"

@@ -108,9 +108,9 @@ mode_of() {
 	[[ $(mode_of "$ADDR") == 400 ]]
 }
 
-@test "unix safety: the server removes its socket file on SIGTERM and SIGINT (every type)" {
+@test "unix safety: the server removes its socket file on SIGTERM, SIGINT and SIGHUP (every type)" {
 	for t in stream seqpacket dgram; do
-		for sig in TERM INT; do
+		for sig in TERM INT HUP; do
 			ADDR=$BATS_TEST_TMPDIR/$t-$sig
 			start_unix srv unix -l "--$t" "$ADDR"
 			[[ -S "$ADDR" ]]

@@ -34,7 +34,7 @@ const struct cmdinfo info_capture = {
 	"and the packet decoded by sockx's own bounds-checked parsers (Ethernet,\n"
 	"Linux cooked v1/v2 and raw IP links; IPv4, IPv6, TCP, UDP, ICMP).\n"
 	"--read needs no privilege; -i IFACE needs CAP_NET_RAW and stops at -c N\n"
-	"packets, -w seconds of silence, or SIGINT/SIGTERM. The filter is BPF, as\n"
+	"packets, -w seconds of silence, or SIGINT/SIGTERM/SIGHUP. The filter is BPF, as\n"
 	"in tcpdump, given with --filter or as the remaining words.",
 	opts,
 };
@@ -216,6 +216,7 @@ static void live_setup(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void live_summary(struct sockx *sx, struct capture_src *src)

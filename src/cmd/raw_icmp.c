@@ -467,7 +467,7 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* SIGINT and SIGTERM end the run with its summary; poll is interrupted. */
+/* SIGINT, SIGTERM and SIGHUP end the run with its summary; poll is interrupted. */
 static void catch_signals(void)
 {
 	struct sigaction sa;
@@ -477,6 +477,7 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The packet buffers and the probe slots; freed by cmd_raw_icmp. */
@@ -515,7 +516,7 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	 * The capture for --verify and --pcap opens here, while CAP_NET_RAW
 	 * is still permitted (pcap_activate needs it), and registers a tap:
 	 * it gets every packet sockx built, byte for byte, to compare with
-	 * the wire. Its handlers for SIGINT and SIGTERM give way to ours: an
+	 * the wire. Its handlers for SIGINT, SIGTERM, SIGHUP give way to ours: an
 	 * interrupted run still ends with its summary, verdict and --pcap.
 	 */
 	if (rc == EXIT_OK)

@@ -37,7 +37,8 @@ static const struct optdef opts[] = {
 	"mode 0600 (--perm) from the start, never wider; a path that exists and\n" \
 	"is not a socket is never removed (exit 1); a stale socket file is\n" \
 	"replaced; a live server's path is refused (exit 1, \"in use\"). The\n" \
-	"server removes its socket file when it exits, also on SIGINT/SIGTERM.\n\n" \
+	"server removes its socket file when it exits, also on SIGINT, SIGTERM\n" \
+	"or SIGHUP.\n\n" \
 	"PATH without -l: connect. With -m: send each message and print the\n" \
 	"reply. Without -m: stream is netcat mode (stdin to the socket, the\n" \
 	"socket to stdout); seqpacket and dgram send each stdin line as one\n" \

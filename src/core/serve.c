@@ -506,7 +506,10 @@ static void summary(struct server *s)
 	}
 }
 
-/* Sets up epoll with the listener and a signalfd for SIGINT and SIGTERM. */
+/*
+ * Sets up epoll with the listener and a signalfd for SIGINT, SIGTERM and
+ * SIGHUP (a closed terminal ends the server the same way: a summary).
+ */
 static int setup(struct server *s)
 {
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &mark_listen };
@@ -524,6 +527,7 @@ static int setup(struct server *s)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	s->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
