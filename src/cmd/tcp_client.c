@@ -128,7 +128,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
 	case 'w':
 		o->idle_set = true;
-		return opt_secs(sx, "--timeout", arg, 86400, &o->idle_ms);
+		return opt_wait(sx, "--timeout", arg, 86400, &o->idle_ms);
 	case O_CTIMEOUT:
 		return opt_secs(sx, "--connect-timeout", arg, 3600, &o->connect_ms);
 	case 's': o->source = arg; return EXIT_OK;

@@ -70,11 +70,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_INTERVAL:
 		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
 	case 'w':
-		if (opt_secs(sx, "--timeout", arg, 3600, &o->wait_ms) != EXIT_OK)
-			return EXIT_USAGE;
-		if (o->wait_ms == 0)
-			return fail(sx, EXIT_USAGE, "invalid --timeout '%s' (expected more than 0 seconds)", arg);
-		return EXIT_OK;
+		return opt_wait(sx, "--timeout", arg, 3600, &o->wait_ms);
 	case O_RETRIES:
 		return opt_num(sx, "--retries", arg, 0, 100, &o->retries);
 	case O_SIZE:

@@ -145,7 +145,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		return EXIT_OK;
 	case 'w':
 		o->wait_set = true;
-		return opt_secs(sx, "--timeout", arg, 86400, &o->wait_ms);
+		return opt_wait(sx, "--timeout", arg, 86400, &o->wait_ms);
 	case O_MAXCL:
 		return opt_num(sx, "--max-clients", arg, 1, 1 << 24, &o->max_clients);
 	case O_IDLE:

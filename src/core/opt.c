@@ -245,6 +245,17 @@ int opt_secs(struct sockx *sx, const char *what, const char *s,
 	return EXIT_OK;
 }
 
+int opt_wait(struct sockx *sx, const char *what, const char *s,
+	     double max_s, int *ms)
+{
+	if (opt_secs(sx, what, s, max_s, ms) != EXIT_OK)
+		return EXIT_USAGE;
+	if (*ms == 0)
+		return fail(sx, EXIT_USAGE, "invalid %s '%s' (expected more than 0 seconds)",
+			    what, s);
+	return EXIT_OK;
+}
+
 int opt_secs_ll(struct sockx *sx, const char *what, const char *s,
 		double max_s, long long *ms)
 {

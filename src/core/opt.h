@@ -73,6 +73,9 @@ int opt_num(struct sockx *sx, const char *what, const char *s,
 	    unsigned long min, unsigned long max, unsigned long *out);
 int opt_secs(struct sockx *sx, const char *what, const char *s,
 	     double max_s, int *ms);
+/* A client's wait for its peer (-w): as opt_secs, but never 0 (no wait). */
+int opt_wait(struct sockx *sx, const char *what, const char *s,
+	     double max_s, int *ms);
 int opt_secs_ll(struct sockx *sx, const char *what, const char *s,
 		double max_s, long long *ms);
 /* Picks s out of a NULL-terminated list; returns the index or -1 (printed). */
