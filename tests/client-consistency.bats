@@ -29,3 +29,16 @@ teardown() {
 		[[ "$stderr" == *"invalid --timeout '0' (expected more than 0 seconds)"* ]]
 	done
 }
+
+@test "client consistency: a broadcast address is refused for what it is, not as 'not permitted'" {
+	# lo's broadcast address: connect() is refused (EACCES without
+	# SO_BROADCAST) before any datagram leaves
+	run -1 --separate-stderr "$SOCKX" udp-client -w 1 -m x 127.255.255.255 9
+	[[ "$stderr" == *"connect 127.255.255.255:9: Permission denied: a broadcast address, and the socket has no SO_BROADCAST"* ]]
+	[[ "$stderr" == *"hint: udp-client talks to one peer"* ]]
+	if [[ $(id -u) -eq 0 ]]; then
+		run -1 --separate-stderr "$SOCKX" raw-icmp -c 1 -W 1 127.255.255.255
+		[[ "$stderr" == *"127.255.255.255 is a broadcast address: raw-icmp pings one host, and sets no SO_BROADCAST"* ]]
+		[[ "$output" != *"bytes from"* ]]
+	fi
+}

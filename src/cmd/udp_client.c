@@ -443,6 +443,13 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 		return EXIT_USAGE;
 	c->fd = sock_connect_any(sx, dst, 1, NULL, SOCK_DGRAM, 1000, &which, &failed);
 	addr_str(&dst[0], c->peer, sizeof(c->peer));
+	if (c->fd < 0 && sock_broadcast_refused(&dst[0], errno)) {
+		fail(sx, EXIT_FAIL, "%s %s: %s: a broadcast address, and the socket has "
+		     "no SO_BROADCAST", failed, c->peer, strerror(errno));
+		hint(sx, "udp-client talks to one peer over a connected socket; it "
+		     "does not broadcast (socat UDP-DATAGRAM:...,broadcast does)");
+		return EXIT_FAIL;
+	}
 	if (c->fd < 0)
 		return fail_open(sx, "%s %s", failed, c->peer);
 	sock_set_timeout(sx, c->fd, SO_SNDTIMEO, SEND_MS);
