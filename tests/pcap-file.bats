@@ -66,15 +66,21 @@ packets() {
 	[[ -p "$fifo" ]]
 }
 
-@test "pcap file: /dev/stdout and /dev/fd/N into a pipe, which tcpdump reads" {
+@test "pcap file: a link to stdout or to fd 3 (as /dev/stdout is) into a pipe, which tcpdump reads" {
 	need_cmd tcpdump
-	run -0 bash -c '"$SOCKX" -q capture --read "$1" --pcap /dev/stdout | tcpdump -r - -n 2>/dev/null | wc -l' \
-		_ "$DATA/tcp4_echo.pcap"
+	# Private links, never /dev/stdout itself: a binary with the bug
+	# replaces the link it is given, and this one is ours to lose.
+	ln -s /proc/self/fd/1 "$BATS_TEST_TMPDIR/stdout"
+	ln -s /proc/self/fd/3 "$BATS_TEST_TMPDIR/fd3"
+	run -0 bash -c '"$SOCKX" -q capture --read "$1" --pcap "$2/stdout" | tcpdump -r - -n 2>/dev/null | wc -l' \
+		_ "$DATA/tcp4_echo.pcap" "$BATS_TEST_TMPDIR"
 	[[ $output -eq $(packets "$DATA/tcp4_echo.pcap") ]]
-	# the packet lines go to the terminal's stdout, the pcap to fd 3
-	run -0 bash -c '"$SOCKX" capture --read "$1" --pcap /dev/fd/3 3>&1 >/dev/null | tcpdump -r - -n 2>/dev/null | wc -l' \
-		_ "$DATA/tcp4_echo.pcap"
+	[[ -L "$BATS_TEST_TMPDIR/stdout" ]]
+	# the packet lines go to stdout, the pcap to fd 3
+	run -0 bash -c '"$SOCKX" capture --read "$1" --pcap "$2/fd3" 3>&1 >/dev/null | tcpdump -r - -n 2>/dev/null | wc -l' \
+		_ "$DATA/tcp4_echo.pcap" "$BATS_TEST_TMPDIR"
 	[[ $output -eq $(packets "$DATA/tcp4_echo.pcap") ]]
+	[[ -L "$BATS_TEST_TMPDIR/fd3" ]]
 }
 
 @test "pcap file: a directory, a symbolic link and a block device are refused, untouched" {
