@@ -1,5 +1,6 @@
 /* \summary: global options, command lookup, exit-code policy; the only exit() */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -136,12 +137,34 @@ static int finish(struct sockx *sx, int rc)
 	return rc;
 }
 
+/*
+ * Opens /dev/null on whichever of 0, 1 and 2 is closed, as OpenBSD and
+ * coreutils programs do: else the first socket would take that number,
+ * and stdout, the traces on stderr or netcat mode's stdin would be the
+ * connection itself. Runs before anything opens a descriptor.
+ */
+static int std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd itself */
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockx sx = { .cmd = "sockx", .t0 = now_mono() };
 	const struct cmd *c;
 	int i, rc;
 
+	if (std_fds_open() < 0)
+		return EXIT_FAIL;	/* nowhere safe to say so */
 	signal(SIGPIPE, SIG_IGN);
 	i = parse_main(&sx, argc, argv, &rc);
 	out_setup(&sx);

@@ -114,6 +114,8 @@ BAD_LINES=(
 	"udp-client --size 65508 -m x"
 	"udp-client --retries x -m x"
 	"udp-client -w 0 -m x"
+	"tcp-client -w 0 -m x 127.0.0.1 1"
+	"unix -w 0 -m x @x"
 	"unix -l"
 	"unix -l ''"
 	"unix -l /tmp/$(printf '%0120d' 0)"

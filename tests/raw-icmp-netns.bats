@@ -69,7 +69,8 @@ ns_router() {
 # requests last first; "hostile" sends, before each good reply, one with
 # a wrong checksum, one for another identifier and an error whose quoted
 # header lies; "corrupt" flips a data byte of the first reply and cuts
-# the second short (checksums right). (An ICMP message shorter than its
+# the second short (checksums right); "longer" adds 500 bytes to the data
+# of each reply. (An ICMP message shorter than its
 # 8-byte header never reaches a socket with ICMP_FILTER: the kernel drops
 # it; test_wire.c and the fuzz targets cover those.)
 PEER_PY='
@@ -112,6 +113,8 @@ while True:
         body = bytearray(req[8:]); body[20] ^= 0xff
         if req[7] == 2: body = body[:20]
         s.sendto(icmp(0, 0, req[4:8], bytes(body)), dst)
+    if mode == "longer":
+        s.sendto(icmp(0, 0, req[4:8], req[8:] + b"x" * 500), dst)
 '
 
 # start_peer MODE: the python3 peer in a fresh namespace $NS.
@@ -269,4 +272,12 @@ start_peer() {
 	run -0 ip netns exec "$NS" "$SOCKX" raw-icmp -c 2 -i 0.2 -W 5 127.0.0.1
 	assert_line --regexp '^64 bytes from 127\.0\.0\.1: icmp_seq=1 ttl=64 time=[0-9.]+ ms \(wrong data byte #20\)$'
 	assert_line --regexp '^28 bytes from 127\.0\.0\.1: icmp_seq=2 ttl=64 time=[0-9.]+ ms \(truncated: 20 of 56 data bytes\)$'
+}
+
+@test "raw-icmp: a reply longer than the request is marked longer, not truncated" {
+	start_peer longer
+	run -0 ip netns exec "$NS" "$SOCKX" raw-icmp -c 1 -W 5 127.0.0.1
+	assert_line --regexp '^564 bytes from 127\.0\.0\.1: icmp_seq=1 ttl=64 time=[0-9.]+ ms \(longer: 556 data bytes, 56 sent\)$'
+	refute_line --partial 'truncated'
+	refute_line --partial 'wrong data'
 }

@@ -187,13 +187,16 @@ stop_tcpdump() {
 	[[ "$output" == *'.'$'\b'' '$'\b'* ]]
 }
 
-@test "raw-icmp: without -c it runs until SIGTERM, then prints the summary" {
+@test "raw-icmp: without -c it runs until SIGTERM (or SIGHUP), then prints the summary" {
 	skip_unless_root
-	start_bg run "$SOCKX" raw-icmp -i 0.2 127.0.0.1
-	wait_line "$BATS_TEST_TMPDIR/run.out" 'icmp_seq=2 ' 5
-	stop_bg run TERM
-	[[ "$BG_RC" -eq 0 ]]
-	grep -Eq '^[0-9]+ packets transmitted, [0-9]+ received' "$BATS_TEST_TMPDIR/run.out"
+	local sig
+	for sig in TERM HUP; do
+		start_bg run "$SOCKX" raw-icmp -i 0.2 127.0.0.1
+		wait_line "$BATS_TEST_TMPDIR/run.out" 'icmp_seq=2 ' 5
+		stop_bg run "$sig"
+		[[ "$BG_RC" -eq 0 ]]
+		grep -Eq '^[0-9]+ packets transmitted, [0-9]+ received' "$BATS_TEST_TMPDIR/run.out"
+	done
 }
 
 @test "raw-icmp: without CAP_NET_RAW: exit 4 and how to get it" {

@@ -115,6 +115,13 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^accepted 127\.0\.0\.2:'
 }
 
+@test "tcp-client: a failed -s bind names the source address, not the peer" {
+	# 192.0.2.1 (TEST-NET-1) is no address of this host: bind fails, nothing is sent
+	run -1 --separate-stderr "$SOCKX" tcp-client -s 192.0.2.1 127.0.0.1 1 -m x
+	[[ "$stderr" == *"bind 192.0.2.1:0: Cannot assign requested address"* ]]
+	[[ "$stderr" != *"127.0.0.1"* ]]
+}
+
 @test "tcp-client: --hex shows the reply as a hex dump" {
 	start_server srv "$SOCKX" tcp-server -p 0
 	run -0 "$SOCKX" -q tcp-client --hex 127.0.0.1 "$PORT" -m 'AB'

@@ -64,9 +64,9 @@ teardown() {
 	grep -q '^summary: 1 clients, 8 bytes in, 8 bytes out' "$BATS_TEST_TMPDIR/srv.out"
 }
 
-@test "tcp-server: SIGTERM prints a summary and exits 0; SIGINT too" {
+@test "tcp-server: SIGTERM prints a summary and exits 0; SIGINT and SIGHUP too" {
 	local sig
-	for sig in TERM INT; do
+	for sig in TERM INT HUP; do
 		start_server "s$sig" "$SOCKX" tcp-server -p 0
 		"$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m abc -m defg >/dev/null
 		stop_bg "s$sig" "$sig"
@@ -141,6 +141,19 @@ teardown() {
 	start_server srv "$SOCKX" tcp-server -p 0 --idle-timeout 0.3
 	# The client's stdin stays open: only the server's timeout ends this.
 	run -0 --separate-stderr timeout 10 "$SOCKX" tcp-client 127.0.0.1 "$PORT" < <(sleep 1)
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^timeout 127\.0\.0\.1:[0-9]+ \(idle\)'
+}
+
+@test "tcp-server: an --idle-timeout of 25 days keeps a client (no int overflow)" {
+	start_server srv "$SOCKX" tcp-server -p 0 --idle-timeout 2200000
+	run -0 python3 "$PEER" echo-client 127.0.0.1 "$PORT" 'still here'
+	assert_output 'still here'
+	run -1 grep -q '(idle)' "$BATS_TEST_TMPDIR/srv.out"
+}
+
+@test "tcp-server: an --idle-timeout under half a millisecond is not 'never'" {
+	start_server srv "$SOCKX" tcp-server -p 0 --idle-timeout 0.0004
+	run -0 --separate-stderr timeout 10 "$SOCKX" tcp-client 127.0.0.1 "$PORT" < <(sleep 3)
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^timeout 127\.0\.0\.1:[0-9]+ \(idle\)'
 }
 

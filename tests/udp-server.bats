@@ -106,9 +106,9 @@ EOF
 	grep -qx 'summary: 2 datagrams, 30 bytes in, 0 bytes out' "$BATS_TEST_TMPDIR/srv.out"
 }
 
-@test "udp-server: SIGINT and SIGTERM print the summary and exit 0" {
+@test "udp-server: SIGINT, SIGTERM and SIGHUP print the summary and exit 0" {
 	local sig
-	for sig in INT TERM; do
+	for sig in INT TERM HUP; do
 		start_server srv "$SOCKX" udp-server -p 0
 		run -0 echo_check 4 "$PORT" 5 7
 		stop_bg srv "$sig"

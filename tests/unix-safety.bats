@@ -108,9 +108,9 @@ mode_of() {
 	[[ $(mode_of "$ADDR") == 400 ]]
 }
 
-@test "unix safety: the server removes its socket file on SIGTERM and SIGINT (every type)" {
+@test "unix safety: the server removes its socket file on SIGTERM, SIGINT and SIGHUP (every type)" {
 	for t in stream seqpacket dgram; do
-		for sig in TERM INT; do
+		for sig in TERM INT HUP; do
 			ADDR=$BATS_TEST_TMPDIR/$t-$sig
 			start_unix srv unix -l "--$t" "$ADDR"
 			[[ -S "$ADDR" ]]
@@ -150,12 +150,26 @@ mode_of() {
 	run -2 --separate-stderr "$SOCKX" unix -l "$p"
 	[[ "$stderr" == *"UNIX socket path too long: 108 bytes, at most 107"* ]]
 	run -2 --separate-stderr "$SOCKX" unix --dgram "$p" -m x
-	run -2 --separate-stderr "$SOCKX" unix -l "@$(printf 'y%.0s' $(seq 107))"
 	[[ -z "$(ls -A "$d")" ]]
 	# 107 bytes is allowed, and works.
 	p=${p%x}
 	start_unix srv unix -l "$p"
 	[[ -S "$p" ]]
+}
+
+@test "unix safety: an abstract name holds 107 bytes after the @, one more than a path" {
+	local name
+	name="@$(printf 'y%.0s' $(seq 107))"
+	run -2 --separate-stderr "$SOCKX" unix -l "${name}z"
+	[[ "$stderr" == *"abstract UNIX socket name too long: 108 bytes after the @, at most 107"* ]]
+	start_unix srv unix -l "$name"
+	run -0 --separate-stderr "$SOCKX" -q unix -w 5 "$name" -m full
+	assert_output 'full'
+	# python3 reaches the very same 107-byte name
+	run -0 python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(b"\0" + sys.argv[1][1:].encode())' "$name"
 }
 
 @test "unix safety: an empty path is a usage error, nothing created" {

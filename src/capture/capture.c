@@ -147,7 +147,8 @@ static int open_wire(struct capture *c)
 		return fail(sx, EXIT_FAIL, "cannot filter the capture: %s", c->src.err);
 	capture_src_settle(&c->src);	/* nothing of the flow is sent yet */
 	if (c->spec.pcap_path && capture_dump_open(&c->dump, &c->src, c->spec.pcap_path) < 0)
-		return fail_errno(sx, "cannot write '%s'", c->spec.pcap_path);
+		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
+			    c->spec.pcap_path, c->src.err);
 	return EXIT_OK;
 }
 
@@ -296,8 +297,8 @@ int capture_finish(struct capture *c, int exch_rc)
 		v = fail_errno(c->sx, "cannot write '%s'", c->spec.pcap_path);
 		rc = rc == EXIT_OK ? v : rc;
 	} else if (c->spec.pcap_path) {
-		trace(c->sx, 1, "capture: wrote %u packets to %s", c->w.total,
-		      c->spec.pcap_path);
+		trace(c->sx, 1, "capture: wrote %u packets, captured on %s, to %s",
+		      c->w.total, c->iface, c->spec.pcap_path);
 	}
 	if (c->spec.verify) {
 		v = capture_verdict(c, exch_rc);

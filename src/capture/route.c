@@ -39,12 +39,32 @@ static const void *addr_bytes(const struct addr *a, int *family, size_t *len)
 	return &s6->sin6_addr;
 }
 
+/* Appends attribute type with n bytes of data to the request. */
+static void add_attr(struct route_req *q, unsigned short type, const void *data,
+		     size_t n)
+{
+	size_t off = NLMSG_ALIGN(q->nh.nlmsg_len) - NLMSG_LENGTH(sizeof(q->rt));
+	struct rtattr ra;
+
+	ra.rta_type = type;
+	ra.rta_len = (unsigned short)RTA_LENGTH(n);
+	memcpy(q->attrs + off, &ra, sizeof(ra));	/* bytes, not casts: no alignment games */
+	memcpy(q->attrs + off + RTA_LENGTH(0), data, n);
+	q->nh.nlmsg_len = (unsigned)(NLMSG_ALIGN(q->nh.nlmsg_len) + RTA_ALIGN(ra.rta_len));
+}
+
+/*
+ * The request for dst. A scoped address (fe80::1%veth0) is asked with
+ * its interface as RTA_OIF, as `ip route get fe80::1 oif veth0`: without
+ * it the kernel answers with the first link-local route, whichever
+ * interface that is.
+ */
 static void build(struct route_req *q, const struct addr *dst)
 {
-	struct rtattr ra;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&dst->ss;
 	const void *b;
 	size_t len;
-	int fam;
+	int fam, oif;
 
 	b = addr_bytes(dst, &fam, &len);
 	memset(q, 0, sizeof(*q));
@@ -53,11 +73,12 @@ static void build(struct route_req *q, const struct addr *dst)
 	q->nh.nlmsg_seq = 1;
 	q->rt.rtm_family = (unsigned char)fam;
 	q->rt.rtm_dst_len = (unsigned char)(len * 8);
-	ra.rta_type = RTA_DST;
-	ra.rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(q->attrs, &ra, sizeof(ra));	/* bytes, not casts: no alignment games */
-	memcpy(q->attrs + RTA_LENGTH(0), b, len);
-	q->nh.nlmsg_len = (unsigned)(NLMSG_LENGTH(sizeof(q->rt)) + RTA_ALIGN(ra.rta_len));
+	q->nh.nlmsg_len = (unsigned)NLMSG_LENGTH(sizeof(q->rt));
+	add_attr(q, RTA_DST, b, len);
+	if (fam == AF_INET6 && dst->ss.ss_family == AF_INET6 && s6->sin6_scope_id) {
+		oif = (int)s6->sin6_scope_id;
+		add_attr(q, RTA_OIF, &oif, sizeof(oif));
+	}
 }
 
 static void set_src(struct addr *src, int fam, const void *p, size_t n)

@@ -285,8 +285,11 @@ static char *tmp_name(const char *path)
 	return t;
 }
 
-/* Creates the temporary file, mode as for any new file. NULL: errno set. */
-static FILE *open_tmp(struct capture_dump *d)
+/*
+ * Creates the temporary file: mode as for any new file, or mode (the
+ * file it will replace) when mode >= 0. NULL: errno set.
+ */
+static FILE *open_tmp(struct capture_dump *d, int mode)
 {
 	mode_t um;
 	FILE *f;
@@ -296,9 +299,12 @@ static FILE *open_tmp(struct capture_dump *d)
 	if (fd < 0)
 		return NULL;
 	guard(d->tmp);
-	um = umask(0);		/* read it: the only way; only one thread yet */
-	umask(um);
-	f = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "wb") : NULL;
+	if (mode < 0) {
+		um = umask(0);	/* read it: the only way; only one thread yet */
+		umask(um);
+		mode = (int)(0666 & ~um);
+	}
+	f = fchmod(fd, (mode_t)mode) == 0 ? fdopen(fd, "wb") : NULL;
 	if (!f) {
 		err = errno;
 		close(fd);
@@ -309,32 +315,113 @@ static FILE *open_tmp(struct capture_dump *d)
 	return f;
 }
 
+/*
+ * Opens a FIFO or a character device (a pipe behind /dev/stdout, a
+ * terminal, /dev/null) to write into directly. A FIFO nobody reads is
+ * refused at once (ENXIO) rather than waited for. NULL: errno set.
+ */
+static FILE *open_direct(const char *path)
+{
+	FILE *f;
+	int fd, fl, err;
+
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	fl = fcntl(fd, F_GETFL);
+	f = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ?
+		fdopen(fd, "wb") : NULL;
+	if (!f) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
+/* What a file that is neither regular nor absent is, for the refusal. */
+static const char *refusal(mode_t m, bool link)
+{
+	if (S_ISDIR(m))
+		return "it is a directory";
+	if (link)
+		return "it is a symbolic link: name the file it points to";
+	if (S_ISBLK(m))
+		return "it is a block device: sockx will not write a capture there";
+	return "it is not a regular file, a FIFO or a character device";
+}
+
+/*
+ * How to write path: 1 through a temporary file renamed over it (absent,
+ * or a regular file: its mode into *mode, else -1), 0 directly (a FIFO or
+ * a character device, through symbolic links too: /dev/stdout), -1
+ * refused (errno set, *why says why when it is not errno's text).
+ */
+static int plan_dump(const char *path, int *mode, const char **why)
+{
+	struct stat st, target;
+	bool link;
+
+	*mode = -1;
+	*why = NULL;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 1 : -1;
+	if (S_ISREG(st.st_mode)) {
+		*mode = (int)(st.st_mode & 0777);
+		return 1;
+	}
+	link = S_ISLNK(st.st_mode);
+	if (link && stat(path, &target) < 0)
+		return -1;	/* a dangling link: errno from stat */
+	if (link)
+		st = target;
+	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+		return 0;
+	*why = refusal(st.st_mode, link);
+	errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
+	return -1;
+}
+
 int capture_dump_open(struct capture_dump *d, struct capture_src *s,
 		      const char *path)
 {
-	struct stat st;
+	const char *why = NULL;
 	FILE *f = NULL;
-	int err;
+	int err, how, mode;
 
 	memset(d, 0, sizeof(*d));
 	d->path = strdup(path);
-	d->tmp = tmp_name(path);
-	errno = ENOMEM;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		errno = EISDIR;		/* say so now, not after the exchange */
-	else if (d->path && d->tmp)
-		f = open_tmp(d);
+	how = plan_dump(path, &mode, &why);	/* say so now, not after the exchange */
+	d->direct = how == 0;
+	if (how == 1)
+		d->tmp = tmp_name(path);
+	if (how >= 0 && !d->path)
+		errno = ENOMEM;
+	else if (how == 1 && !d->tmp)
+		errno = ENOMEM;
+	else if (how == 1)
+		f = open_tmp(d, mode);
+	else if (how == 0)
+		f = open_direct(path);
 	if (f) {
 		d->d = pcap_dump_fopen(s->p, f);
 		if (d->d)
 			return 0;
 		fclose(f);
-		unlink(d->tmp);
-		unguard(d->tmp);
+		if (d->tmp) {
+			unlink(d->tmp);
+			unguard(d->tmp);
+		}
 		errno = EIO;
 	}
 	err = errno;
-	seterr(s, path, strerror(err));
+	if (why)
+		snprintf(s->err, sizeof(s->err), "%s", why);
+	else if (err == ENXIO && how == 0)
+		snprintf(s->err, sizeof(s->err), "a FIFO with no reader");
+	else
+		snprintf(s->err, sizeof(s->err), "%s", strerror(err));
 	free(d->path);
 	free(d->tmp);
 	memset(d, 0, sizeof(*d));
@@ -354,10 +441,45 @@ void capture_dump_write(struct capture_dump *d, const struct pcap_pkthdr *h,
 
 static void dump_free(struct capture_dump *d)
 {
-	unguard(d->tmp);
+	if (d->tmp)
+		unguard(d->tmp);
 	free(d->path);
 	free(d->tmp);
 	memset(d, 0, sizeof(*d));
+}
+
+/* Syncs the directory that holds path, so that a rename in it lasts. */
+static int sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) :
+		strdup(".");
+	int fd, rc = -1, err;
+
+	if (!dir)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		rc = fsync(fd);
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	free(dir);
+	return rc;
+}
+
+/* Is path still absent or a regular file, which a rename may replace? */
+static int still_replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	errno = EEXIST;		/* it became something else meanwhile */
+	return -1;
 }
 
 int capture_dump_commit(struct capture_dump *d)
@@ -368,14 +490,20 @@ int capture_dump_commit(struct capture_dump *d)
 	if (!d->d)
 		return 0;
 	f = pcap_dump_file(d->d);
-	if (!err && (pcap_dump_flush(d->d) < 0 || fsync(fileno(f)) < 0))
+	if (!err && pcap_dump_flush(d->d) < 0)
+		err = errno ? errno : EIO;
+	/* a pipe or a device has nothing to sync (EINVAL) */
+	if (!err && !d->direct && fsync(fileno(f)) < 0)
 		err = errno ? errno : EIO;
 	pcap_dump_close(d->d);	/* fclose: a buffered error shows in flush above */
 	d->d = NULL;
-	if (!err && rename(d->tmp, d->path) < 0)
+	if (!err && !d->direct && (still_replaceable(d->path) < 0 ||
+				   rename(d->tmp, d->path) < 0))
 		err = errno;
-	if (err)
-		unlink(d->tmp);
+	if (!err && !d->direct && sync_dir(d->path) < 0)
+		err = errno;
+	if (err && !d->direct)
+		unlink(d->tmp);	/* harmless once renamed: the name is gone */
 	dump_free(d);
 	errno = err;
 	return err ? -1 : 0;
@@ -387,9 +515,10 @@ void capture_dump_abort(struct capture_dump *d)
 
 	if (d->d) {
 		pcap_dump_close(d->d);
-		unlink(d->tmp);
+		if (d->tmp)
+			unlink(d->tmp);
 	}
-	if (d->tmp)
+	if (d->path)
 		dump_free(d);
 	errno = err;
 }

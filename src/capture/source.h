@@ -73,28 +73,38 @@ int capture_src_stats(struct capture_src *s, unsigned *recv, unsigned *drop);
 
 void capture_src_close(struct capture_src *s);
 
-/* A pcap file being written: a temporary beside the target. */
+/* A pcap file being written: a temporary beside the target, or direct. */
 struct capture_dump {
 	pcap_dumper_t *d;
-	char *path, *tmp;
+	char *path, *tmp;	/* tmp: NULL when written directly */
+	bool direct;		/* a FIFO or a character device */
 	int err;		/* first write error (errno), or 0 */
 };
 
 /*
- * Starts writing what s captures to path: a temporary file in the same
- * directory (mode as the umask allows, like any new file), renamed over
- * path by capture_dump_commit only. A SIGINT or SIGTERM left at its
- * default action removes the temporary file first. Returns 0, or -1
- * with errno set and s->err saying why.
+ * Starts writing what s captures to path. A regular file, or a name
+ * that does not exist, is written as a temporary file in the same
+ * directory (the old file's mode, or as the umask allows for a new
+ * one), renamed over path by capture_dump_commit only; a SIGINT or
+ * SIGTERM left at its default action removes the temporary file first.
+ * A FIFO or a character device (/dev/stdout, /dev/null) is written
+ * directly, never replaced; a FIFO nobody reads is refused (ENXIO).
+ * A directory, a block device, a socket or a symbolic link to anything
+ * but a FIFO or a device is refused. Returns 0, or -1 with errno set
+ * and s->err saying why (the reason alone, without path).
  */
 int capture_dump_open(struct capture_dump *d, struct capture_src *s,
 		      const char *path);
 void capture_dump_write(struct capture_dump *d, const struct pcap_pkthdr *h,
 			const uint8_t *data);
-/* Flushes, syncs and renames into place. Returns 0, or -1 with errno
- * (the temporary file removed, path untouched). */
+/*
+ * Flushes; a temporary file is synced, renamed into place (unless path
+ * became something else than a regular file meanwhile: EEXIST), and its
+ * directory synced. Returns 0, or -1 with errno (the temporary file
+ * removed, path untouched).
+ */
 int capture_dump_commit(struct capture_dump *d);
-/* Removes the temporary file; path untouched. */
+/* Removes the temporary file (or closes the direct one); path untouched. */
 void capture_dump_abort(struct capture_dump *d);
 
 #endif

@@ -34,7 +34,7 @@ const struct cmdinfo info_capture = {
 	"and the packet decoded by sockx's own bounds-checked parsers (Ethernet,\n"
 	"Linux cooked v1/v2 and raw IP links; IPv4, IPv6, TCP, UDP, ICMP).\n"
 	"--read needs no privilege; -i IFACE needs CAP_NET_RAW and stops at -c N\n"
-	"packets, -w seconds of silence, or SIGINT/SIGTERM. The filter is BPF, as\n"
+	"packets, -w seconds of silence, or SIGINT/SIGTERM/SIGHUP. The filter is BPF, as\n"
 	"in tcpdump, given with --filter or as the remaining words.",
 	opts,
 };
@@ -216,6 +216,7 @@ static void live_setup(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void live_summary(struct sockx *sx, struct capture_src *src)
@@ -243,7 +244,8 @@ static int run(struct sockx *sx, const struct capture_opts *o, struct capture_sr
 
 	memset(&dump, 0, sizeof(dump));
 	if (o->pcap && capture_dump_open(&dump, src, o->pcap) < 0)
-		return fail_errno(sx, "cannot write '%s'", o->pcap);
+		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
+			    o->pcap, src->err);
 	if (o->iface)
 		live_setup();
 	rc = loop(sx, o, src, &dump, st);

@@ -221,16 +221,22 @@ static int resolve(struct ping *pg)
 static int route_source(struct ping *pg)
 {
 	struct addr tmp = pg->dst;
-	int fd, rc = EXIT_OK;
+	int fd, crc, rc = EXIT_OK;
 
 	fd = sock_socket(pg->sx, pg->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		return fail_open(pg->sx, "cannot look up the route to %s", pg->dst_text);
 	addr_set_port(&tmp, 1025);
-	if (sock_connect(pg->sx, fd, &tmp) < 0 || sock_name(pg->sx, fd, &pg->src) < 0)
+	crc = sock_connect(pg->sx, fd, &tmp);
+	if (crc < 0 && sock_broadcast_refused(&tmp, errno)) {
+		rc = fail(pg->sx, EXIT_FAIL, "%s is a broadcast address: raw-icmp pings "
+			  "one host, and sets no SO_BROADCAST", pg->dst_text);
+		hint(pg->sx, "ping -b broadcasts; raw-icmp needs the address of one host");
+	} else if (crc < 0 || sock_name(pg->sx, fd, &pg->src) < 0) {
 		rc = fail_errno(pg->sx, "no route to %s", pg->dst_text);
-	else
+	} else {
 		addr_set_port(&pg->src, 0);
+	}
 	sock_close(pg->sx, fd);
 	return rc;
 }
@@ -467,7 +473,7 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* SIGINT and SIGTERM end the run with its summary; poll is interrupted. */
+/* SIGINT, SIGTERM and SIGHUP end the run with its summary; poll is interrupted. */
 static void catch_signals(void)
 {
 	struct sigaction sa;
@@ -477,6 +483,7 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The packet buffers and the probe slots; freed by cmd_raw_icmp. */
@@ -515,7 +522,7 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	 * The capture for --verify and --pcap opens here, while CAP_NET_RAW
 	 * is still permitted (pcap_activate needs it), and registers a tap:
 	 * it gets every packet sockx built, byte for byte, to compare with
-	 * the wire. Its handlers for SIGINT and SIGTERM give way to ours: an
+	 * the wire. Its handlers for SIGINT, SIGTERM, SIGHUP give way to ours: an
 	 * interrupted run still ends with its summary, verdict and --pcap.
 	 */
 	if (rc == EXIT_OK)

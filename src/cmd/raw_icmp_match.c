@@ -69,12 +69,15 @@ struct reply {
 static const char *reply_marks(const struct ping *pg, const struct reply *r,
 			       char *buf, size_t len)
 {
-	char tr[64] = "", wr[40] = "";
+	char tr[96] = "", wr[40] = "";
 
-	if (r->dlen != pg->o->size)
+	if (r->dlen < pg->o->size)
 		snprintf(tr, sizeof(tr), " (truncated: %zu of %zu data bytes)",
 			 r->dlen, pg->o->size);
-	else if (r->bad >= 0)
+	else if (r->dlen > pg->o->size)
+		snprintf(tr, sizeof(tr), " (longer: %zu data bytes, %zu sent)",
+			 r->dlen, pg->o->size);
+	if (r->dlen >= pg->o->size && r->bad >= 0)
 		snprintf(wr, sizeof(wr), " (wrong data byte #%ld)", r->bad);
 	snprintf(buf, len, "%s%s%s%s%s", r->dup ? " (DUP!)" : "",
 		 r->late ? " (late)" : "", r->ooo ? " (out of order)" : "", tr, wr);
@@ -85,7 +88,7 @@ static void print_reply(struct ping *pg, const struct rx *rx,
 			const struct reply *r)
 {
 	struct sockx *sx = pg->sx;
-	char from[ADDR_TEXT], ttl[16] = "", marks[160];
+	char from[ADDR_TEXT], ttl[16] = "", marks[192];
 
 	addr_host(&rx->from, from, sizeof(from));
 	if (sx->json) {
@@ -99,8 +102,9 @@ static void print_reply(struct ping *pg, const struct rx *rx,
 		ev_bool(sx, "dup", r->dup);
 		ev_bool(sx, "late", r->late);
 		ev_bool(sx, "out_of_order", r->ooo);
-		if (r->bad >= 0 || r->dlen != pg->o->size)
-			ev_int(sx, "wrong_data_at", r->bad >= 0 ? r->bad : (long long)r->dlen);
+		if (r->bad >= 0 || r->dlen != pg->o->size)	/* first byte wrong, missing or extra */
+			ev_int(sx, "wrong_data_at", r->bad >= 0 ? r->bad :
+			       (long long)(r->dlen < pg->o->size ? r->dlen : pg->o->size));
 		ev_end(sx);
 	} else if (pg->o->flood) {
 		if (!sx->quiet && !r->dup)
@@ -160,8 +164,10 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 		if (!r.ooo)
 			pg->highest = n;
 	}
-	r.bad = icmp_echo_mismatch(data.p + data.off, r.dlen, p->sec, p->usec,
-				   pg->o->pat, pg->o->patlen);
+	/* the bytes we sent: extra ones are reported as "longer" */
+	r.bad = icmp_echo_mismatch(data.p + data.off,
+				   r.dlen < pg->o->size ? r.dlen : pg->o->size,
+				   p->sec, p->usec, pg->o->pat, pg->o->patlen);
 	print_reply(pg, rx, &r);
 }
 

@@ -128,7 +128,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
 	case 'w':
 		o->idle_set = true;
-		return opt_secs(sx, "--timeout", arg, 86400, &o->idle_ms);
+		return opt_wait(sx, "--timeout", arg, 86400, &o->idle_ms);
 	case O_CTIMEOUT:
 		return opt_secs(sx, "--connect-timeout", arg, 3600, &o->connect_ms);
 	case 's': o->source = arg; return EXIT_OK;
@@ -220,8 +220,9 @@ static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
 
 	fd = sock_connect_any(sx, pe->dst, pe->n, pe->has_src ? &pe->src : NULL,
 			      SOCK_STREAM, o->connect_ms, &which, &failed);
-	if (fd < 0) {
-		n = fail_open(sx, "%s %s", failed, addr_str(&pe->dst[which], d, sizeof(d)));
+	if (fd < 0) {	/* a failed bind was to -s ADDR, not to the peer */
+		n = fail_open(sx, "%s %s", failed, addr_str(strcmp(failed, "bind") == 0 ?
+			      &pe->src : &pe->dst[which], d, sizeof(d)));
 		if (errno == ETIMEDOUT)
 			hint(sx, "nothing answered within %.1f s (--connect-timeout)", o->connect_ms / 1000.0);
 		return -n;

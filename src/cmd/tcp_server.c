@@ -29,8 +29,8 @@ const struct cmdinfo info_tcp_server = {
 	"The first line is 'listening on ADDR:PORT', printed once listen() has\n"
 	"succeeded. Modes: echo (RFC 862), upper (echo with ASCII letters\n"
 	"upper-cased; UTF-8 passes through intact), discard (RFC 863), source\n"
-	"(an endless RFC 864 character pattern). SIGINT or SIGTERM: a summary,\n"
-	"exit 0.",
+	"(an endless RFC 864 character pattern). SIGINT, SIGTERM or SIGHUP: a\n"
+	"summary, exit 0.",
 	opts,
 };
 
@@ -71,7 +71,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->so.max_clients = (unsigned)v;
 		return EXIT_OK;
 	case O_IDLE:
-		return opt_secs(sx, "--idle-timeout", arg, 86400 * 365, &o->so.idle_ms);
+		return opt_secs_ll(sx, "--idle-timeout", arg, 86400 * 365, &o->so.idle_ms);
 	default:
 		return EXIT_USAGE;
 	}

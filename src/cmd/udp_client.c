@@ -70,11 +70,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_INTERVAL:
 		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
 	case 'w':
-		if (opt_secs(sx, "--timeout", arg, 3600, &o->wait_ms) != EXIT_OK)
-			return EXIT_USAGE;
-		if (o->wait_ms == 0)
-			return fail(sx, EXIT_USAGE, "invalid --timeout '%s' (expected more than 0 seconds)", arg);
-		return EXIT_OK;
+		return opt_wait(sx, "--timeout", arg, 3600, &o->wait_ms);
 	case O_RETRIES:
 		return opt_num(sx, "--retries", arg, 0, 100, &o->retries);
 	case O_SIZE:
@@ -447,6 +443,13 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 		return EXIT_USAGE;
 	c->fd = sock_connect_any(sx, dst, 1, NULL, SOCK_DGRAM, 1000, &which, &failed);
 	addr_str(&dst[0], c->peer, sizeof(c->peer));
+	if (c->fd < 0 && sock_broadcast_refused(&dst[0], errno)) {
+		fail(sx, EXIT_FAIL, "%s %s: %s: a broadcast address, and the socket has "
+		     "no SO_BROADCAST", failed, c->peer, strerror(errno));
+		hint(sx, "udp-client talks to one peer over a connected socket; it "
+		     "does not broadcast (socat UDP-DATAGRAM:...,broadcast does)");
+		return EXIT_FAIL;
+	}
 	if (c->fd < 0)
 		return fail_open(sx, "%s %s", failed, c->peer);
 	sock_set_timeout(sx, c->fd, SO_SNDTIMEO, SEND_MS);

@@ -32,8 +32,8 @@ const struct cmdinfo info_udp_server = {
 	"received and echoed whole; one longer than --buffer is reported as\n"
 	"truncated and not echoed. Bound to a wildcard address, replies leave\n"
 	"from the address each request was sent to. Datagrams are read and\n"
-	"answered in batches (recvmmsg, sendmmsg). SIGINT or SIGTERM: a\n"
-	"summary, exit 0.",
+	"answered in batches (recvmmsg, sendmmsg). SIGINT, SIGTERM or SIGHUP:\n"
+	"a summary, exit 0.",
 	opts,
 };
 
@@ -377,7 +377,7 @@ static int serve(struct udp_server *s)
 	return EXIT_OK;
 }
 
-/* SIGINT and SIGTERM set stop_signal; blocking calls return EINTR. */
+/* SIGINT, SIGTERM and SIGHUP set stop_signal; blocking calls return EINTR. */
 static int catch_signals(void)
 {
 	struct sigaction sa;
@@ -385,7 +385,8 @@ static int catch_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGINT, &sa, NULL) | sigaction(SIGTERM, &sa, NULL);
+	return sigaction(SIGINT, &sa, NULL) | sigaction(SIGTERM, &sa, NULL) |
+	       sigaction(SIGHUP, &sa, NULL);
 }
 
 /* Allocates the batch: the buffers once, untouched pages cost nothing. */

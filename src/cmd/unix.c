@@ -37,7 +37,8 @@ static const struct optdef opts[] = {
 	"mode 0600 (--perm) from the start, never wider; a path that exists and\n" \
 	"is not a socket is never removed (exit 1); a stale socket file is\n" \
 	"replaced; a live server's path is refused (exit 1, \"in use\"). The\n" \
-	"server removes its socket file when it exits, also on SIGINT/SIGTERM.\n\n" \
+	"server removes its socket file when it exits, also on SIGINT, SIGTERM\n" \
+	"or SIGHUP.\n\n" \
 	"PATH without -l: connect. With -m: send each message and print the\n" \
 	"reply. Without -m: stream is netcat mode (stdin to the socket, the\n" \
 	"socket to stdout); seqpacket and dgram send each stdin line as one\n" \
@@ -146,11 +147,11 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		return EXIT_OK;
 	case 'w':
 		o->wait_set = true;
-		return opt_secs(sx, "--timeout", arg, 86400, &o->wait_ms);
+		return opt_wait(sx, "--timeout", arg, 86400, &o->wait_ms);
 	case O_MAXCL:
 		return opt_num(sx, "--max-clients", arg, 1, 1 << 24, &o->max_clients);
 	case O_IDLE:
-		return opt_secs(sx, "--idle-timeout", arg, 86400 * 365, &o->idle_ms);
+		return opt_secs_ll(sx, "--idle-timeout", arg, 86400 * 365, &o->idle_ms);
 	case O_RECVSIZE:
 		return opt_num(sx, "--recv-size", arg, 1, 64UL << 20, &o->recv_size);
 	default:

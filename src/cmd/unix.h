@@ -28,7 +28,7 @@ struct ux_opts {
 	enum serve_mode mode;
 	int perm;		/* --perm: 0-0777, or -1 for 0600 */
 	unsigned long max_clients;
-	int idle_ms;		/* server: --idle-timeout */
+	long long idle_ms;	/* server: --idle-timeout (may exceed an int) */
 	int wait_ms;		/* client: -w */
 	unsigned long recv_size;	/* bytes per receive (--recv-size) */
 	const char *path;	/* NULL: the demonstration */

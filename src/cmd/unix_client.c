@@ -65,7 +65,8 @@ static int connect_path(struct sockx *sx, const struct ux_opts *o, bool relay)
 	fd = sock_connect_any(sx, &o->addr, 1, o->type == SOCK_DGRAM ? &src : NULL,
 			      o->type, CONNECT_MS, &which, &failed);
 	if (fd < 0) {
-		rc = fail_open(sx, "%s %s", failed, o->path);
+		rc = fail_open(sx, "%s %s", failed, strcmp(failed, "bind") == 0 ?
+			       "(autobind)" : o->path);
 		hint_connect(sx, o, errno);
 		return -rc;
 	}
@@ -137,14 +138,19 @@ static void show_sent(struct sockx *sx, const char *msg, size_t len, const char 
 static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *buf,
 		       size_t got, double rtt)
 {
+	bool eol = !sx->json && (got || o->type != SOCK_STREAM);
+
+	if (eol && sx->quiet)	/* data only, each reply ending a line, as tcp-client -q */
+		eol = got && !o->hex && buf[got - 1] != '\n';
+	else if (eol)
+		eol = o->hex || !got || buf[got - 1] != '\n';
 	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM))
 		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
 	if (got)
 		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	else if (sx->json && o->type != SOCK_STREAM)
 		show_data(sx, "reply", "", 0, false, rtt);
-	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM) &&
-	    (o->hex || !got || buf[got - 1] != '\n'))
+	if (eol)
 		putchar('\n');
 	fflush(stdout);
 }

@@ -134,7 +134,7 @@ static void dgram_summary(struct dgram *d)
 	    (unsigned long long)d->out);
 }
 
-/* Serves datagrams until SIGINT/SIGTERM (or one, with --once). */
+/* Serves datagrams until SIGINT/SIGTERM/SIGHUP (or one, with --once). */
 static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
 {
 	struct dgram d = { .sx = sx, .o = o, .fd = fd };
@@ -145,6 +145,7 @@ static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	p[1].fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	d.buf = malloc(o->recv_size);
 	if (p[1].fd < 0 || !d.buf) {
@@ -182,12 +183,13 @@ int ux_serve(struct sockx *sx, struct ux_opts *o)
 	int fd, rc;
 
 	/*
-	 * SIGINT and SIGTERM wait (blocked) from before the file exists: the
+	 * SIGINT, SIGTERM and SIGHUP wait (blocked) from before the file exists: the
 	 * loops take them from a signalfd, so the file is always removed.
 	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return fail_errno(sx, "sigprocmask");
 	fd = ux_listen(sx, o, &f);

@@ -169,8 +169,17 @@ int addr_unix(const char *path, struct addr *out, char *err, size_t errlen)
 		snprintf(err, errlen, "empty UNIX socket path");
 		return -1;
 	}
-	/* sun_path is 108 bytes: 107 and a NUL for a path; abstract: 107 after the NUL. */
-	if (n > sizeof(sun->sun_path) - 1) {
+	/*
+	 * sun_path is 108 bytes: 107 and a NUL for a path; an abstract name
+	 * is the NUL and 108 - 1 bytes after it, with no terminator: "@"
+	 * and 107 bytes, 108 in all.
+	 */
+	if (path[0] == '@' && n - 1 > sizeof(sun->sun_path) - 1) {
+		snprintf(err, errlen, "abstract UNIX socket name too long: %zu bytes "
+			 "after the @, at most %zu", n - 1, sizeof(sun->sun_path) - 1);
+		return -1;
+	}
+	if (path[0] != '@' && n > sizeof(sun->sun_path) - 1) {
 		snprintf(err, errlen, "UNIX socket path too long: %zu bytes, at most %zu",
 			 n, sizeof(sun->sun_path) - 1);
 		return -1;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,7 @@ int opt_ulong(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
-int opt_seconds(const char *s, double max_s, int *ms)
+int opt_seconds_ll(const char *s, double max_s, long long *ms)
 {
 	double v;
 	char *end;
@@ -206,9 +207,22 @@ int opt_seconds(const char *s, double max_s, int *ms)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < 0 || v > max_s)
+	if (errno || *end || !isfinite(v) || v < 0 || v > max_s ||
+	    v * 1000.0 >= (double)LLONG_MAX)
 		return -1;
-	*ms = (int)lround(v * 1000.0);
+	*ms = llround(v * 1000.0);
+	if (*ms == 0 && v > 0)
+		*ms = 1;	/* 0 means "never": a tiny timeout is 1 ms */
+	return 0;
+}
+
+int opt_seconds(const char *s, double max_s, int *ms)
+{
+	long long v;
+
+	if (opt_seconds_ll(s, max_s, &v) < 0 || v > INT_MAX)
+		return -1;
+	*ms = (int)v;
 	return 0;
 }
 
@@ -225,6 +239,27 @@ int opt_secs(struct sockx *sx, const char *what, const char *s,
 	     double max_s, int *ms)
 {
 	if (opt_seconds(s, max_s, ms) < 0)
+		return fail(sx, EXIT_USAGE,
+			    "invalid %s '%s' (expected seconds, 0-%g)", what, s,
+			    max_s);
+	return EXIT_OK;
+}
+
+int opt_wait(struct sockx *sx, const char *what, const char *s,
+	     double max_s, int *ms)
+{
+	if (opt_secs(sx, what, s, max_s, ms) != EXIT_OK)
+		return EXIT_USAGE;
+	if (*ms == 0)
+		return fail(sx, EXIT_USAGE, "invalid %s '%s' (expected more than 0 seconds)",
+			    what, s);
+	return EXIT_OK;
+}
+
+int opt_secs_ll(struct sockx *sx, const char *what, const char *s,
+		double max_s, long long *ms)
+{
+	if (opt_seconds_ll(s, max_s, ms) < 0)
 		return fail(sx, EXIT_USAGE,
 			    "invalid %s '%s' (expected seconds, 0-%g)", what, s,
 			    max_s);

@@ -59,14 +59,25 @@ void opt_print_table(const struct optdef *opts);
  */
 int opt_ulong(const char *s, unsigned long min, unsigned long max,
 	      unsigned long *out);
-/* Decimal seconds ("0.2", "5") into milliseconds, in [0, max_s]. */
+/*
+ * Decimal seconds ("0.2", "5") into milliseconds, in [0, max_s]; any
+ * non-zero time is at least 1 ms (0 means "never" to the callers).
+ * opt_seconds refuses what an int cannot hold (over ~24.8 days): longer
+ * limits use opt_seconds_ll.
+ */
 int opt_seconds(const char *s, double max_s, int *ms);
+int opt_seconds_ll(const char *s, double max_s, long long *ms);
 
 /* Number options, with the usage error printed: return EXIT_OK/USAGE. */
 int opt_num(struct sockx *sx, const char *what, const char *s,
 	    unsigned long min, unsigned long max, unsigned long *out);
 int opt_secs(struct sockx *sx, const char *what, const char *s,
 	     double max_s, int *ms);
+/* A client's wait for its peer (-w): as opt_secs, but never 0 (no wait). */
+int opt_wait(struct sockx *sx, const char *what, const char *s,
+	     double max_s, int *ms);
+int opt_secs_ll(struct sockx *sx, const char *what, const char *s,
+		double max_s, long long *ms);
 /* Picks s out of a NULL-terminated list; returns the index or -1 (printed). */
 int opt_choice(struct sockx *sx, const char *what, const char *s,
 	       const char *const *names);

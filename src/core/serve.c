@@ -1,5 +1,6 @@
 /* \summary: an epoll server of many connections: echo, upper, discard, source */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -477,9 +478,10 @@ static int expire_idle(struct server *s)
 		return s->paused ? 1000 : -1;
 	now = now_mono();
 	while (s->head) {
-		due = s->head->last + s->o->idle_ms / 1000.0;
-		if (due > now)
-			return (int)((due - now) * 1000.0) + 1;
+		due = s->head->last + (double)s->o->idle_ms / 1000.0;
+		if (due > now)	/* a far due date: wake in ~24 days, look again */
+			return (due - now) * 1000.0 < INT_MAX - 1 ?
+				(int)((due - now) * 1000.0) + 1 : INT_MAX;
 		conn_event(s, s->head, "timeout", " (idle)");
 		conn_close(s, s->head);
 	}
@@ -504,7 +506,10 @@ static void summary(struct server *s)
 	}
 }
 
-/* Sets up epoll with the listener and a signalfd for SIGINT and SIGTERM. */
+/*
+ * Sets up epoll with the listener and a signalfd for SIGINT, SIGTERM and
+ * SIGHUP (a closed terminal ends the server the same way: a summary).
+ */
 static int setup(struct server *s)
 {
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &mark_listen };
@@ -522,6 +527,7 @@ static int setup(struct server *s)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	s->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

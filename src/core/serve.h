@@ -16,7 +16,7 @@ struct serve_opts {
 	enum serve_mode mode;
 	unsigned max_clients;	/* 0: no limit */
 	bool once;		/* serve one client, then return */
-	int idle_ms;		/* close a client silent this long; 0: never */
+	long long idle_ms;	/* close a client silent this long; 0: never */
 	bool nodelay;		/* TCP_NODELAY on accepted sockets */
 	bool messages;		/* SOCK_SEQPACKET: one read is one message */
 	/* Called after each accept (SO_PEERCRED for UNIX sockets). */

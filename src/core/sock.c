@@ -479,6 +479,11 @@ fail:
 	return -1;
 }
 
+bool sock_broadcast_refused(const struct addr *dst, int err)
+{
+	return err == EACCES && addr_family(dst) == AF_INET;
+}
+
 /* One timed connect attempt on a fresh socket; returns the fd or -1. */
 static int connect_one(struct sockx *sx, const struct addr *dst,
 		       const struct addr *src, int type, int timeout_ms,

@@ -95,6 +95,13 @@ int sock_listener(struct sockx *sx, struct addr *a, int type,
 		  const struct listen_opts *lo, const char **failed);
 
 /*
+ * Was err, from connect() on an IPv4 datagram socket to dst, the kernel
+ * refusing a broadcast route to a socket without SO_BROADCAST (EACCES,
+ * ip_route_connect)? A refusal that root gets too: no privilege issue.
+ */
+bool sock_broadcast_refused(const struct addr *dst, int err);
+
+/*
  * Connects a socket of type to each of dst[0..n) in turn until one
  * answers, within timeout_ms each (non-blocking connect, poll, SO_ERROR),
  * binding src first when it is not NULL. The fd is returned blocking.

@@ -143,6 +143,28 @@ def half_close(port, msg):
     s.close()
 
 
+def record_server(reply=""):
+    """One client: says "listening on", answers reply to its first bytes,
+    and once the client closes prints repr() of all it received."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    ls.settimeout(TIMEOUT)
+    print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+    s, _ = ls.accept()
+    s.settimeout(TIMEOUT)
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        if not got and reply:
+            s.sendall(reply.encode())
+        got += chunk
+    print("received %r" % got, flush=True)
+    s.close()
+
+
 def hold(port, n):
     """Opens n connections at once and sends a line on each; then, in turn,
     waits for each echo and closes that connection. A server short of file

@@ -14,6 +14,7 @@ static void test_numbers(void)
 {
 	unsigned long v = 0;
 	int ms = 0;
+	long long lms = 0;
 
 	CHECK(opt_ulong("65535", 0, 65535, &v) == 0 && v == 65535);
 	CHECK(opt_ulong("65536", 0, 65535, &v) < 0);
@@ -33,6 +34,13 @@ static void test_numbers(void)
 	CHECK(opt_seconds("inf", 10, &ms) < 0);
 	CHECK(opt_seconds("1e1", 10, &ms) == 0 && ms == 10000);
 	CHECK(opt_seconds("-0", 10, &ms) < 0);
+	/* not 0 ("never"): a timeout under half a millisecond is 1 ms */
+	CHECK(opt_seconds("0.0004", 10, &ms) == 0 && ms == 1);
+	CHECK(opt_seconds("0", 10, &ms) == 0 && ms == 0);
+	/* more than an int holds: refused, never wrapped negative */
+	CHECK(opt_seconds("2200000", 86400 * 365, &ms) < 0);
+	CHECK(opt_seconds_ll("2200000", 86400 * 365, &lms) == 0 && lms == 2200000000LL);
+	CHECK(opt_seconds_ll("31536000", 86400 * 365, &lms) == 0 && lms == 31536000000LL);
 }
 
 static void test_addresses(void)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bats
+# The clients agree: -q ends each reply with a newline, and -w 0 (no wait
+# for the peer at all) is refused by each, with one message.
+
+load helpers/common
+load helpers/net
+load helpers/unix
+
+teardown() {
+	stop_all_bg
+}
+
+@test "client consistency: unix -q puts each reply on its line, as tcp-client -q" {
+	local name
+	name=$(fresh_name)
+	start_unix srv unix -l "$name"
+	run -0 --separate-stderr "$SOCKX" -q unix -w 5 -m hi -m there "$name"
+	assert_equal "$output" $'hi\nthere'
+	start_server tsrv "$SOCKX" tcp-server -p 0
+	run -0 --separate-stderr "$SOCKX" -q tcp-client -w 5 -m hi -m there 127.0.0.1 "$PORT"
+	assert_equal "$output" $'hi\nthere'
+}
+
+@test "client consistency: -w 0 is refused alike by tcp-client, udp-client and unix" {
+	local cmd
+	for cmd in "tcp-client 127.0.0.1 1" "udp-client 127.0.0.1 1" "unix @sockx-none"; do
+		# shellcheck disable=SC2086 # the command's words
+		run -2 --separate-stderr "$SOCKX" $cmd -w 0 -m x
+		[[ "$stderr" == *"invalid --timeout '0' (expected more than 0 seconds)"* ]]
+	done
+}
+
+@test "client consistency: a broadcast address is refused for what it is, not as 'not permitted'" {
+	# lo's broadcast address: connect() is refused (EACCES without
+	# SO_BROADCAST) before any datagram leaves
+	run -1 --separate-stderr "$SOCKX" udp-client -w 1 -m x 127.255.255.255 9
+	[[ "$stderr" == *"connect 127.255.255.255:9: Permission denied: a broadcast address, and the socket has no SO_BROADCAST"* ]]
+	[[ "$stderr" == *"hint: udp-client talks to one peer"* ]]
+	if [[ $(id -u) -eq 0 ]]; then
+		run -1 --separate-stderr "$SOCKX" raw-icmp -c 1 -W 1 127.255.255.255
+		[[ "$stderr" == *"127.255.255.255 is a broadcast address: raw-icmp pings one host, and sets no SO_BROADCAST"* ]]
+		[[ "$output" != *"bytes from"* ]]
+	fi
+}
