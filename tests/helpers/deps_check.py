@@ -62,21 +62,27 @@ def closure(roots, pkgs):
     return seen
 
 
-def owner(path):
-    """The package that holds path (tried as given, resolved, /usr-merged)."""
-    real = os.path.realpath(path)
+def candidates(path):
+    """path as given, resolved, and with /usr merged or not."""
     tries = []
-    for p in (path, real):
+    for p in (path, os.path.realpath(path)):
         tries += [p, re.sub(r"^/usr/", "/", p), re.sub(r"^/(s?bin)/", r"/usr/\1/", p)]
-    for p in dict.fromkeys(tries):
-        r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
-        for line in r.stdout.splitlines():
-            if line.startswith("diversion by"):
-                continue
-            m = re.match(r"^([^:]+?)(?::[a-z0-9]+)?(?:, [^:]+)*: (.+)$", line)
-            if m and m.group(2) == p:
-                return m.group(1)
-    return None
+    return list(dict.fromkeys(tries))
+
+
+def owners(paths):
+    """{path: package} for the paths that a package holds (one dpkg -S)."""
+    if not paths:
+        return {}
+    r = subprocess.run(["dpkg", "-S"] + paths, capture_output=True, text=True)
+    found = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("diversion by"):
+            continue
+        m = re.match(r"^([^:]+?)(?::[a-z0-9]+)?(?:, [^:]+)*: (.+)$", line)
+        if m:
+            found.setdefault(m.group(2), m.group(1))
+    return found
 
 
 def main():
@@ -94,19 +100,23 @@ def main():
     for name, why in INDIRECT.items():
         used.setdefault(name, why)
     env_path = {"PATH": SYSTEM_PATH}
+    paths = {}
     for name, where in sorted(used.items()):
         path = subprocess.run(["sh", "-c", 'command -v "$1"', "sh", name],
                               capture_output=True, text=True,
                               env=env_path).stdout.strip()
-        if not path.startswith("/"):
+        if path.startswith("/"):
+            paths[name] = path
+        elif name in INDIRECT or re.search(r"need_cmd\s+" + re.escape(name),
+                                           open_line(where)):
             # Not a program here: prose or a shell function of another
             # file, unless the tests ask for it by name.
-            if name in INDIRECT or re.search(r"need_cmd\s+" + re.escape(name),
-                                             open_line(where)):
-                problems.append(f"{name} ({where}) is not installed after "
-                                "make deps: add its package to DEB_PKGS")
-            continue
-        pkg = owner(path)
+            problems.append(f"{name} ({where}) is not installed after "
+                            "make deps: add its package to DEB_PKGS")
+    held = owners(sorted({c for p in paths.values() for c in candidates(p)}))
+    for name, path in sorted(paths.items()):
+        where = used[name]
+        pkg = next((held[c] for c in candidates(path) if c in held), None)
         if verbose:
             print(f"{name}\t{path}\t{pkg}\t{where}")
         if pkg is None:
