@@ -160,37 +160,45 @@ static const char *kind(mode_t m)
 }
 
 /*
- * Whether mount mnt_id is a filesystem in memory (tmpfs, ramfs), where a
- * read never waits: from /proc/self/mountinfo, without a call into the
- * filesystem itself (statfs on FUSE asks its daemon, which may not answer).
+ * Whether mount mnt_id is a local filesystem (in memory, or on a local
+ * block device), where a read ends by itself, soon: from
+ * /proc/self/mountinfo, without a call into the filesystem itself
+ * (statfs on FUSE asks its daemon, which may not answer). FUSE, NFS, CIFS
+ * and the like are not on the list: the sender may control their server.
  */
-static bool in_memory(uint64_t mnt_id)
+static bool local_fs(uint64_t mnt_id)
 {
+	static const char *const local[] = {
+		"tmpfs", "ramfs", "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs",
+		"overlay", "vfat", "exfat", "squashfs", "iso9660", "erofs",
+	};
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[1024], *dash;
+	char line[1024], *dash, type[32];
 	unsigned long long id;
-	bool mem = false;
+	bool ok = false;
 
 	while (f && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llu", &id) != 1 || id != mnt_id || !strchr(line, '\n'))
 			continue;
 		dash = strstr(line, " - ");
-		mem = dash && (strncmp(dash + 3, "tmpfs ", 6) == 0 ||
-			       strncmp(dash + 3, "ramfs ", 6) == 0);
+		if (dash && sscanf(dash + 3, "%31s", type) == 1)
+			for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+				ok = ok || strcmp(type, local[i]) == 0;
 		break;
 	}
 	if (f)
 		fclose(f);
-	return mem;
+	return ok;
 }
 
 /*
  * The first line of a received regular file, from its start without
- * moving the shared offset, read only if that cannot wait: the server
- * serves everyone from one loop, and the sender chose the file. The
- * page cache answers RWF_NOWAIT at once (EAGAIN when the data is not
- * there); tmpfs and ramfs, which lack RWF_NOWAIT, never wait. Anything
- * else (a FIFO, a socket, a device, a FUSE or network file) is not read.
+ * moving the shared offset, read only if that cannot wait on someone
+ * else: the server serves everyone from one loop, and the sender chose
+ * the file. The page cache answers RWF_NOWAIT at once; a local
+ * filesystem (where RWF_NOWAIT may be missing or the data not cached)
+ * is read as usual, which ends by itself. Anything else (a FIFO, a
+ * socket, a device, a FUSE or network file) is not read.
  */
 static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
 {
@@ -201,8 +209,8 @@ static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
 	if (!S_ISREG(st->stx_mode))
 		return -1;
 	n = preadv2(fd, &iov, 1, 0, RWF_NOWAIT);
-	if (n < 0 && errno == EOPNOTSUPP && (st->stx_mask & STATX_MNT_ID) &&
-	    in_memory(st->stx_mnt_id))
+	if (n < 0 && (errno == EOPNOTSUPP || errno == EAGAIN) &&
+	    (st->stx_mask & STATX_MNT_ID) && local_fs(st->stx_mnt_id))
 		n = pread(fd, buf, cap, 0);
 	if (n <= 0)
 		return n;
