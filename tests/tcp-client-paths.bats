@@ -87,3 +87,13 @@ c.close()'
 	run -0 bash -c "'$SOCKX' -q tcp-client 127.0.0.1 $PORT -m ping --count 2000 --nodelay | uniq -c"
 	assert_output --regexp '^ +2000 ping$'
 }
+
+@test "tcp-client-paths: stdout pipe full when both sides have shut: it waits without spinning" {
+	# 8 MiB fill the stdout pipe, the rest fits in the socket's receive
+	# buffer, so the peer's FIN arrives while stdout is full.
+	start_server py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" shut-server 8388608
+	run -0 --separate-stderr bash -c "TIMEFORMAT='%U %S'; time { timeout 20 '$SOCKX' tcp-client 127.0.0.1 $PORT </dev/null | (sleep 2; wc -c); }"
+	assert_output 8388608
+	# CPU seconds (user, sys) over the 2 s wait: a poll loop would burn about 2.
+	awk '{ exit !($1 + $2 < 0.5) }' <<<"${stderr##*$'\n'}"
+}

@@ -309,15 +309,24 @@ static nfds_t want(struct relay *r, struct pollfd *p)
 {
 	bool zc = r->in_path != PATH_COPY;
 	nfds_t n = 0;
+	short events;
 
 	if (r->in_open && (zc ? !r->in_stuck : r->len == 0)) {
 		p[n].fd = STDIN_FILENO;
 		p[n++].events = POLLIN;
 	}
-	p[n].fd = r->fd;	/* always: POLLERR and POLLHUP come here */
-	p[n].events = (short)((r->peer_eof || r->out_stuck ? 0 : POLLIN) |
-			      (r->len || (zc && r->in_open && r->in_stuck) ? POLLOUT : 0));
-	n++;
+	events = (short)((r->peer_eof || r->out_stuck ? 0 : POLLIN) |
+			 (r->len || (zc && r->in_open && r->in_stuck) ? POLLOUT : 0));
+	/*
+	 * The socket, for its bytes, its room, and POLLERR and POLLHUP, which
+	 * come unasked. Not while only stdout's room is awaited: a socket
+	 * shut both ways would report POLLHUP at once, on every poll, and
+	 * nothing can be done with it until stdout takes bytes again.
+	 */
+	if (events || !r->out_stuck) {
+		p[n].fd = r->fd;
+		p[n++].events = events;
+	}
 	if (r->out_stuck) {
 		p[n].fd = STDOUT_FILENO;
 		p[n++].events = POLLOUT;
