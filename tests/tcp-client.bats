@@ -133,3 +133,30 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	run -0 bash -c "printf 'a\x01\"\\\\\xff\xc3\x28z' | '$SOCKX' --json tcp-client 127.0.0.1 $PORT"
 	echo "$output" | jq -e -s '[.[] | select(.event == "received") | .data] | join("") == "a\u0001\"\\\ufffd\ufffd(z"'
 }
+
+@test "tcp-client: -m: every byte the peer sends after our FIN is read and shown, then closed" {
+	# The peer echoes "hi", waits for our FIN, then sends 600000 bytes.
+	start_server py python3 "$PEER" after-fin-server 600000
+	run -0 --separate-stderr timeout 20 "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi
+	[[ $(tr -cd x <<<"$output" | wc -c) -eq 600000 ]]
+	assert_line --index 1 'sent 2 bytes: hi'
+	assert_line --regexp '^reply 2 bytes, time=[0-9.]+ ms: hi$'
+	assert_line 'eof: the peer closed'
+	[[ "${lines[-1]}" == closed ]]	# a line of its own, not glued to the data
+	start_server py2 python3 "$PEER" after-fin-server 600000
+	timeout 20 "$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m hi >"$BATS_TEST_TMPDIR/q"
+	[[ $(wc -c <"$BATS_TEST_TMPDIR/q") -eq 600003 ]]	# "hi\n", then the bytes exactly
+}
+
+@test "tcp-client: -m --verify: the bytes after our FIN are all read, the wire agrees" {
+	skip_unless_root
+	start_server py python3 "$PEER" after-fin-server 600000
+	run -0 --separate-stderr timeout 30 "$SOCKX" -q tcp-client --verify 127.0.0.1 "$PORT" -m hi
+	[[ $(tr -cd x <<<"$output" | wc -c) -eq 600000 ]]
+}
+
+@test "tcp-client: -m: a peer that never closes after our FIN: it says it stopped, exit 1" {
+	start_server py python3 "$PEER" send-hold 300000
+	run -1 --separate-stderr timeout 20 "$SOCKX" -q tcp-client -w 0.5 127.0.0.1 "$PORT" -m hi
+	[[ "$stderr" == *"stopped reading: the peer did not close within 0.5 s of silence"* ]]
+}

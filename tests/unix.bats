@@ -250,3 +250,18 @@ s.recv(10)'
 	[[ "$stderr" == *"invalid --mode 'source'"* ]]
 	[[ -z "$(ls -A "$d")" ]]
 }
+
+@test "unix: stream -m: every byte the server sends after our FIN is read and shown" {
+	ADDR=$(fresh_name)
+	# The server echoes "hi", waits for our FIN, then sends 600000 bytes.
+	start_bg py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" after-fin-server 600000 "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	run -0 --separate-stderr timeout 20 "$SOCKX" unix "$ADDR" -m hi
+	[[ $(grep -v '^connected to ' <<<"$output" | tr -cd x | wc -c) -eq 600000 ]]
+	assert_line --regexp '^reply 2 bytes, time=[0-9.]+ ms: hi$'
+	ADDR=$(fresh_name 2)
+	start_bg py2 python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 300000 "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/py2.out" '^listening on '
+	run -1 --separate-stderr timeout 20 "$SOCKX" unix -w 0.5 "$ADDR" -m hi
+	[[ "$stderr" == *"stopped reading: the server did not close within 0.5 s of silence"* ]]
+}

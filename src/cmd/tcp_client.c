@@ -391,29 +391,41 @@ static void rtt_summary(struct sockx *sx, const struct rtt_stats *st)
 	    st->sent, st->replies, st->min, avg, st->max);
 }
 
-/* Half-closes, then reads until the peer closes too. */
+/*
+ * Half-closes, then reads and shows all the peer still sends until it
+ * closes too; after -w of silence it says that it stopped (exit 1).
+ */
 static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 			    char *buf, struct capture *cap)
 {
+	size_t got, total = 0;
+	bool nl = true;		/* what was shown ends its line */
 	int why;
-	size_t got;
 
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
 		life_event(sx, false, "shutdown", "shutdown: our write side closed");
-	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, o->idle_ms, &why);
-	capture_tcp_received(cap, buf, got);
-	if (got) {
+	for (;;) {
+		got = read_reply(sx, fd, buf, RELAY_BUF, 1, o->idle_ms, &why);
+		if (!got)
+			break;
+		capture_tcp_received(cap, buf, got);
 		show_data(sx, "received", buf, got, o->hex, -1);
-		fflush(stdout);
+		total += got;
+		nl = buf[got - 1] == '\n';
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return fail_errno(sx, "cannot write to stdout");
 	}
+	if (!nl && !o->hex && !sx->json && !sx->quiet)
+		putchar('\n');	/* "closed" gets a line of its own */
 	if (why == ENOTCONN) {
 		life_event(sx, false, "eof", "eof: the peer closed");
 		return EXIT_OK;
 	}
 	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "the peer did not close within %.1f s", o->idle_ms / 1000.0);
+		return fail(sx, EXIT_FAIL, "stopped reading: the peer did not close within %.1f s"
+			    " of silence (%zu bytes came after our shutdown)", o->idle_ms / 1000.0, total);
 	errno = why;
-	return why ? fail_errno(sx, "recv") : EXIT_OK;
+	return fail_errno(sx, "recv after %zu bytes", total);
 }
 
 static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o,

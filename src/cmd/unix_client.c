@@ -176,27 +176,41 @@ static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
 	return why ? fail_errno(sx, "recv") : EXIT_OK;
 }
 
-/* Half-closes, then waits (-w) for the server to close too. */
+/*
+ * Half-closes, then reads and shows all the server still sends until it
+ * closes too; after -w of silence it says that it stopped (exit 1).
+ */
 static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, char *buf, size_t cap)
 {
 	struct ux_opts tail = *o;
-	size_t got, real;
+	size_t got, real, total = 0;
+	bool nl = true;		/* what was shown ends its line */
 	int why;
 
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0 && !sx->json)
 		trace(sx, 1, "shutdown: our write side closed");
 	tail.type = SOCK_STREAM;	/* read whatever comes, until EOF */
-	got = get_reply(sx, &tail, fd, buf, cap, cap, &real, &why);
-	if (got) {
+	for (;;) {
+		got = get_reply(sx, &tail, fd, buf, cap, 1, &real, &why);
+		if (!got)
+			break;
 		show_data(sx, "received", buf, got, o->hex, -1);
+		total += got;
+		nl = buf[got - 1] == '\n';
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return fail_errno(sx, "cannot write to stdout");
+	}
+	if (!nl && !o->hex && !sx->json && !sx->quiet) {
+		putchar('\n');	/* the shell's prompt gets a line of its own */
 		fflush(stdout);
 	}
 	if (why == ENOTCONN)
 		return EXIT_OK;
 	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "the server did not close within %.1f s", o->wait_ms / 1000.0);
+		return fail(sx, EXIT_FAIL, "stopped reading: the server did not close within %.1f s"
+			    " of silence (%zu bytes came after our shutdown)", o->wait_ms / 1000.0, total);
 	errno = why;
-	return why ? fail_errno(sx, "recv") : EXIT_OK;
+	return fail_errno(sx, "recv after %zu bytes", total);
 }
 
 static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
