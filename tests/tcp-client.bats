@@ -160,3 +160,21 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	run -1 --separate-stderr timeout 20 "$SOCKX" -q tcp-client -w 0.5 127.0.0.1 "$PORT" -m hi
 	[[ "$stderr" == *"stopped reading: the peer did not close within 0.5 s of silence"* ]]
 }
+
+@test "tcp-client: a 16 MiB --message-file to sockx's own echo server: no deadlock" {
+	head -c 16777216 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	start_server srv "$SOCKX" -q tcp-server -p 0
+	timeout 60 "$SOCKX" -q tcp-client -w 10 127.0.0.1 "$PORT" --message-file "$BATS_TEST_TMPDIR/big" \
+		>"$BATS_TEST_TMPDIR/out"
+	head -c 16777216 "$BATS_TEST_TMPDIR/out" | cmp - "$BATS_TEST_TMPDIR/big"
+}
+
+@test "tcp-client: a peer that never reads a 16 MiB message: -w 1 ends the send, exit 1" {
+	head -c 16777216 /dev/zero >"$BATS_TEST_TMPDIR/big"
+	start_server py python3 "$PEER" sink-server
+	local t0=$SECONDS
+	run -1 --separate-stderr timeout 20 "$SOCKX" tcp-client -w 1 127.0.0.1 "$PORT" \
+		--message-file "$BATS_TEST_TMPDIR/big"
+	[[ "$stderr" == *"send stalled: "*" of 16777216 bytes sent, then the peer took none for 1.0 s (-w)"* ]]
+	(( SECONDS - t0 < 10 ))
+}

@@ -324,6 +324,67 @@ static void say_sent(struct sockx *sx, const struct msg *m)
 	}
 }
 
+/* How a message went: bytes sent, reply bytes read, and why it stopped. */
+struct xfer {
+	size_t sent, got;
+	int why;		/* as read_reply's; or send()'s errno, with send_err */
+	bool send_err;
+};
+
+/*
+ * Sends message m without blocking, and while the socket is full reads
+ * the reply into buf (at most m->len bytes): a peer that echoes as it
+ * reads stops reading once its replies fill our receive buffer, so
+ * waiting only for room would wait forever. Every wait ends after
+ * idle_ms with no progress either way (-w). Stops at the end of the
+ * message or at an error (x->why).
+ */
+static void send_message(struct sockx *sx, int fd, const struct msg *m, char *buf,
+			 int idle_ms, struct capture *cap, struct xfer *x)
+{
+	double last = now_mono();
+	struct pollfd p;
+	ssize_t n;
+	int left;
+
+	while (x->sent < m->len) {
+		n = sock_send(sx, fd, m->p + x->sent, m->len - x->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			capture_tcp_sent(cap, m->p + x->sent, (size_t)n);
+			x->sent += (size_t)n;
+			last = now_mono();
+			continue;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			x->why = errno;
+			x->send_err = true;
+			return;
+		}
+		left = idle_ms < 0 ? -1 : idle_ms - (int)((now_mono() - last) * 1000.0);
+		if (idle_ms >= 0 && left <= 0) {
+			x->why = ETIMEDOUT;
+			return;
+		}
+		/* Full: wait for room, or for reply bytes (reading them makes room). */
+		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		if (!x->why && x->got < m->len)
+			p.events |= POLLIN;
+		if (poll(&p, 1, left) <= 0 || !(p.revents & POLLIN))
+			continue;	/* room, an error for send to tell, or time */
+		n = sock_recv(sx, fd, buf + x->got, m->len - x->got, MSG_DONTWAIT);
+		if (n > 0) {
+			capture_tcp_received(cap, buf + x->got, (size_t)n);
+			x->got += (size_t)n;
+			last = now_mono();
+		} else if (n == 0) {
+			x->why = ENOTCONN;	/* the peer closed: send the rest all the same */
+		} else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			x->why = errno;
+			return;
+		}
+	}
+}
+
 /*
  * One message out, its reply back; returns an exit code. lazy: leave
  * stdout to its buffer (-q, not a terminal, no --interval).
@@ -332,18 +393,28 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		    const struct msg *m, char *buf, struct rtt_stats *st, bool lazy,
 		    struct capture *cap)
 {
+	struct xfer x = { 0 };
 	size_t len = m->len, got;
 	double t, rtt;
 	int why;
 
 	t = now_mono();
-	if (io_send_all(sx, fd, m->p, len) < 0)
+	send_message(sx, fd, m, buf, o->idle_ms, cap, &x);
+	if (x.send_err) {
+		errno = x.why;
 		return fail_errno(sx, "send");
-	capture_tcp_sent(cap, m->p, len);
+	}
+	if (x.why == ETIMEDOUT)
+		return fail(sx, EXIT_FAIL, "send stalled: %zu of %zu bytes sent, then the peer took"
+			    " none for %.1f s (-w)", x.sent, len, o->idle_ms / 1000.0);
 	st->sent++;
 	say_sent(sx, m);
-	got = read_reply(sx, fd, buf, len, len, o->idle_ms, &why);
-	capture_tcp_received(cap, buf, got);
+	why = x.why;
+	got = x.got;
+	if (!why && got < len) {
+		got += read_reply(sx, fd, buf + got, len - got, len - got, o->idle_ms, &why);
+		capture_tcp_received(cap, buf + x.got, got - x.got);
+	}
 	rtt = (now_mono() - t) * 1000.0;
 	if (got == len) {
 		st->replies++;
