@@ -97,3 +97,14 @@ c.close()'
 	# CPU seconds (user, sys) over the 2 s wait: a poll loop would burn about 2.
 	awk '{ exit !($1 + $2 < 0.5) }' <<<"${stderr##*$'\n'}"
 }
+
+@test "tcp-client-paths: --hex in netcat mode: what was shown survives SIGTERM" {
+	start_server py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 22
+	mkfifo "$BATS_TEST_TMPDIR/in"	# stdin that stays open: the relay goes on
+	start_bg cl bash -c 'exec 8<>"$0" <"$0"; exec "$SOCKX" -v tcp-client --hex 127.0.0.1 "$1"' \
+		"$BATS_TEST_TMPDIR/in" "$PORT"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^recv\(.*\) = 22$'
+	wait_in_poll "${BG_PID[cl]}"
+	stop_bg cl TERM
+	grep -q '^00000010  77 77 77 77 77 77 ' "$BATS_TEST_TMPDIR/cl.out"
+}

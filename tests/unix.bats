@@ -265,3 +265,30 @@ s.recv(10)'
 	run -1 --separate-stderr timeout 20 "$SOCKX" unix -w 0.5 "$ADDR" -m hi
 	[[ "$stderr" == *"stopped reading: the server did not close within 0.5 s of silence"* ]]
 }
+
+@test "unix: stream netcat mode --hex: what was shown survives SIGTERM" {
+	ADDR=$(fresh_name)
+	start_bg py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 22 "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	mkfifo "$BATS_TEST_TMPDIR/in"	# stdin that stays open: the relay goes on
+	start_bg cl bash -c 'exec 8<>"$0" <"$0"; exec "$SOCKX" -v unix --hex "$1"' \
+		"$BATS_TEST_TMPDIR/in" "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^recv\(.*\) = 22$'
+	wait_in_poll "${BG_PID[cl]}"
+	stop_bg cl TERM
+	grep -q '^00000010  77 77 77 77 77 77 ' "$BATS_TEST_TMPDIR/cl.out"
+}
+
+@test "unix: seqpacket lines mode --hex: what was shown survives SIGTERM" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket "$ADDR"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	start_bg cl bash -c 'exec 8<>"$0" <"$0"; exec "$SOCKX" -v unix --seqpacket --hex "$1"' \
+		"$BATS_TEST_TMPDIR/in" "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^connected to '
+	printf 'hello\n' >"$BATS_TEST_TMPDIR/in"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^recvmsg\(.*\) = 6$'
+	wait_in_poll "${BG_PID[cl]}"
+	stop_bg cl TERM
+	grep -q '^00000000  68 65 6c 6c 6f 0a ' "$BATS_TEST_TMPDIR/cl.out"
+}

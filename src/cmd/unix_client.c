@@ -316,7 +316,8 @@ static int from_socket(struct lines *l)
 			 rx.kept, rx.len);
 	if (l->sx->json || l->o->hex) {
 		show_data(l->sx, "received", l->buf, rx.kept, l->o->hex, -1);
-		return 0;
+		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
+		return fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
 	}
 	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept);
 }

@@ -299,7 +299,8 @@ static int from_socket(struct relay *r)
 		return 0;
 	if (r->sx->json || r->hex) {
 		show_data(r->sx, "received", r->in, (size_t)n, r->hex, -1);
-		return ferror(stdout) ? -3 : 0;
+		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
+		return fflush(stdout) != 0 || ferror(stdout) ? -3 : 0;
 	}
 	return io_write_all(r->sx, STDOUT_FILENO, r->in, (size_t)n) < 0 ? -3 : 0;
 }
