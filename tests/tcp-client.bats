@@ -178,3 +178,16 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	[[ "$stderr" == *"send stalled: "*" of 16777216 bytes sent, then the peer took none for 1.0 s (-w)"* ]]
 	(( SECONDS - t0 < 10 ))
 }
+
+@test "tcp-client: -m with stdout a closed pipe: it says so on stderr, exit 1" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	# stdout: a pipe whose reader is gone before sockx starts.
+	run -0 python3 -c '
+import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, timeout=20)
+print(p.returncode); sys.stdout.write(p.stderr.decode())' "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi -m there
+	assert_line --index 0 1
+	assert_line --index 1 'sockx: tcp-client: cannot write to stdout: Broken pipe'
+	[[ ${#lines[@]} -eq 2 ]]
+}

@@ -292,3 +292,20 @@ s.recv(10)'
 	stop_bg cl TERM
 	grep -q '^00000000  68 65 6c 6c 6f 0a ' "$BATS_TEST_TMPDIR/cl.out"
 }
+
+@test "unix: stdout a closed pipe: -m and lines mode say so on stderr, exit 1" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket "$ADDR"
+	# stdout: a pipe whose reader is gone before sockx starts.
+	local broken='
+import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, input=b"a\nb\n", timeout=20)
+print(p.returncode); sys.stdout.write(p.stderr.decode())'
+	run -0 python3 -c "$broken" "$SOCKX" unix --seqpacket "$ADDR" -m hi
+	assert_line --index 0 1
+	assert_line --index 1 'sockx: unix: cannot write to stdout: Broken pipe'
+	run -0 python3 -c "$broken" "$SOCKX" unix --seqpacket "$ADDR"
+	assert_line --index 0 1
+	assert_line --index 1 'sockx: unix: cannot write to stdout after 1 messages received: Broken pipe'
+}

@@ -386,6 +386,18 @@ static void send_message(struct sockx *sx, int fd, const struct msg *m, char *bu
 }
 
 /*
+ * After a reply on stdout: a write that failed (a closed pipe, a full
+ * disk) ends the run, so no reply is lost unsaid. lazy: flush only to
+ * learn the error.
+ */
+static int check_stdout(struct sockx *sx, bool lazy)
+{
+	if (!lazy || ferror(stdout))
+		fflush(stdout);
+	return ferror(stdout) ? fail_errno(sx, "cannot write to stdout") : EXIT_OK;
+}
+
+/*
  * One message out, its reply back; returns an exit code. lazy: leave
  * stdout to its buffer (-q, not a terminal, no --interval).
  */
@@ -396,7 +408,7 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 	struct xfer x = { 0 };
 	size_t len = m->len, got;
 	double t, rtt;
-	int why;
+	int why, rc;
 
 	t = now_mono();
 	send_message(sx, fd, m, buf, o->idle_ms, cap, &x);
@@ -428,8 +440,9 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		show_data(sx, "reply", buf, got, o->hex, rtt);
 	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
 		putchar('\n');
-	if (!lazy)
-		fflush(stdout);
+	rc = check_stdout(sx, lazy);
+	if (rc != EXIT_OK)
+		return rc;
 	if (why == ETIMEDOUT) {
 		life_event(sx, false, "timeout", "timeout");
 		return fail(sx, EXIT_FAIL, "no complete reply: %zu of %zu bytes after %.1f s of silence",
@@ -471,7 +484,7 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 {
 	size_t got, total = 0;
 	bool nl = true;		/* what was shown ends its line */
-	int why;
+	int why, rc;
 
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
 		life_event(sx, false, "shutdown", "shutdown: our write side closed");
@@ -483,8 +496,9 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 		show_data(sx, "received", buf, got, o->hex, -1);
 		total += got;
 		nl = buf[got - 1] == '\n';
-		if (fflush(stdout) != 0 || ferror(stdout))
-			return fail_errno(sx, "cannot write to stdout");
+		rc = check_stdout(sx, false);
+		if (rc != EXIT_OK)
+			return rc;
 	}
 	if (!nl && !o->hex && !sx->json && !sx->quiet)
 		putchar('\n');	/* "closed" gets a line of its own */

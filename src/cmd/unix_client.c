@@ -164,6 +164,8 @@ static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
 	got = get_reply(sx, o, fd, buf, o->type == SOCK_STREAM ? len : o->recv_size,
 			len, &real, &why);
 	show_reply(sx, o, buf, got, (now_mono() - t) * 1000.0);
+	if (ferror(stdout))	/* a closed pipe, a full disk: no reply lost unsaid */
+		return fail_errno(sx, "cannot write to stdout");
 	if (real > got)		/* never passed off as whole */
 		return fail(sx, EXIT_FAIL, "the reply was cut to %zu of its %zu bytes"
 			    " (MSG_TRUNC; --recv-size %lu)", got, real, o->recv_size);
@@ -297,7 +299,8 @@ static int from_stdin(struct lines *l)
 	return send_lines(l);
 }
 
-/* Receives one message and writes it out; returns 0 or -1 (errno). */
+/* Receives one message and writes it out; returns 0, -1 (errno), or -2 on
+ * stdout's error. */
 static int from_socket(struct lines *l)
 {
 	struct ux_rx rx;
@@ -317,12 +320,13 @@ static int from_socket(struct lines *l)
 	if (l->sx->json || l->o->hex) {
 		show_data(l->sx, "received", l->buf, rx.kept, l->o->hex, -1);
 		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
-		return fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
+		return fflush(stdout) != 0 || ferror(stdout) ? -2 : 0;
 	}
-	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept);
+	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept) < 0 ? -2 : 0;
 }
 
-/* One round; returns 1 to go on, 0 when done, -1 on an error (errno). */
+/* One round; returns 1 to go on, 0 when done, -1 on an error (errno), -2
+ * on stdout's. */
 static int lines_step(struct lines *l)
 {
 	struct pollfd p[2];
@@ -345,8 +349,11 @@ static int lines_step(struct lines *l)
 	}
 	if (l->in_open && p[0].revents && from_stdin(l) < 0)
 		return -1;
-	if (p[n - 1].revents && from_socket(l) < 0)
-		return -1;
+	if (p[n - 1].revents) {
+		r = from_socket(l);
+		if (r < 0)
+			return r;
+	}
 	return 1;
 }
 
@@ -364,7 +371,9 @@ static int lines_mode(struct sockx *sx, const struct ux_opts *o, int fd)
 	do {
 		r = lines_step(&l);
 	} while (r == 1);
-	if (r < 0 && errno == ETIMEDOUT)
+	if (r == -2)
+		rc = fail_errno(sx, "cannot write to stdout after %lu messages received", l.got);
+	else if (r < 0 && errno == ETIMEDOUT)
 		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (-w)", o->wait_ms / 1000.0);
 	else if (r < 0)
 		rc = fail_errno(sx, "%s", o->path);

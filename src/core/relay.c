@@ -430,10 +430,9 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	do {
 		s = step(&r, idle_ms);
 	} while (s == 1);
-	if (s == -3 && errno == EPIPE) {
-		rc = EXIT_OK;	/* the reader of our stdout is done: so are we */
-	} else if (s == -3) {
-		rc = fail_errno(sx, "cannot write to stdout");
+	if (s == -3) {	/* a closed pipe too: what the peer still sends is lost */
+		rc = fail_errno(sx, "cannot write to stdout after %llu bytes received, %llu sent",
+				(unsigned long long)r.received, (unsigned long long)r.sent);
 	} else if (s == -2) {
 		rc = fail_errno(sx, "cannot read stdin");
 	} else if (s < 0 && errno == ETIMEDOUT) {
