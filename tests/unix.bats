@@ -309,3 +309,13 @@ print(p.returncode); sys.stdout.write(p.stderr.decode())'
 	assert_line --index 0 1
 	assert_line --index 1 'sockx: unix: cannot write to stdout after 1 messages received: Broken pipe'
 }
+
+@test "unix: seqpacket lines mode: 20000 lines to an echo server, all back, no deadlock" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket "$ADDR"
+	# Replies fill our receive queue while we still send: we must read on.
+	yes "$(printf '%0999d' 7)" | head -n 20000 >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr timeout 30 "$SOCKX" unix --seqpacket "$ADDR" <"$BATS_TEST_TMPDIR/in"
+	[[ ${#lines[@]} -eq 20000 ]]
+	[[ $(sort -u <<<"$output") == "$(printf '%0999d' 7)" ]]
+}

@@ -254,25 +254,43 @@ struct lines {
 	char *in, *buf;
 	size_t have;
 	bool in_open, peer_eof;
+	bool stuck;		/* the socket is full: in holds lines not yet sent */
+	bool shut;		/* SOCK_SEQPACKET: our end of file went out */
 	unsigned long sent, got;
 };
 
-/* Sends every complete line (all that is left at EOF). Returns 0 or -1. */
+/*
+ * Sends every complete line (all that is left at EOF) that the socket
+ * takes without waiting. When it is full, stuck is set and the rest
+ * waits for POLLOUT while the replies are still read: an echoing server
+ * stops reading once its replies fill our receive queue. At the end of
+ * stdin, once all went out, SOCK_SEQPACKET shuts our side (the server's
+ * end of file). Returns 0 or -1 (errno).
+ */
 static int send_lines(struct lines *l)
 {
 	char *nl;
 	size_t n;
 
+	l->stuck = false;
 	while (l->have) {
 		nl = memchr(l->in, '\n', l->have);
 		if (!nl && l->in_open && l->have < LINE_BUF)
 			return 0;	/* the rest of the line is still to come */
 		n = nl ? (size_t)(nl - l->in) + 1 : l->have;
-		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, CONNECT_MS) < 0)
-			return -1;
+		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, 0) < 0) {
+			if (errno != ETIMEDOUT)
+				return -1;
+			l->stuck = true;	/* full: the rest on POLLOUT */
+			return 0;
+		}
 		l->sent++;
 		memmove(l->in, l->in + n, l->have - n);
 		l->have -= n;
+	}
+	if (!l->in_open && !l->shut && l->o->type == SOCK_SEQPACKET) {
+		l->shut = true;
+		sock_shutdown(l->sx, l->fd, SHUT_WR);
 	}
 	return 0;
 }
@@ -287,14 +305,8 @@ static int from_stdin(struct lines *l)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	if (n == 0) {
+	if (n == 0)
 		l->in_open = false;
-		if (send_lines(l) < 0)
-			return -1;
-		if (l->o->type == SOCK_SEQPACKET)
-			sock_shutdown(l->sx, l->fd, SHUT_WR);
-		return 0;
-	}
 	l->have += (size_t)n;
 	return send_lines(l);
 }
@@ -332,28 +344,33 @@ static int lines_step(struct lines *l)
 	struct pollfd p[2];
 	nfds_t n = 0;
 	int tail = l->o->wait_set ? l->o->wait_ms : DGRAM_TAIL_MS, r;
+	bool all_sent = !l->in_open && !l->have;
+	short ev;
 
-	if (l->peer_eof || (!l->in_open && l->o->type == SOCK_DGRAM && l->got >= l->sent))
+	if (l->peer_eof || (all_sent && l->o->type == SOCK_DGRAM && l->got >= l->sent))
 		return 0;
-	if (l->in_open)
+	if (l->in_open && !l->stuck)
 		p[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	p[n++] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
-	r = poll(p, n, l->in_open || l->o->type != SOCK_DGRAM ? l->o->wait_ms : tail);
+	p[n++] = (struct pollfd){ .fd = l->fd, .events = l->stuck ? POLLIN | POLLOUT : POLLIN };
+	r = poll(p, n, !all_sent || l->o->type != SOCK_DGRAM ? l->o->wait_ms : tail);
 	if (r < 0)
 		return errno == EINTR ? 1 : -1;
-	if (r == 0 && !l->in_open && l->o->type == SOCK_DGRAM)
+	if (r == 0 && all_sent && l->o->type == SOCK_DGRAM)
 		return 0;	/* the last replies had their time */
 	if (r == 0) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
-	if (l->in_open && p[0].revents && from_stdin(l) < 0)
+	if (n == 2 && p[0].revents && from_stdin(l) < 0)
 		return -1;
-	if (p[n - 1].revents) {
+	ev = p[n - 1].revents;
+	if (ev & (POLLIN | POLLERR | POLLHUP)) {
 		r = from_socket(l);
 		if (r < 0)
 			return r;
 	}
+	if (l->stuck && (ev & (POLLOUT | POLLERR | POLLHUP)) && send_lines(l) < 0)
+		return -1;
 	return 1;
 }
 
