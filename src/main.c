@@ -130,7 +130,8 @@ static int parse_main(struct sockx *sx, int argc, char **argv, int *rc)
 static int finish(struct sockx *sx, int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE)
+		/* A closed pipe is said once: the command may have said it. */
+		if (errno != EPIPE || rc == EXIT_OK)
 			fail(sx, EXIT_FAIL, "cannot write to stdout: %s", strerror(errno));
 		return rc == EXIT_OK ? EXIT_FAIL : rc;
 	}

@@ -47,12 +47,6 @@ start_socat_echo() {
 	[[ "$stderr" == *"closed: 3000000 bytes sent, 3000000 received"* ]]
 }
 
-@test "tcp-client-paths: a peer that leaves early while we splice: exit 0, no hang" {
-	start_server srv "$SOCKX" -q tcp-server -p 0 --mode source
-	run -0 bash -c "timeout 20 '$SOCKX' tcp-client 127.0.0.1 $PORT </dev/null | head -c 1000000 | wc -c"
-	assert_output 1000000
-}
-
 @test "tcp-client-paths: --message-file sends binary bytes (NULs too) and waits for them" {
 	start_server srv "$SOCKX" -q tcp-server -p 0
 	printf 'a\0b\0\001\377z' >"$BATS_TEST_TMPDIR/frame"
@@ -86,4 +80,43 @@ c.close()'
 	PORT=$(port_of py)
 	run -0 bash -c "'$SOCKX' -q tcp-client 127.0.0.1 $PORT -m ping --count 2000 --nodelay | uniq -c"
 	assert_output --regexp '^ +2000 ping$'
+}
+
+@test "tcp-client-paths: stdout pipe full when both sides have shut: it waits without spinning" {
+	# 8 MiB fill the stdout pipe, the rest fits in the socket's receive
+	# buffer, so the peer's FIN arrives while stdout is full.
+	start_server py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" shut-server 8388608
+	run -0 --separate-stderr bash -c "TIMEFORMAT='%U %S'; time { timeout 20 '$SOCKX' tcp-client 127.0.0.1 $PORT </dev/null | (sleep 2; wc -c); }"
+	assert_output 8388608
+	# CPU seconds (user, sys) over the 2 s wait: a poll loop would burn about 2.
+	awk '{ exit !($1 + $2 < 0.5) }' <<<"${stderr##*$'\n'}"
+}
+
+@test "tcp-client-paths: --hex in netcat mode: what was shown survives SIGTERM" {
+	start_server py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 22
+	mkfifo "$BATS_TEST_TMPDIR/in"	# stdin that stays open: the relay goes on
+	start_bg cl bash -c 'exec 8<>"$0" <"$0"; exec "$SOCKX" -v tcp-client --hex 127.0.0.1 "$1"' \
+		"$BATS_TEST_TMPDIR/in" "$PORT"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^recv\(.*\) = 22$'
+	wait_in_poll "${BG_PID[cl]}"
+	stop_bg cl TERM
+	grep -q '^00000010  77 77 77 77 77 77 ' "$BATS_TEST_TMPDIR/cl.out"
+}
+
+@test "tcp-client-paths: stdout's reader leaves early: it says so, exit 1, no hang" {
+	start_server srv "$SOCKX" -q tcp-server -p 0 --mode source
+	run -0 bash -c "timeout 20 '$SOCKX' tcp-client 127.0.0.1 $PORT </dev/null 2>'$BATS_TEST_TMPDIR/err' \
+		| head -c 1000000 | wc -c; echo \${PIPESTATUS[0]}"
+	assert_output $'1000000\n1'
+	grep -q '^sockx: tcp-client: cannot write to stdout after [0-9]* bytes received, 0 sent: Broken pipe$' \
+		"$BATS_TEST_TMPDIR/err"
+}
+
+@test "tcp-client-paths: 5 MB to an echo, stdout | head -c 1: it says so, exit 1" {
+	start_server srv "$SOCKX" -q tcp-server -p 0
+	head -c 5000000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	run -0 bash -c "timeout 20 '$SOCKX' tcp-client 127.0.0.1 $PORT <'$BATS_TEST_TMPDIR/in' \
+		2>'$BATS_TEST_TMPDIR/err' | head -c 1 >/dev/null; echo \${PIPESTATUS[0]}"
+	assert_output 1
+	grep -q 'cannot write to stdout after .*: Broken pipe$' "$BATS_TEST_TMPDIR/err"
 }

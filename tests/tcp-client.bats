@@ -154,4 +154,61 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	refute_line --regexp '^connected to 10'
 	"$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m "$msg" >"$BATS_TEST_TMPDIR/q.out"
 	cmp "$BATS_TEST_TMPDIR/q.out" <(printf '%s\n' "$msg")
+
+@test "tcp-client: -m: every byte the peer sends after our FIN is read and shown, then closed" {
+	# The peer echoes "hi", waits for our FIN, then sends 600000 bytes.
+	start_server py python3 "$PEER" after-fin-server 600000
+	run -0 --separate-stderr timeout 20 "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi
+	[[ $(tr -cd x <<<"$output" | wc -c) -eq 600000 ]]
+	assert_line --index 1 'sent 2 bytes: hi'
+	assert_line --regexp '^reply 2 bytes, time=[0-9.]+ ms: hi$'
+	assert_line 'eof: the peer closed'
+	[[ "${lines[-1]}" == closed ]]	# a line of its own, not glued to the data
+	start_server py2 python3 "$PEER" after-fin-server 600000
+	timeout 20 "$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m hi >"$BATS_TEST_TMPDIR/q"
+	[[ $(wc -c <"$BATS_TEST_TMPDIR/q") -eq 600003 ]]	# "hi\n", then the bytes exactly
+}
+
+@test "tcp-client: -m --verify: the bytes after our FIN are all read, the wire agrees" {
+	skip_unless_root
+	start_server py python3 "$PEER" after-fin-server 600000
+	run -0 --separate-stderr timeout 30 "$SOCKX" -q tcp-client --verify 127.0.0.1 "$PORT" -m hi
+	[[ $(tr -cd x <<<"$output" | wc -c) -eq 600000 ]]
+}
+
+@test "tcp-client: -m: a peer that never closes after our FIN: it says it stopped, exit 1" {
+	start_server py python3 "$PEER" send-hold 300000
+	run -1 --separate-stderr timeout 20 "$SOCKX" -q tcp-client -w 0.5 127.0.0.1 "$PORT" -m hi
+	[[ "$stderr" == *"stopped reading: the peer did not close within 0.5 s of silence"* ]]
+}
+
+@test "tcp-client: a 16 MiB --message-file to sockx's own echo server: no deadlock" {
+	head -c 16777216 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	start_server srv "$SOCKX" -q tcp-server -p 0
+	timeout 60 "$SOCKX" -q tcp-client -w 10 127.0.0.1 "$PORT" --message-file "$BATS_TEST_TMPDIR/big" \
+		>"$BATS_TEST_TMPDIR/out"
+	head -c 16777216 "$BATS_TEST_TMPDIR/out" | cmp - "$BATS_TEST_TMPDIR/big"
+}
+
+@test "tcp-client: a peer that never reads a 16 MiB message: -w 1 ends the send, exit 1" {
+	head -c 16777216 /dev/zero >"$BATS_TEST_TMPDIR/big"
+	start_server py python3 "$PEER" sink-server
+	local t0=$SECONDS
+	run -1 --separate-stderr timeout 20 "$SOCKX" tcp-client -w 1 127.0.0.1 "$PORT" \
+		--message-file "$BATS_TEST_TMPDIR/big"
+	[[ "$stderr" == *"send stalled: "*" of 16777216 bytes sent, then the peer took none for 1.0 s (-w)"* ]]
+	(( SECONDS - t0 < 10 ))
+}
+
+@test "tcp-client: -m with stdout a closed pipe: it says so on stderr, exit 1" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	# stdout: a pipe whose reader is gone before sockx starts.
+	run -0 python3 -c '
+import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, timeout=20)
+print(p.returncode); sys.stdout.write(p.stderr.decode())' "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi -m there
+	assert_line --index 0 1
+	assert_line --index 1 'sockx: tcp-client: cannot write to stdout: Broken pipe'
+	[[ ${#lines[@]} -eq 2 ]]
 }

@@ -277,4 +277,72 @@ print(os.getpid())' "$evil"
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^received fd [0-9]+ \(SCM_RIGHTS\): .*/x\\npeer credentials \(SO_PEERCRED\): pid=1 uid=0 gid=0, regular file'
 	run -1 grep -q $'\e' "$BATS_TEST_TMPDIR/srv.out"
 	run -1 grep -q '^peer credentials (SO_PEERCRED): pid=1 ' "$BATS_TEST_TMPDIR/srv.out"
+
+@test "unix: stream -m: every byte the server sends after our FIN is read and shown" {
+	ADDR=$(fresh_name)
+	# The server echoes "hi", waits for our FIN, then sends 600000 bytes.
+	start_bg py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" after-fin-server 600000 "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	run -0 --separate-stderr timeout 20 "$SOCKX" unix "$ADDR" -m hi
+	[[ $(grep -v '^connected to ' <<<"$output" | tr -cd x | wc -c) -eq 600000 ]]
+	assert_line --regexp '^reply 2 bytes, time=[0-9.]+ ms: hi$'
+	ADDR=$(fresh_name 2)
+	start_bg py2 python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 300000 "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/py2.out" '^listening on '
+	run -1 --separate-stderr timeout 20 "$SOCKX" unix -w 0.5 "$ADDR" -m hi
+	[[ "$stderr" == *"stopped reading: the server did not close within 0.5 s of silence"* ]]
+}
+
+@test "unix: stream netcat mode --hex: what was shown survives SIGTERM" {
+	ADDR=$(fresh_name)
+	start_bg py python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 22 "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	mkfifo "$BATS_TEST_TMPDIR/in"	# stdin that stays open: the relay goes on
+	start_bg cl bash -c 'exec 8<>"$0" <"$0"; exec "$SOCKX" -v unix --hex "$1"' \
+		"$BATS_TEST_TMPDIR/in" "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^recv\(.*\) = 22$'
+	wait_in_poll "${BG_PID[cl]}"
+	stop_bg cl TERM
+	grep -q '^00000010  77 77 77 77 77 77 ' "$BATS_TEST_TMPDIR/cl.out"
+}
+
+@test "unix: seqpacket lines mode --hex: what was shown survives SIGTERM" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket "$ADDR"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	start_bg cl bash -c 'exec 8<>"$0" <"$0"; exec "$SOCKX" -v unix --seqpacket --hex "$1"' \
+		"$BATS_TEST_TMPDIR/in" "$ADDR"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^connected to '
+	printf 'hello\n' >"$BATS_TEST_TMPDIR/in"
+	wait_line "$BATS_TEST_TMPDIR/cl.err" '^recvmsg\(.*\) = 6$'
+	wait_in_poll "${BG_PID[cl]}"
+	stop_bg cl TERM
+	grep -q '^00000000  68 65 6c 6c 6f 0a ' "$BATS_TEST_TMPDIR/cl.out"
+}
+
+@test "unix: stdout a closed pipe: -m and lines mode say so on stderr, exit 1" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket "$ADDR"
+	# stdout: a pipe whose reader is gone before sockx starts.
+	local broken='
+import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, input=b"a\nb\n", timeout=20)
+print(p.returncode); sys.stdout.write(p.stderr.decode())'
+	run -0 python3 -c "$broken" "$SOCKX" unix --seqpacket "$ADDR" -m hi
+	assert_line --index 0 1
+	assert_line --index 1 'sockx: unix: cannot write to stdout: Broken pipe'
+	run -0 python3 -c "$broken" "$SOCKX" unix --seqpacket "$ADDR"
+	assert_line --index 0 1
+	assert_line --index 1 'sockx: unix: cannot write to stdout after 1 messages received: Broken pipe'
+}
+
+@test "unix: seqpacket lines mode: 20000 lines to an echo server, all back, no deadlock" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket "$ADDR"
+	# Replies fill our receive queue while we still send: we must read on.
+	yes "$(printf '%0999d' 7)" | head -n 20000 >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr timeout 30 "$SOCKX" unix --seqpacket "$ADDR" <"$BATS_TEST_TMPDIR/in"
+	[[ ${#lines[@]} -eq 20000 ]]
+	[[ $(sort -u <<<"$output") == "$(printf '%0999d' 7)" ]]
 }

@@ -325,6 +325,79 @@ static void say_sent(struct sockx *sx, const struct msg *m)
 	}
 }
 
+/* How a message went: bytes sent, reply bytes read, and why it stopped. */
+struct xfer {
+	size_t sent, got;
+	int why;		/* as read_reply's; or send()'s errno, with send_err */
+	bool send_err;
+};
+
+/*
+ * Sends message m without blocking, and while the socket is full reads
+ * the reply into buf (at most m->len bytes): a peer that echoes as it
+ * reads stops reading once its replies fill our receive buffer, so
+ * waiting only for room would wait forever. Every wait ends after
+ * idle_ms with no progress either way (-w). Stops at the end of the
+ * message or at an error (x->why).
+ */
+static void send_message(struct sockx *sx, int fd, const struct msg *m, char *buf,
+			 int idle_ms, struct capture *cap, struct xfer *x)
+{
+	double last = now_mono();
+	struct pollfd p;
+	ssize_t n;
+	int left;
+
+	while (x->sent < m->len) {
+		n = sock_send(sx, fd, m->p + x->sent, m->len - x->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			capture_tcp_sent(cap, m->p + x->sent, (size_t)n);
+			x->sent += (size_t)n;
+			last = now_mono();
+			continue;
+		}
+		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			x->why = errno;
+			x->send_err = true;
+			return;
+		}
+		left = idle_ms < 0 ? -1 : idle_ms - (int)((now_mono() - last) * 1000.0);
+		if (idle_ms >= 0 && left <= 0) {
+			x->why = ETIMEDOUT;
+			return;
+		}
+		/* Full: wait for room, or for reply bytes (reading them makes room). */
+		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		if (!x->why && x->got < m->len)
+			p.events |= POLLIN;
+		if (poll(&p, 1, left) <= 0 || !(p.revents & POLLIN))
+			continue;	/* room, an error for send to tell, or time */
+		n = sock_recv(sx, fd, buf + x->got, m->len - x->got, MSG_DONTWAIT);
+		if (n > 0) {
+			capture_tcp_received(cap, buf + x->got, (size_t)n);
+			x->got += (size_t)n;
+			last = now_mono();
+		} else if (n == 0) {
+			x->why = ENOTCONN;	/* the peer closed: send the rest all the same */
+		} else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+			x->why = errno;
+			return;
+		}
+	}
+}
+
+/*
+ * After a reply on stdout: a write that failed (a closed pipe, a full
+ * disk) ends the run, so no reply is lost unsaid. lazy: flush only to
+ * learn the error.
+ */
+static int check_stdout(struct sockx *sx, bool lazy)
+{
+	if (!lazy || ferror(stdout))
+		fflush(stdout);
+	return ferror(stdout) ? fail_errno(sx, "cannot write to stdout") : EXIT_OK;
+}
+
 /*
  * One message out, its reply back; returns an exit code. lazy: leave
  * stdout to its buffer (-q, not a terminal, no --interval).
@@ -333,18 +406,28 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		    const struct msg *m, char *buf, struct rtt_stats *st, bool lazy,
 		    struct capture *cap)
 {
+	struct xfer x = { 0 };
 	size_t len = m->len, got;
 	double t, rtt;
-	int why;
+	int why, rc;
 
 	t = now_mono();
-	if (io_send_all(sx, fd, m->p, len) < 0)
+	send_message(sx, fd, m, buf, o->idle_ms, cap, &x);
+	if (x.send_err) {
+		errno = x.why;
 		return fail_errno(sx, "send");
-	capture_tcp_sent(cap, m->p, len);
+	}
+	if (x.why == ETIMEDOUT)
+		return fail(sx, EXIT_FAIL, "send stalled: %zu of %zu bytes sent, then the peer took"
+			    " none for %.1f s (-w)", x.sent, len, o->idle_ms / 1000.0);
 	st->sent++;
 	say_sent(sx, m);
-	got = read_reply(sx, fd, buf, len, len, o->idle_ms, &why);
-	capture_tcp_received(cap, buf, got);
+	why = x.why;
+	got = x.got;
+	if (!why && got < len) {
+		got += read_reply(sx, fd, buf + got, len - got, len - got, o->idle_ms, &why);
+		capture_tcp_received(cap, buf + x.got, got - x.got);
+	}
 	rtt = (now_mono() - t) * 1000.0;
 	if (got == len) {
 		st->replies++;
@@ -358,8 +441,9 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
 		putchar('\n');
-	if (!lazy)
-		fflush(stdout);
+	rc = check_stdout(sx, lazy);
+	if (rc != EXIT_OK)
+		return rc;
 	if (why == ETIMEDOUT) {
 		life_event(sx, false, "timeout", "timeout");
 		return fail(sx, EXIT_FAIL, "no complete reply: %zu of %zu bytes after %.1f s of silence",
@@ -392,29 +476,42 @@ static void rtt_summary(struct sockx *sx, const struct rtt_stats *st)
 	    st->sent, st->replies, st->min, avg, st->max);
 }
 
-/* Half-closes, then reads until the peer closes too. */
+/*
+ * Half-closes, then reads and shows all the peer still sends until it
+ * closes too; after -w of silence it says that it stopped (exit 1).
+ */
 static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 			    char *buf, struct capture *cap)
 {
-	int why;
-	size_t got;
+	size_t got, total = 0;
+	bool nl = true;		/* what was shown ends its line */
+	int why, rc;
 
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
 		life_event(sx, false, "shutdown", "shutdown: our write side closed");
-	got = read_reply(sx, fd, buf, RELAY_BUF, RELAY_BUF, o->idle_ms, &why);
-	capture_tcp_received(cap, buf, got);
-	if (got) {
+	for (;;) {
+		got = read_reply(sx, fd, buf, RELAY_BUF, 1, o->idle_ms, &why);
+		if (!got)
+			break;
+		capture_tcp_received(cap, buf, got);
 		show_peer_data(sx, "received", buf, got, o->hex, -1);
-		fflush(stdout);
+		total += got;
+		nl = buf[got - 1] == '\n';
+		rc = check_stdout(sx, false);
+		if (rc != EXIT_OK)
+			return rc;
 	}
+	if (!nl && !o->hex && !sx->json && !sx->quiet)
+		putchar('\n');	/* "closed" gets a line of its own */
 	if (why == ENOTCONN) {
 		life_event(sx, false, "eof", "eof: the peer closed");
 		return EXIT_OK;
 	}
 	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "the peer did not close within %.1f s", o->idle_ms / 1000.0);
+		return fail(sx, EXIT_FAIL, "stopped reading: the peer did not close within %.1f s"
+			    " of silence (%zu bytes came after our shutdown)", o->idle_ms / 1000.0, total);
 	errno = why;
-	return why ? fail_errno(sx, "recv") : EXIT_OK;
+	return fail_errno(sx, "recv after %zu bytes", total);
 }
 
 static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o,

@@ -170,6 +170,8 @@ static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
 	got = get_reply(sx, o, fd, buf, o->type == SOCK_STREAM ? len : o->recv_size,
 			len, &real, &why);
 	show_reply(sx, o, buf, got, (now_mono() - t) * 1000.0);
+	if (ferror(stdout))	/* a closed pipe, a full disk: no reply lost unsaid */
+		return fail_errno(sx, "cannot write to stdout");
 	if (real > got)		/* never passed off as whole */
 		return fail(sx, EXIT_FAIL, "the reply was cut to %zu of its %zu bytes"
 			    " (MSG_TRUNC; --recv-size %lu)", got, real, o->recv_size);
@@ -182,27 +184,41 @@ static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
 	return why ? fail_errno(sx, "recv") : EXIT_OK;
 }
 
-/* Half-closes, then waits (-w) for the server to close too. */
+/*
+ * Half-closes, then reads and shows all the server still sends until it
+ * closes too; after -w of silence it says that it stopped (exit 1).
+ */
 static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, char *buf, size_t cap)
 {
 	struct ux_opts tail = *o;
-	size_t got, real;
+	size_t got, real, total = 0;
+	bool nl = true;		/* what was shown ends its line */
 	int why;
 
 	if (sock_shutdown(sx, fd, SHUT_WR) == 0 && !sx->json)
 		trace(sx, 1, "shutdown: our write side closed");
 	tail.type = SOCK_STREAM;	/* read whatever comes, until EOF */
-	got = get_reply(sx, &tail, fd, buf, cap, cap, &real, &why);
-	if (got) {
+	for (;;) {
+		got = get_reply(sx, &tail, fd, buf, cap, 1, &real, &why);
+		if (!got)
+			break;
 		show_peer_data(sx, "received", buf, got, o->hex, -1);
+		total += got;
+		nl = buf[got - 1] == '\n';
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return fail_errno(sx, "cannot write to stdout");
+	}
+	if (!nl && !o->hex && !sx->json && !sx->quiet) {
+		putchar('\n');	/* the shell's prompt gets a line of its own */
 		fflush(stdout);
 	}
 	if (why == ENOTCONN)
 		return EXIT_OK;
 	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "the server did not close within %.1f s", o->wait_ms / 1000.0);
+		return fail(sx, EXIT_FAIL, "stopped reading: the server did not close within %.1f s"
+			    " of silence (%zu bytes came after our shutdown)", o->wait_ms / 1000.0, total);
 	errno = why;
-	return why ? fail_errno(sx, "recv") : EXIT_OK;
+	return fail_errno(sx, "recv after %zu bytes", total);
 }
 
 static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
@@ -244,25 +260,43 @@ struct lines {
 	char *in, *buf;
 	size_t have;
 	bool in_open, peer_eof;
+	bool stuck;		/* the socket is full: in holds lines not yet sent */
+	bool shut;		/* SOCK_SEQPACKET: our end of file went out */
 	unsigned long sent, got;
 };
 
-/* Sends every complete line (all that is left at EOF). Returns 0 or -1. */
+/*
+ * Sends every complete line (all that is left at EOF) that the socket
+ * takes without waiting. When it is full, stuck is set and the rest
+ * waits for POLLOUT while the replies are still read: an echoing server
+ * stops reading once its replies fill our receive queue. At the end of
+ * stdin, once all went out, SOCK_SEQPACKET shuts our side (the server's
+ * end of file). Returns 0 or -1 (errno).
+ */
 static int send_lines(struct lines *l)
 {
 	char *nl;
 	size_t n;
 
+	l->stuck = false;
 	while (l->have) {
 		nl = memchr(l->in, '\n', l->have);
 		if (!nl && l->in_open && l->have < LINE_BUF)
 			return 0;	/* the rest of the line is still to come */
 		n = nl ? (size_t)(nl - l->in) + 1 : l->have;
-		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, CONNECT_MS) < 0)
-			return -1;
+		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, 0) < 0) {
+			if (errno != ETIMEDOUT)
+				return -1;
+			l->stuck = true;	/* full: the rest on POLLOUT */
+			return 0;
+		}
 		l->sent++;
 		memmove(l->in, l->in + n, l->have - n);
 		l->have -= n;
+	}
+	if (!l->in_open && !l->shut && l->o->type == SOCK_SEQPACKET) {
+		l->shut = true;
+		sock_shutdown(l->sx, l->fd, SHUT_WR);
 	}
 	return 0;
 }
@@ -277,19 +311,14 @@ static int from_stdin(struct lines *l)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	if (n == 0) {
+	if (n == 0)
 		l->in_open = false;
-		if (send_lines(l) < 0)
-			return -1;
-		if (l->o->type == SOCK_SEQPACKET)
-			sock_shutdown(l->sx, l->fd, SHUT_WR);
-		return 0;
-	}
 	l->have += (size_t)n;
 	return send_lines(l);
 }
 
-/* Receives one message and writes it out; returns 0 or -1 (errno). */
+/* Receives one message and writes it out; returns 0, -1 (errno), or -2 on
+ * stdout's error. */
 static int from_socket(struct lines *l)
 {
 	struct ux_rx rx;
@@ -308,35 +337,45 @@ static int from_socket(struct lines *l)
 			 rx.kept, rx.len);
 	if (l->sx->json || l->o->hex) {
 		show_data(l->sx, "received", l->buf, rx.kept, l->o->hex, -1);
-		return 0;
+		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
+		return fflush(stdout) != 0 || ferror(stdout) ? -2 : 0;
 	}
-	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept);
+	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept) < 0 ? -2 : 0;
 }
 
-/* One round; returns 1 to go on, 0 when done, -1 on an error (errno). */
+/* One round; returns 1 to go on, 0 when done, -1 on an error (errno), -2
+ * on stdout's. */
 static int lines_step(struct lines *l)
 {
 	struct pollfd p[2];
 	nfds_t n = 0;
 	int tail = l->o->wait_set ? l->o->wait_ms : DGRAM_TAIL_MS, r;
+	bool all_sent = !l->in_open && !l->have;
+	short ev;
 
-	if (l->peer_eof || (!l->in_open && l->o->type == SOCK_DGRAM && l->got >= l->sent))
+	if (l->peer_eof || (all_sent && l->o->type == SOCK_DGRAM && l->got >= l->sent))
 		return 0;
-	if (l->in_open)
+	if (l->in_open && !l->stuck)
 		p[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	p[n++] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
-	r = poll(p, n, l->in_open || l->o->type != SOCK_DGRAM ? l->o->wait_ms : tail);
+	p[n++] = (struct pollfd){ .fd = l->fd, .events = l->stuck ? POLLIN | POLLOUT : POLLIN };
+	r = poll(p, n, !all_sent || l->o->type != SOCK_DGRAM ? l->o->wait_ms : tail);
 	if (r < 0)
 		return errno == EINTR ? 1 : -1;
-	if (r == 0 && !l->in_open && l->o->type == SOCK_DGRAM)
+	if (r == 0 && all_sent && l->o->type == SOCK_DGRAM)
 		return 0;	/* the last replies had their time */
 	if (r == 0) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
-	if (l->in_open && p[0].revents && from_stdin(l) < 0)
+	if (n == 2 && p[0].revents && from_stdin(l) < 0)
 		return -1;
-	if (p[n - 1].revents && from_socket(l) < 0)
+	ev = p[n - 1].revents;
+	if (ev & (POLLIN | POLLERR | POLLHUP)) {
+		r = from_socket(l);
+		if (r < 0)
+			return r;
+	}
+	if (l->stuck && (ev & (POLLOUT | POLLERR | POLLHUP)) && send_lines(l) < 0)
 		return -1;
 	return 1;
 }
@@ -355,7 +394,9 @@ static int lines_mode(struct sockx *sx, const struct ux_opts *o, int fd)
 	do {
 		r = lines_step(&l);
 	} while (r == 1);
-	if (r < 0 && errno == ETIMEDOUT)
+	if (r == -2)
+		rc = fail_errno(sx, "cannot write to stdout after %lu messages received", l.got);
+	else if (r < 0 && errno == ETIMEDOUT)
 		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (-w)", o->wait_ms / 1000.0);
 	else if (r < 0)
 		rc = fail_errno(sx, "%s", o->path);

@@ -299,7 +299,8 @@ static int from_socket(struct relay *r)
 		return 0;
 	if (r->sx->json || r->hex) {
 		show_data(r->sx, "received", r->in, (size_t)n, r->hex, -1);
-		return ferror(stdout) ? -3 : 0;
+		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
+		return fflush(stdout) != 0 || ferror(stdout) ? -3 : 0;
 	}
 	return io_write_all(r->sx, STDOUT_FILENO, r->in, (size_t)n) < 0 ? -3 : 0;
 }
@@ -309,15 +310,24 @@ static nfds_t want(struct relay *r, struct pollfd *p)
 {
 	bool zc = r->in_path != PATH_COPY;
 	nfds_t n = 0;
+	short events;
 
 	if (r->in_open && (zc ? !r->in_stuck : r->len == 0)) {
 		p[n].fd = STDIN_FILENO;
 		p[n++].events = POLLIN;
 	}
-	p[n].fd = r->fd;	/* always: POLLERR and POLLHUP come here */
-	p[n].events = (short)((r->peer_eof || r->out_stuck ? 0 : POLLIN) |
-			      (r->len || (zc && r->in_open && r->in_stuck) ? POLLOUT : 0));
-	n++;
+	events = (short)((r->peer_eof || r->out_stuck ? 0 : POLLIN) |
+			 (r->len || (zc && r->in_open && r->in_stuck) ? POLLOUT : 0));
+	/*
+	 * The socket, for its bytes, its room, and POLLERR and POLLHUP, which
+	 * come unasked. Not while only stdout's room is awaited: a socket
+	 * shut both ways would report POLLHUP at once, on every poll, and
+	 * nothing can be done with it until stdout takes bytes again.
+	 */
+	if (events || !r->out_stuck) {
+		p[n].fd = r->fd;
+		p[n++].events = events;
+	}
 	if (r->out_stuck) {
 		p[n].fd = STDOUT_FILENO;
 		p[n++].events = POLLOUT;
@@ -420,10 +430,9 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	do {
 		s = step(&r, idle_ms);
 	} while (s == 1);
-	if (s == -3 && errno == EPIPE) {
-		rc = EXIT_OK;	/* the reader of our stdout is done: so are we */
-	} else if (s == -3) {
-		rc = fail_errno(sx, "cannot write to stdout");
+	if (s == -3) {	/* a closed pipe too: what the peer still sends is lost */
+		rc = fail_errno(sx, "cannot write to stdout after %llu bytes received, %llu sent",
+				(unsigned long long)r.received, (unsigned long long)r.sent);
 	} else if (s == -2) {
 		rc = fail_errno(sx, "cannot read stdin");
 	} else if (s < 0 && errno == ETIMEDOUT) {

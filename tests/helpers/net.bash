@@ -90,3 +90,19 @@ stop_all_bg() {
 closed_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# wait_in_poll PID [SECONDS]: waits until PID sleeps in poll(2) or ppoll(2)
+# (x86_64 and aarch64 numbers, from /proc/PID/syscall), i.e. it has done
+# all it could with what it got. Fails if it does not within the time.
+wait_in_poll() {
+	local pid=$1 secs=${2:-5} i nr
+	for ((i = 0; i < secs * 50; i++)); do
+		read -r nr _ <"/proc/$pid/syscall" 2>/dev/null || nr=
+		case "$(uname -m):$nr" in
+		x86_64:7 | x86_64:271 | aarch64:73) return 0 ;;
+		esac
+		sleep 0.02
+	done
+	echo "pid $pid not in poll after ${secs}s (syscall ${nr:-?})" >&2
+	return 1
+}

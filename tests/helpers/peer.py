@@ -182,5 +182,78 @@ def hold(port, n):
     sys.exit(0 if got == n else 1)
 
 
+def listen_one(path=None):
+    """A listening socket on 127.0.0.1 port 0 (or the UNIX stream path,
+    @name: abstract), its "listening on" line printed; the accepted peer."""
+    if path:
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind("\0" + path[1:] if path.startswith("@") else path)
+        name = path
+    else:
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind(("127.0.0.1", 0))
+        name = "127.0.0.1:%d" % ls.getsockname()[1]
+    ls.listen(1)
+    ls.settimeout(TIMEOUT)
+    print("listening on %s" % name, flush=True)
+    conn, _ = ls.accept()
+    conn.settimeout(TIMEOUT)
+    ls.close()
+    return conn
+
+
+def after_fin_server(n, path=None):
+    """Echoes what it receives until the client's FIN, then sends n bytes
+    of "x" and closes: all of them must reach the client."""
+    conn = listen_one(path)
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            break
+        conn.sendall(data)
+    conn.sendall(b"x" * int(n))
+    conn.close()
+    print("sent %s after eof" % n, flush=True)
+
+
+def shut_server(n):
+    """Sends n bytes, shuts down its write side, then waits for the
+    client to close (bounded by TIMEOUT)."""
+    conn = listen_one()
+    conn.sendall(b"z" * int(n))
+    conn.shutdown(socket.SHUT_WR)
+    print("shut after %s" % n, flush=True)
+    try:
+        recv_all(conn)
+    except OSError:
+        pass
+    conn.close()
+
+
+def sink_server():
+    """Accepts one client and never reads from it; its receive buffer is
+    small, so a big message fills it. Holds the connection TIMEOUT s."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    ls.settimeout(TIMEOUT)
+    print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+    conn, _ = ls.accept()
+    print("accepted", flush=True)
+    time.sleep(TIMEOUT)
+    conn.close()
+
+
+def send_hold(n, path=None):
+    """Sends n bytes of "w", reads nothing, and holds the connection open
+    for TIMEOUT s: it never closes first."""
+    conn = listen_one(path)
+    conn.sendall(b"w" * int(n))
+    print("sent %s" % n, flush=True)
+    time.sleep(TIMEOUT)
+    conn.close()
+
+
 if __name__ == "__main__":
     globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
