@@ -154,6 +154,7 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	refute_line --regexp '^connected to 10'
 	"$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m "$msg" >"$BATS_TEST_TMPDIR/q.out"
 	cmp "$BATS_TEST_TMPDIR/q.out" <(printf '%s\n' "$msg")
+}
 
 @test "tcp-client: -m: every byte the peer sends after our FIN is read and shown, then closed" {
 	# The peer echoes "hi", waits for our FIN, then sends 600000 bytes.

@@ -277,6 +277,7 @@ print(os.getpid())' "$evil"
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^received fd [0-9]+ \(SCM_RIGHTS\): .*/x\\npeer credentials \(SO_PEERCRED\): pid=1 uid=0 gid=0, regular file'
 	run -1 grep -q $'\e' "$BATS_TEST_TMPDIR/srv.out"
 	run -1 grep -q '^peer credentials (SO_PEERCRED): pid=1 ' "$BATS_TEST_TMPDIR/srv.out"
+}
 
 @test "unix: stream -m: every byte the server sends after our FIN is read and shown" {
 	ADDR=$(fresh_name)
