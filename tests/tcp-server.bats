@@ -144,6 +144,11 @@ teardown() {
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^timeout 127\.0\.0\.1:[0-9]+ \(idle\)'
 }
 
+@test "tcp-server: an --idle-timeout out of range names the range in plain seconds" {
+	run -2 --separate-stderr "$SOCKX" tcp-server -p 0 --idle-timeout 1e300
+	[[ "$stderr" == "sockx: tcp-server: invalid --idle-timeout '1e300' (expected seconds, 0-31536000)" ]]
+}
+
 @test "tcp-server: an --idle-timeout of 25 days keeps a client (no int overflow)" {
 	start_server srv "$SOCKX" tcp-server -p 0 --idle-timeout 2200000
 	run -0 python3 "$PEER" echo-client 127.0.0.1 "$PORT" 'still here'

@@ -240,7 +240,7 @@ int opt_secs(struct sockx *sx, const char *what, const char *s,
 {
 	if (opt_seconds(s, max_s, ms) < 0)
 		return fail(sx, EXIT_USAGE,
-			    "invalid %s '%s' (expected seconds, 0-%g)", what, s,
+			    "invalid %s '%s' (expected seconds, 0-%.10g)", what, s,
 			    max_s);
 	return EXIT_OK;
 }
@@ -261,7 +261,7 @@ int opt_secs_ll(struct sockx *sx, const char *what, const char *s,
 {
 	if (opt_seconds_ll(s, max_s, ms) < 0)
 		return fail(sx, EXIT_USAGE,
-			    "invalid %s '%s' (expected seconds, 0-%g)", what, s,
+			    "invalid %s '%s' (expected seconds, 0-%.10g)", what, s,
 			    max_s);
 	return EXIT_OK;
 }
