@@ -130,8 +130,11 @@ static int parse_main(struct sockx *sx, int argc, char **argv, int *rc)
 static int finish(struct sockx *sx, int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		/* A closed pipe is said once: the command may have said it. */
-		if (errno != EPIPE || rc == EXIT_OK)
+		/*
+		 * Said once: a command that failed has said why (a full disk
+		 * or a closed pipe under stdout is found by the command too).
+		 */
+		if (rc == EXIT_OK)
 			fail(sx, EXIT_FAIL, "cannot write to stdout: %s", strerror(errno));
 		return rc == EXIT_OK ? EXIT_FAIL : rc;
 	}

@@ -42,3 +42,15 @@ teardown() {
 	start_server srv "$SOCKX" tcp-server -p 0
 	run -0 bash -c 'timeout 10 "$SOCKX" tcp-client 127.0.0.1 "$1" <&-' _ "$PORT"
 }
+
+# to_full CMD...: CMD with stdout on /dev/full (every write: ENOSPC).
+to_full() { "$@" >/dev/full; }
+
+@test "std fds: stdout a full device: the client says so once, exit 1" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -1 --separate-stderr to_full "$SOCKX" tcp-client -m hi 127.0.0.1 "$PORT"
+	[[ "$stderr" == "sockx: tcp-client: cannot write to stdout: No space left on device" ]]
+	start_server usrv "$SOCKX" udp-server -p 0
+	run -1 --separate-stderr to_full "$SOCKX" udp-client -m hi 127.0.0.1 "$PORT"
+	[[ "$stderr" == "sockx: udp-client: cannot write to stdout: No space left on device" ]]
+}
