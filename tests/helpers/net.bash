@@ -8,7 +8,12 @@ declare -gA BG_PID=()
 start_bg() {
 	local name=$1
 	shift
-	"$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
+	# Emptied here, not by the background job's own redirection: that
+	# comes late, and a wait_line in between would read the lines of an
+	# earlier NAME (a server restarted under the same name).
+	: >"$BATS_TEST_TMPDIR/$name.out"
+	: >"$BATS_TEST_TMPDIR/$name.err"
+	"$@" >>"$BATS_TEST_TMPDIR/$name.out" 2>>"$BATS_TEST_TMPDIR/$name.err" &
 	BG_PID[$name]=$!
 }
 
