@@ -189,8 +189,7 @@ test: $(OUT) $(BUILD)/tests/fault/shim.so
 
 lint:
 	@! grep -nE '\b(atoi|atol|sprintf|vsprintf|strcpy|strcat|gets)\s*\(' src/*.c src/*/*.c
-	@! grep -n '#include "\.\./\(cmd\|capture\)/' src/wire/*.c src/core/*.c 2>/dev/null
-	@! grep -n '#include "\.\./cmd/' src/capture/*.c 2>/dev/null
+	python3 tests/helpers/layers.py src
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr -D_GNU_SOURCE src
 
