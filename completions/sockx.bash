@@ -17,7 +17,7 @@ _sockx() {
 	esac
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help --version' -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
 		fi
@@ -231,7 +231,7 @@ _sockx() {
 	if [[ $cmd == help ]]; then
 		COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
 	elif [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help" -- "$cur"))
 	fi
 }
 complete -o default -F _sockx sockx

@@ -417,6 +417,15 @@ void ev_end(struct sockx *sx)
 	funlockfile(stdout);
 }
 
+void ev_help(struct sockx *sx, const char *command, const char *text,
+	     size_t n)
+{
+	ev_begin(sx, "help");
+	ev_str(sx, "command", command);
+	ev_strn(sx, "text", text, n);
+	ev_end(sx);
+}
+
 void hexdump(FILE *f, const void *p, size_t n)
 {
 	const unsigned char *s = p;
