@@ -445,9 +445,10 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 	fflush(stdout);
 	if (rc == EXIT_OK)
 		rc = close_gracefully(sx, fd, o, buf, cap);
-	if (st.sent > 1)
+	if (rc == EXIT_OK || !sx->json)	/* only the summary follows an error */
+		life_event(sx, false, "closed", "closed");
+	if (st.sent > 1)	/* the last event (docs/json.md) */
 		rtt_summary(sx, &st);
-	life_event(sx, false, "closed", "closed");
 	free(buf);
 	return rc;
 }
