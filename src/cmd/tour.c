@@ -14,7 +14,7 @@ enum { O_ONLY = OPT_LONG, O_NO_VERIFY };
 
 static const struct optdef opts[] = {
 	{ "only", O_ONLY, "CELL", "run only these cells (repeatable, or a comma list)",
-	  "tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4" },
+	  ",tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4" },
 	{ "message", 'm', "MSG", "the message to send (default: the tutorial's 你好,服务器!)", NULL },
 	{ "no-verify", O_NO_VERIFY, NULL, "do not capture with libpcap, even where it is possible", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
@@ -52,7 +52,7 @@ static int add_only(struct sockx *sx, struct tour_args *a, const char *arg)
 		c = *tok ? tour_cell_find(tok) : NULL;
 		if (!c) {
 			fail(sx, EXIT_USAGE, "unknown cell '%s'", tok);
-			hint(sx, "cells: %s", opts[0].values);
+			hint(sx, "cells: %s", opts[0].values + 1);	/* after the list's "," */
 			return EXIT_USAGE;
 		}
 		a->only[c - tour_cells] = true;

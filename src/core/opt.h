@@ -18,7 +18,8 @@ struct optdef {
 	int key;		/* short letter, or OPT_LONG + n */
 	const char *arg;	/* argument name ("PORT"), NULL for a flag */
 	const char *help;	/* one line */
-	const char *values;	/* completion: "echo upper discard", "@file" */
+	const char *values;	/* completion: "echo upper discard", "@file", "@iface";
+				   ",a b c": a comma list of a, b, c */
 };
 
 /* What a command looks like from outside: usage, prose, options. */
