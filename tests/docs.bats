@@ -9,7 +9,7 @@
 #   - it exits 0, or N if the command ends with the comment "# exit N";
 #   - the output lines shown are lines of the real output, in the order
 #     shown, once numbers are blurred (ports, times, byte counts: every run
-#     of digits counts as one number, and the blanks after a number as
+#     of digits counts as one number, and the blanks around a number as
 #     one); other blanks count as printed, so a column's width does. Lines
 #     not shown may come between them (a line "..." says so to the reader).
 # "$ CMD &" starts a server: the test waits for its "listening on" line and
@@ -47,14 +47,14 @@ teardown() {
 	stop_all_bg
 }
 
-# blur: every run of digits becomes "0" and the blanks after it one space
-# (a number's width moves what follows), tabs spaces, trailing blanks
-# gone; the placeholder PORT a number, a unique abstract name what the
+# blur: every run of digits becomes "0" and the blanks around it one space
+# (a number's width moves what follows, or what precedes it in a column
+# aligned right), tabs spaces, trailing blanks gone; the placeholder PORT a number, a unique abstract name what the
 # page says, an autobound abstract name (@ and five hex digits) any such
 # name.
 blur() {
 	sed -E -e "s/@sockx-$$-$BATS_TEST_NUMBER-/@sockx-/g" -e 's/\bPORT[0-9]*\b/0/g' \
-		-e 's/@[0-9a-f]{5}\b/@0/g' -e 's/[0-9]+/0/g' -e 's/0[[:space:]]+/0 /g' \
+		-e 's/@[0-9a-f]{5}\b/@0/g' -e 's/[0-9]+/0/g' -e 's/[[:space:]]+0/ 0/g' -e 's/0[[:space:]]+/0 /g' \
 		-e 's/\t/ /g' -e 's/[[:space:]]+$//'
 }
 
@@ -91,6 +91,26 @@ expect_lines() {
 	done
 }
 
+# expect_streams OUT ERR LINE...: a server's output, whose stdout and
+# stderr went to two files (so their interleaving is lost): the LINEs
+# that are in OUT in their order there, the others in ERR in theirs.
+expect_streams() {
+	local out=$1 err=$2 line
+	local -a o=() e=()
+	shift 2
+	blur <"$out" >"$out.blur"
+	for line in "$@"; do
+		if [[ "$line" == ... || -z "$line" ]]; then
+			continue
+		elif grep -qxF -- "$(blur <<<"$line")" "$out.blur"; then
+			o+=("$line")
+		else
+			e+=("$line")
+		fi
+	done
+	expect_lines "$out" "${o[@]}" && expect_lines "$err" "${e[@]}"
+}
+
 # subst CMD: the placeholders filled in (PORT2 before PORT).
 subst() {
 	local c=$1 i
@@ -124,8 +144,7 @@ run_cmd() {
 	if [[ "$c" =~ ^kill\ %([0-9]+)$ ]]; then
 		n=${BASH_REMATCH[1]}
 		stop_bg "srv$n"
-		cat "$BATS_TEST_TMPDIR/srv$n.err" >>"$BATS_TEST_TMPDIR/srv$n.out"
-		expect_lines "$BATS_TEST_TMPDIR/srv$n.out" "${EXPECT[@]}"
+		expect_streams "$BATS_TEST_TMPDIR/srv$n.out" "$BATS_TEST_TMPDIR/srv$n.err" "${EXPECT[@]}"
 		return
 	fi
 	if [[ "$c" == *" &" ]]; then
@@ -291,6 +310,19 @@ slugs() {
 	run ! run_page bad.md
 	printf '```sh\n$ true # exit 3\n```\n' >"$DOCS/bad.md"
 	run ! run_page bad.md
+	# the order of the lines counts
+	printf '```sh\n$ printf "a\\nb\\nc\\n"\na\n...\nc\n```\n' >"$DOCS/ok.md"
+	run_page ok.md
+	printf '```sh\n$ printf "a\\nb\\n"\nb\na\n```\n' >"$DOCS/bad.md"
+	run ! run_page bad.md
+	# so do blanks, but after a number
+	printf '```sh\n$ echo "x     y 1   z"\nx     y 22 z\n```\n' >"$DOCS/ok.md"
+	run_page ok.md
+	printf '```sh\n$ echo "x     y"\nx y\n```\n' >"$DOCS/bad.md"
+	run ! run_page bad.md
+	# a pipeline exits as its last command does, as in a reader's shell
+	printf '```sh\n$ false | true\n```\n' >"$DOCS/ok.md"
+	run_page ok.md
 }
 
 @test "docs: tutorial-mistakes.md" {
