@@ -2,7 +2,7 @@
 # shellcheck shell=bash disable=SC2207
 _sockx() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmd='' i opts
+	local cmd='' i opts='' args=''
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--color) ((i++)) ;;
@@ -17,7 +17,7 @@ _sockx() {
 	esac
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help' -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
 		fi
@@ -46,6 +46,8 @@ _sockx() {
 		-m|--message)
 			return ;;
 		--message-file)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		--count)
 			return ;;
@@ -58,6 +60,7 @@ _sockx() {
 		-s|--source)
 			return ;;
 		--pcap)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
@@ -90,6 +93,7 @@ _sockx() {
 		--size)
 			return ;;
 		--pcap)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
@@ -110,12 +114,14 @@ _sockx() {
 		-w|--timeout)
 			return ;;
 		--send-fd)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		--recv-size)
 			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify' ;;
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify'
+		args='@file' ;;
 	unix-server)
 		case $prev in
 		--mode)
@@ -132,12 +138,14 @@ _sockx() {
 		-w|--timeout)
 			return ;;
 		--send-fd)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		--recv-size)
 			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify' ;;
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify'
+		args='@file' ;;
 	unix-client)
 		case $prev in
 		--mode)
@@ -154,16 +162,19 @@ _sockx() {
 		-w|--timeout)
 			return ;;
 		--send-fd)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		--recv-size)
 			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify' ;;
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify'
+		args='@file' ;;
 	completions)
 		case $prev in
 		esac
-		opts='' ;;
+		opts=''
+		args='bash zsh fish' ;;
 	matrix)
 		case $prev in
 		esac
@@ -171,7 +182,7 @@ _sockx() {
 	tour)
 		case $prev in
 		--only)
-			COMPREPLY=($(compgen -W 'tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4' -- "$cur"))
+			COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" -W 'tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4' -- "${cur##*,}"))
 			return ;;
 		-m|--message)
 			return ;;
@@ -200,6 +211,7 @@ _sockx() {
 		--src)
 			return ;;
 		--pcap)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
@@ -207,9 +219,11 @@ _sockx() {
 	capture)
 		case $prev in
 		-r|--read)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		-i|--interface)
+			COMPREPLY=($(compgen -W "any $(command ls /sys/class/net 2>/dev/null)" -- "$cur"))
 			return ;;
 		--filter)
 			return ;;
@@ -218,6 +232,7 @@ _sockx() {
 		-w|--timeout)
 			return ;;
 		--pcap)
+			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
@@ -225,13 +240,16 @@ _sockx() {
 	help)
 		case $prev in
 		esac
-		opts='' ;;
-	*) opts='' ;;
+		opts=''
+		args='tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' ;;
 	esac
-	if [[ $cmd == help ]]; then
-		COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
-	elif [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --help" -- "$cur"))
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help" -- "$cur"))
+	elif [[ $args == @file ]]; then
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+	elif [[ -n $args ]]; then
+		COMPREPLY=($(compgen -W "$args" -- "$cur"))
 	fi
 }
-complete -o default -F _sockx sockx
+complete -F _sockx sockx

@@ -27,7 +27,7 @@ const struct cmd *cmd_find(const char *name)
 	return NULL;
 }
 
-static void usage(FILE *f)
+static void usage_text(FILE *f)
 {
 	size_t i;
 
@@ -39,10 +39,54 @@ static void usage(FILE *f)
 	for (i = 0; i < cmd_count; i++)
 		fprintf(f, "  %-12s %s\n", cmd_table[i].name, cmd_table[i].help);
 	fprintf(f, "\nglobal options (before or after COMMAND):\n");
-	if (f == stdout)
-		opt_print_table(opt_globals);
+	opt_print_table(f, opt_globals);
 	fprintf(f, "\nexit status: 0 ok, 1 failed, 2 usage, 3 verification mismatch,\n"
 		"4 not permitted, 5 not supported by this kernel\n");
+}
+
+/* sockx --help on stdout: text, or with --json a "help" event. */
+static void usage(struct sockx *sx)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!sx->json) {
+		usage_text(stdout);
+		return;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	usage_text(f);
+	if (fclose(f) == 0)
+		ev_help(sx, NULL, text, len);
+	free(text);
+}
+
+/* What --version and --list-commands print, wherever they were given. */
+static void show(struct sockx *sx)
+{
+	size_t i;
+
+	if (sx->show == SHOW_VERSION && sx->json) {
+		ev_begin(sx, "version");
+		ev_str(sx, "version", SOCKX_VERSION);
+		ev_end(sx);
+	} else if (sx->show == SHOW_VERSION) {
+		printf("sockx %s\n", SOCKX_VERSION);
+	} else if (sx->show == SHOW_LIST) {
+		for (i = 0; i < cmd_count; i++) {
+			if (!sx->json) {
+				printf("%s\n", cmd_table[i].name);
+				continue;
+			}
+			ev_begin(sx, "command");
+			ev_str(sx, "name", cmd_table[i].name);
+			ev_str(sx, "help", cmd_table[i].help);
+			ev_end(sx);
+		}
+	}
 }
 
 static const struct optdef help_opts[] = { { NULL, 0, NULL, NULL, NULL } };
@@ -68,17 +112,15 @@ int cmd_help(struct sockx *sx, int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	if (first >= argc) {
-		usage(stdout);
+		usage(sx);
 		return EXIT_OK;
 	}
 	c = cmd_find(argv[first]);
 	if (!c)
 		return unknown_cmd(sx, argv[first]);
-	opt_help(c->name, c->info);
+	opt_help(sx, c->name, c->info);
 	return EXIT_OK;
 }
-
-enum { M_VERSION = OPT_LONG + 300, M_LIST };
 
 /* Parses the global options before the command; returns the command's index. */
 static int parse_main(struct sockx *sx, int argc, char **argv, int *rc)
@@ -97,32 +139,21 @@ static int parse_main(struct sockx *sx, int argc, char **argv, int *rc)
 				sh[ns++] = ':';
 		}
 	}
-	lo[n++] = (struct option){ "version", no_argument, NULL, M_VERSION };
-	lo[n++] = (struct option){ "list-commands", no_argument, NULL, M_LIST };
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
 	*rc = EXIT_OK;
-	while (*rc == EXIT_OK) {
+	while (*rc == EXIT_OK || *rc == OPT_HELP) {
 		c = getopt_long(argc, argv, sh, lo, NULL);
 		if (c == -1)
 			return optind;
-		if (c == M_VERSION) {
-			printf("sockx %s\n", SOCKX_VERSION);
-			*rc = OPT_HELP;
-		} else if (c == M_LIST) {
-			for (n = 0; n < cmd_count; n++)
-				printf("%s\n", cmd_table[n].name);
-			*rc = OPT_HELP;
-		} else if (c == 'h') {
-			usage(stdout);
-			*rc = OPT_HELP;
-		} else if (c == '?' || c == ':') {
+		if (*rc == OPT_HELP)	/* the first of --help, --version... wins */
+			opt_global(sx, c, optarg);
+		else if (c == '?' || c == ':')
 			*rc = fail(sx, EXIT_USAGE, "%s option '%s'",
 				   c == '?' ? "unknown" : "missing value for",
 				   argv[optind - 1]);
-		} else {
+		else
 			*rc = opt_global(sx, c, optarg);
-		}
 	}
 	return optind;
 }
@@ -172,10 +203,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	i = parse_main(&sx, argc, argv, &rc);
 	out_setup(&sx);
+	if (rc == OPT_HELP && sx.show == SHOW_HELP)
+		usage(&sx);
+	if (rc == OPT_HELP)
+		show(&sx);
 	if (rc != EXIT_OK)
 		return finish(&sx, rc == OPT_HELP ? EXIT_OK : rc);
 	if (i >= argc) {
-		usage(stderr);
+		usage_text(stderr);
 		return EXIT_USAGE;
 	}
 	c = cmd_find(argv[i]);
@@ -185,7 +220,9 @@ int main(int argc, char **argv)
 	if (priv_init(c->flags & CMD_RAW) < 0)
 		trace(&sx, 1, "cannot limit capabilities: %s", strerror(errno));
 	rc = c->fn(&sx, argc - i, argv + i);
-	if (rc == OPT_HELP)
+	if (rc == OPT_HELP) {
+		show(&sx);
 		rc = EXIT_OK;
+	}
 	return finish(&sx, rc);
 }

@@ -20,6 +20,9 @@ enum {
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
+/* What a global option asked to print instead of running the command. */
+enum show { SHOW_NONE, SHOW_HELP, SHOW_VERSION, SHOW_LIST };
+
 /* Flags of a command in src/cmds.h. */
 #define CMD_RAW 0x1	/* may open raw sockets or captures: keep CAP_NET_RAW */
 
@@ -34,6 +37,7 @@ struct sockx {
 	bool color_err;		/* decided: colour on stderr */
 	bool color_out;		/* decided: colour on stdout */
 	double t0;		/* monotonic start, for the "t" of events */
+	enum show show;		/* --help, --version, --list-commands */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC). */

@@ -23,6 +23,58 @@ load helpers/common
 	[[ "$stderr" == *"usage: sockx"* ]]
 }
 
+@test "cli: global options work after the command too (--version, --list-commands, --help)" {
+	local c
+	for c in $("$SOCKX" --list-commands); do
+		run -0 "$SOCKX" "$c" --version
+		assert_output --regexp '^sockx [0-9]+\.[0-9]+\.[0-9]+$'
+		run -0 "$SOCKX" "$c" --list-commands
+		assert_output "$("$SOCKX" --list-commands)"
+	done
+	# the first of them wins, the others and later options are not parsed
+	run -0 "$SOCKX" matrix --list-commands --bogus
+	assert_line tcp-client
+	run -0 "$SOCKX" tcp-client --help --version
+	assert_line --partial 'usage: sockx tcp-client'
+}
+
+@test "cli: --help lists every global option, --list-commands and --version among them" {
+	run -0 "$SOCKX" --help
+	assert_line --regexp '^ +--list-commands +[a-z]'
+	assert_line --regexp '^ +--version +[a-z]'
+	run -0 "$SOCKX" tcp-client --help
+	assert_line --regexp '^ +--list-commands +[a-z]'
+}
+
+@test "cli: a bare sockx shows the global options under their heading" {
+	run -2 --separate-stderr "$SOCKX"
+	local want
+	want=$("$SOCKX" --help)
+	[ "$stderr" = "$want" ]
+	[[ "$stderr" == *$'global options (before or after COMMAND):\n  -v, --verbose'* ]]
+}
+
+@test "cli: --json help, --json --version and --json --list-commands print JSON" {
+	local a
+	for a in "--json help" "--json --help" "--json --version" "--version --json" \
+		"--json --list-commands" "--json help tcp-client" "--json tcp-client --help" \
+		"tcp-client --help --json"; do
+		# shellcheck disable=SC2086
+		run -0 "$SOCKX" $a
+		jq -e . <<<"$output" >/dev/null || { echo "not JSON: sockx $a: $output"; false; }
+	done
+	run -0 "$SOCKX" --json --version
+	[ "$(jq -r '.event + " " + .version' <<<"$output")" = "version $("$SOCKX" --version | cut -d' ' -f2)" ]
+	run -0 "$SOCKX" --json help tcp-client
+	[ "$(jq -r .text <<<"$output")" = "$("$SOCKX" help tcp-client)" ]
+	[ "$(jq -r .command <<<"$output")" = tcp-client ]
+	run -0 "$SOCKX" --json help
+	[ "$(jq -r .text <<<"$output")" = "$("$SOCKX" --help)" ]
+	[ "$(jq -r .command <<<"$output")" = null ]
+	run -0 "$SOCKX" --json --list-commands
+	[ "$(jq -r .name <<<"$output")" = "$("$SOCKX" --list-commands)" ]
+}
+
 @test "cli: an unknown command exits 2 with one sockx: line and a hint" {
 	run -2 --separate-stderr "$SOCKX" frobnicate
 	[[ "${stderr_lines[0]}" == "sockx: unknown command 'frobnicate'" ]]

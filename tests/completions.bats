@@ -66,3 +66,78 @@ complete_bash() {
 	[[ "$stderr" == "sockx: completions: invalid shell 'tcsh'"* ]]
 	run -2 --separate-stderr "$SOCKX" completions
 }
+
+@test "completions: bash: command arguments, --list-commands, comma lists, interfaces, files" {
+	cd "$BATS_TEST_TMPDIR"
+	touch bash-not-a-shell msg.bin
+	run -0 complete_bash sockx completions ''
+	assert_output $'bash\nzsh\nfish'
+	run -0 complete_bash sockx --li
+	assert_output --list-commands
+	run -0 complete_bash sockx matrix --li
+	assert_output --list-commands
+	run -0 complete_bash sockx tour --only tcp4,u
+	assert_line tcp4,udp4
+	assert_line tcp4,unix-stream
+	refute_line udp4
+	run -0 complete_bash sockx capture -i ''
+	assert_line lo
+	run -0 complete_bash sockx tcp-client --message-file ms
+	assert_output msg.bin
+	run -0 complete_bash sockx help ''
+	assert_line tcp-client
+	refute_line msg.bin
+}
+
+# Runs zsh's completion of a line on a pty (tests/helpers/zcomp.zsh).
+complete_zsh() {
+	timeout 20 zsh "$BATS_TEST_DIRNAME/helpers/zcomp.zsh" "$COMP" "$1"
+}
+
+@test "completions: zsh, in a real zsh on a pty: values, arguments, no errors" {
+	need_cmd zsh
+	zsh -c 'zmodload zsh/zpty' || skip "zsh has no zsh/zpty"
+	cd "$BATS_TEST_TMPDIR"
+	touch bash-not-a-shell msg.bin
+	run -0 complete_zsh 'sockx tcp-server --mode '
+	assert_output $'discard\necho\nsource\nupper'
+	# ADDR[:PORT]: its colon once broke _arguments ("command not found: PORT]")
+	run -0 complete_zsh 'sockx tcp-client -s '
+	refute_output --partial 'stderr:'
+	run -0 complete_zsh 'sockx help tcp-'
+	assert_output $'tcp-client\ntcp-server'
+	run -0 complete_zsh 'sockx completions '
+	assert_output $'bash\nfish\nzsh'
+	run -0 complete_zsh 'sockx tcp-client --message-file ms'
+	assert_output msg.bin
+	run -0 complete_zsh 'sockx tour --only tcp4,u'
+	assert_line udp4
+	assert_line unix-stream
+	refute_line --partial 'stderr:'
+	run -0 complete_zsh 'sockx capture -i '
+	assert_line lo
+	run -0 complete_zsh 'sockx tcp-client --li'
+	assert_output --list-commands
+}
+
+@test "completions: fish (complete -C): help, completions, --message-file, lists, interfaces" {
+	need_cmd fish
+	cd "$BATS_TEST_TMPDIR"
+	touch bash-not-a-shell msg.bin
+	complete_fish() {
+		fish --no-config -c "source $COMP/sockx.fish; complete -C '$1'" | cut -f1
+	}
+	run -0 complete_fish 'sockx help tcp-'
+	assert_output $'tcp-client\ntcp-server'
+	run -0 complete_fish 'sockx completions '
+	assert_output $'bash\nfish\nzsh'
+	run -0 complete_fish 'sockx tcp-client --message-file ms'
+	assert_output msg.bin
+	run -0 complete_fish 'sockx tour --only tcp4,u'
+	assert_line tcp4,udp4
+	refute_line udp4
+	run -0 complete_fish 'sockx capture -i '
+	assert_line lo
+	run -0 complete_fish 'sockx tcp-client --li'
+	assert_output --list-commands
+}

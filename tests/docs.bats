@@ -4,11 +4,14 @@
 # The convention (docs/README.md, "Examples"): a fenced block tagged ```sh is
 # a shell session. A line "$ CMD" is a command; the lines after it, up to
 # the next "$ ", are its output (stdout and stderr). This file runs each
-# command and checks that
+# command as a reader's shell would (bash -c, no pipefail unless the
+# command sets it) and checks that
 #   - it exits 0, or N if the command ends with the comment "# exit N";
-#   - every output line shown appears in the real output, once numbers are
-#     blurred (ports, times, byte counts of addresses: every run of digits
-#     counts as one number); a line "..." stands for output not shown.
+#   - the output lines shown are lines of the real output, in the order
+#     shown, once numbers are blurred (ports, times, byte counts: every run
+#     of digits counts as one number, and the blanks around a number as
+#     one); other blanks count as printed, so a column's width does. Lines
+#     not shown may come between them (a line "..." says so to the reader).
 # "$ CMD &" starts a server: the test waits for its "listening on" line and
 # the word PORT in later commands of the block becomes its port (PORT2 for
 # a second server). "$ kill %N" stops the Nth server of the block; the lines
@@ -44,30 +47,68 @@ teardown() {
 	stop_all_bg
 }
 
-# blur: every run of digits becomes "0", runs of blanks one space, the
-# placeholder PORT a number, a unique abstract name what the page says,
-# an autobound abstract name (@ and five hex digits) any such name.
+# blur: every run of digits becomes "0" and the blanks around it one space
+# (a number's width moves what follows, or what precedes it in a column
+# aligned right), tabs spaces, trailing blanks gone; the placeholder PORT a number, a unique abstract name what the
+# page says, an autobound abstract name (@ and five hex digits) any such
+# name.
 blur() {
 	sed -E -e "s/@sockx-$$-$BATS_TEST_NUMBER-/@sockx-/g" -e 's/\bPORT[0-9]*\b/0/g' \
-		-e 's/@[0-9a-f]{5}\b/@0/g' -e 's/[0-9]+/0/g' -e 's/[[:space:]]+/ /g' -e 's/ $//'
+		-e 's/@[0-9a-f]{5}\b/@0/g' -e 's/[0-9]+/0/g' -e 's/[[:space:]]+0/ 0/g' -e 's/0[[:space:]]+/0 /g' \
+		-e 's/\t/ /g' -e 's/[[:space:]]+$//'
 }
 
-# expect_lines ACTUAL_FILE LINE...: every LINE (but "...") is in the file,
-# both blurred.
+# expect_lines ACTUAL_FILE LINE...: the LINEs (but "...") are lines of
+# the file, both blurred, in their order.
 expect_lines() {
-	local actual=$1 missing
+	local actual=$1 want got i=0 n
+	local -a have
 	shift
 	blur <"$actual" >"$actual.blur"
-	printf '%s\n' "$@" | grep -vx -e '\.\.\.' -e '' | blur >"$actual.want" || true
-	[[ -s "$actual.want" ]] || return 0
-	missing=$(grep -Fxv -f "$actual.blur" "$actual.want" || true)
-	[[ -s "$actual.blur" ]] || missing=$(cat "$actual.want")
-	[[ -z "$missing" ]] && return 0
-	echo "$PAGE: expected (blurred) lines not in the output:"
-	echo "$missing"
-	echo "--- real output:"
-	cat "$actual"
-	return 1
+	mapfile -t have <"$actual.blur"
+	n=${#have[@]}
+	for want in "$@"; do
+		[[ -z "$want" || "$want" == ... ]] && continue
+		want=$(blur <<<"$want")
+		got=-1
+		while ((i < n)); do
+			if [[ "${have[i]}" == "$want" ]]; then
+				got=$i
+				break
+			fi
+			i=$((i + 1))
+		done
+		if ((got < 0)); then
+			echo "$PAGE: expected (blurred) line not where the page shows it:"
+			echo "$want"
+			echo "--- real output (blurred), from line $((i + 1)):"
+			printf '%s\n' "${have[@]:i}"
+			echo "--- real output:"
+			cat "$actual"
+			return 1
+		fi
+		i=$((got + 1))
+	done
+}
+
+# expect_streams OUT ERR LINE...: a server's output, whose stdout and
+# stderr went to two files (so their interleaving is lost): the LINEs
+# that are in OUT in their order there, the others in ERR in theirs.
+expect_streams() {
+	local out=$1 err=$2 line
+	local -a o=() e=()
+	shift 2
+	blur <"$out" >"$out.blur"
+	for line in "$@"; do
+		if [[ "$line" == ... || -z "$line" ]]; then
+			continue
+		elif grep -qxF -- "$(blur <<<"$line")" "$out.blur"; then
+			o+=("$line")
+		else
+			e+=("$line")
+		fi
+	done
+	expect_lines "$out" "${o[@]}" && expect_lines "$err" "${e[@]}"
 }
 
 # subst CMD: the placeholders filled in (PORT2 before PORT).
@@ -103,8 +144,7 @@ run_cmd() {
 	if [[ "$c" =~ ^kill\ %([0-9]+)$ ]]; then
 		n=${BASH_REMATCH[1]}
 		stop_bg "srv$n"
-		cat "$BATS_TEST_TMPDIR/srv$n.err" >>"$BATS_TEST_TMPDIR/srv$n.out"
-		expect_lines "$BATS_TEST_TMPDIR/srv$n.out" "${EXPECT[@]}"
+		expect_streams "$BATS_TEST_TMPDIR/srv$n.out" "$BATS_TEST_TMPDIR/srv$n.err" "${EXPECT[@]}"
 		return
 	fi
 	if [[ "$c" == *" &" ]]; then
@@ -121,7 +161,7 @@ run_cmd() {
 		return
 	fi
 	rc=0
-	timeout 60 bash -o pipefail -c "$c" >"$out" 2>&1 </dev/null || rc=$?
+	timeout 60 bash -c "$c" >"$out" 2>&1 </dev/null || rc=$?
 	if [[ $rc -ne $want ]]; then
 		echo "$PAGE: '$c' exited $rc, the page says $want:"
 		cat "$out"
@@ -215,6 +255,39 @@ slugs() {
 	done
 }
 
+@test "docs: every man page linked is one Linux has (man -w finds it)" {
+	man -w 7 raw >/dev/null 2>&1 || skip "the man-pages package is not installed"
+	local l sec name bad=()
+	while read -r l; do
+		sec=${l#*/man-pages/man}
+		sec=${sec%%/*}
+		name=${l##*/}
+		name=${name%."$sec".html}
+		# sctp(7) comes with lksctp-tools, not the man-pages package
+		[[ "$name" == sctp ]] && continue
+		man -w "$sec" "$name" >/dev/null 2>&1 || bad+=("$name($sec)")
+	done < <(grep -rhoE 'https://man7.org/linux/man-pages/man[0-9]/[a-z0-9_.-]+\.html' \
+		"$DOCS" "$DOCS/../README.md" | sort -u)
+	[ "${#bad[@]}" -eq 0 ] || { echo "no such man page: ${bad[*]}"; false; }
+}
+
+@test "docs: security.md names every command that keeps CAP_NET_RAW (CMD_RAW in src/cmds.h)" {
+	local want have
+	want=$(sed -nE 's/^CMD\("([a-z-]+)", [a-z_]+, CMD_RAW,.*/\1/p' "$DOCS/../src/cmds.h" | sort)
+	[[ -n "$want" ]]
+	have=$(grep -oE 'flagged `CMD_RAW` in `src/cmds.h` \([^)]*\)' "$DOCS/security.md" |
+		sed -E 's/.*\((.*)\)/\1/' | tr ',' '\n' | tr -d ' ' | sort)
+	diff <(echo "$want") <(echo "$have")
+}
+
+@test "docs: setcap is spelled the same (+p, permitted only) in hints, README and pages" {
+	local f
+	run -0 grep -rhoE 'setcap [a-z_,]+\+[a-z]+' "$DOCS" "$DOCS/../README.md" "$DOCS/../src" "$DOCS/../Makefile"
+	for f in "${lines[@]}"; do
+		[[ "$f" == *+p ]] || { echo "not +p: $f"; false; }
+	done
+}
+
 @test "docs: the runner itself: exit codes, blurred output, servers, PORT, kill" {
 	mkdir -p "$BATS_TEST_TMPDIR/d"
 	DOCS="$BATS_TEST_TMPDIR/d"
@@ -237,6 +310,19 @@ slugs() {
 	run ! run_page bad.md
 	printf '```sh\n$ true # exit 3\n```\n' >"$DOCS/bad.md"
 	run ! run_page bad.md
+	# the order of the lines counts
+	printf '```sh\n$ printf "a\\nb\\nc\\n"\na\n...\nc\n```\n' >"$DOCS/ok.md"
+	run_page ok.md
+	printf '```sh\n$ printf "a\\nb\\n"\nb\na\n```\n' >"$DOCS/bad.md"
+	run ! run_page bad.md
+	# so do blanks, but after a number
+	printf '```sh\n$ echo "x     y 1   z"\nx     y 22 z\n```\n' >"$DOCS/ok.md"
+	run_page ok.md
+	printf '```sh\n$ echo "x     y"\nx y\n```\n' >"$DOCS/bad.md"
+	run ! run_page bad.md
+	# a pipeline exits as its last command does, as in a reader's shell
+	printf '```sh\n$ false | true\n```\n' >"$DOCS/ok.md"
+	run_page ok.md
 }
 
 @test "docs: tutorial-mistakes.md" {

@@ -204,7 +204,7 @@ stop_tcpdump() {
 	nobody_copy
 	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -c 1 127.0.0.1
 	[[ "${stderr_lines[0]}" == "sockx: raw-icmp: cannot open a raw ICMP socket: Operation not permitted" ]]
-	[[ "${stderr_lines[1]}" == "hint: "*"sudo"*"setcap cap_net_raw+ep"* ]]
+	[[ "${stderr_lines[1]}" == "hint: "*"sudo"*"setcap cap_net_raw+p "* ]]
 	[[ ${#stderr_lines[@]} -eq 2 ]]
 	run -4 --separate-stderr "${NOBODY[@]}" "$NOBODY_SOCKX" raw-icmp -6 -c 1 ::1
 	[[ "$stderr" == *"cannot open a raw ICMPv6 socket: Operation not permitted"* ]]

@@ -100,7 +100,7 @@ cells() { jq -r -s "$1" <<<"$output"; }
 	[[ $(cells '.[] | select(.cell == "tcp6") | .verdict') == pass ]]
 	# And the human form says it too.
 	run -0 --separate-stderr as_nobody "$SOCKX" --color=never tour --only icmp4,tcp4
-	grep -qE '^icmp4 .* skip +needs CAP_NET_RAW' <<<"$output"
+	grep -qE '^icmp4 .* no-privilege +needs CAP_NET_RAW' <<<"$output"
 }
 
 @test "tour: leaves no child process, socket or file behind" {
@@ -179,4 +179,24 @@ cells() { jq -r -s "$1" <<<"$output"; }
 	e=${EPOCHREALTIME/./}
 	echo "$(((e - s) / 1000)) ms"
 	(((e - s) < 10000000))
+}
+
+@test "tour: the human VERDICT column uses the words of --json" {
+	run -0 "$SOCKX" --json tour --only tcp4,sctp4,unix-stream --no-verify
+	local json=$output c v
+	run -0 "$SOCKX" --color=never tour --only tcp4,sctp4,unix-stream --no-verify
+	for c in tcp4 sctp4 unix-stream; do
+		v=$(jq -r --arg c "$c" 'select(.event == "cell" and .cell == $c) | .verdict' <<<"$json")
+		[[ -n "$v" ]]
+		assert_line --regexp "^$c .*  $v +[^ ]"
+	done
+	refute_output --regexp '  skip  '
+}
+
+@test "tour: --help gives every exit status tour can return, 4 and 5 among them" {
+	run -0 "$SOCKX" tour --help
+	local about
+	about=$(sed -n '3,/^$/p' <<<"$output" | tr '\n' ' ')
+	[[ "$about" == *"Exit 0 "* && "$about" == *" 1 "* && "$about" == *" 3 "* ]]
+	[[ "$about" == *" 4 "* && "$about" == *" 5 "* ]]
 }

@@ -121,23 +121,25 @@ static void dir_line(struct sockx *sx, const struct capture_tcp_dir *d, const ch
 static void conn_event(struct sockx *sx, const struct capture_conn *c,
 		       const char *a, const char *b)
 {
+	const struct capture_tcp_dir *o = &c->f.d[0], *in = &c->f.d[1];
 	char data[SHOW_BYTES * 4 + 8];
-	int i;
 
+	/* each pair out, then in: the order of docs/json.md */
 	ev_begin(sx, "stream");
 	ev_str(sx, "client", a);
 	ev_str(sx, "server", b);
 	ev_bool(sx, "handshake", c->f.synack && c->f.hs_ack);
 	ev_str(sx, "close", close_str(&c->f));
-	for (i = 0; i < 2; i++) {
-		const struct capture_tcp_dir *d = &c->f.d[i];
-
-		ev_int(sx, i ? "bytes_in" : "bytes_out", (long long)d->nxt);
-		ev_int(sx, i ? "retransmitted_in" : "retransmitted_out", d->retrans);
-		ev_int(sx, i ? "out_of_order_in" : "out_of_order_out", d->ooo);
-		ev_bool(sx, i ? "overflow_in" : "overflow_out", d->overflow);
-		ev_str(sx, i ? "data_in" : "data_out", shown(&d->dg, data, sizeof(data)));
-	}
+	ev_int(sx, "bytes_out", (long long)o->nxt);
+	ev_int(sx, "bytes_in", (long long)in->nxt);
+	ev_int(sx, "retransmitted_out", o->retrans);
+	ev_int(sx, "retransmitted_in", in->retrans);
+	ev_int(sx, "out_of_order_out", o->ooo);
+	ev_int(sx, "out_of_order_in", in->ooo);
+	ev_bool(sx, "overflow_out", o->overflow);
+	ev_bool(sx, "overflow_in", in->overflow);
+	ev_str(sx, "data_out", shown(&o->dg, data, sizeof(data)));
+	ev_str(sx, "data_in", shown(&in->dg, data, sizeof(data)));
 	ev_end(sx);
 }
 

@@ -18,7 +18,7 @@ enum { O_FILTER = OPT_LONG, O_PCAP, O_HEX, O_STREAMS };
 
 static const struct optdef opts[] = {
 	{ "read", 'r', "FILE", "decode the packets of FILE (pcap or pcapng); needs no privilege", "@file" },
-	{ "interface", 'i', "IFACE", "capture live on IFACE (needs CAP_NET_RAW)", NULL },
+	{ "interface", 'i', "IFACE", "capture live on IFACE (needs CAP_NET_RAW)", "@iface" },
 	{ "filter", O_FILTER, "BPF", "only packets matching the BPF expression (pcap-filter(7))", NULL },
 	{ "count", 'c', "N", "stop after N packets", NULL },
 	{ "timeout", 'w', "S", "live: stop after S seconds without a packet", NULL },

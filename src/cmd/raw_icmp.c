@@ -281,7 +281,7 @@ static int open_failed(struct ping *pg, const char *what)
 		fail_open(pg->sx, "cannot open %s", what);
 		hint(pg->sx, "raw sockets need CAP_NET_RAW: run it as root (sudo "
 		     "sockx raw-icmp ...), or give the binary the capability: sudo "
-		     "setcap cap_net_raw+ep $(command -v sockx); --dgram needs "
+		     "setcap cap_net_raw+p $(command -v sockx); --dgram needs "
 		     "neither where net.ipv4.ping_group_range allows it");
 	}
 	errno = err;

@@ -20,7 +20,7 @@ enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
-	{ "message-file", O_MFILE, "FILE", "send FILE's bytes as one message, like -m (binary: a protocol frame)", NULL },
+	{ "message-file", O_MFILE, "FILE", "send FILE's bytes as one message, like -m (binary: a protocol frame)", "@file" },
 	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "wait S seconds between rounds (default 0)", NULL },
 	{ "timeout", 'w', "S", "give up after S seconds of silence (default 5 with -m; none without)", NULL },
@@ -543,9 +543,10 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 	fflush(stdout);
 	if (rc == EXIT_OK)
 		rc = close_gracefully(sx, fd, o, buf, cap);
-	if (st.sent > 1)
+	if (rc == EXIT_OK || !sx->json)	/* only the summary follows an error */
+		life_event(sx, false, "closed", "closed");
+	if (st.sent > 1)	/* the last event (docs/json.md) */
 		rtt_summary(sx, &st);
-	life_event(sx, false, "closed", "closed");
 	free(buf);
 	return rc;
 }

@@ -14,7 +14,7 @@ enum { O_ONLY = OPT_LONG, O_NO_VERIFY };
 
 static const struct optdef opts[] = {
 	{ "only", O_ONLY, "CELL", "run only these cells (repeatable, or a comma list)",
-	  "tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4" },
+	  ",tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4" },
 	{ "message", 'm', "MSG", "the message to send (default: the tutorial's 你好,服务器!)", NULL },
 	{ "no-verify", O_NO_VERIFY, NULL, "do not capture with libpcap, even where it is possible", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
@@ -30,8 +30,10 @@ const struct cmdinfo info_tour = {
 	"icmp6 sctp4. One line per cell (CALLS: socket calls traced in the client\n"
 	"+ the server; BYTES: sent/received by the client), then a summary.\n"
 	"Cells that cannot run here (no privilege, no kernel support, a command\n"
-	"not in this binary) are listed with the reason. Exit 0 when every\n"
-	"runnable cell passed; 1 if one failed, 3 if a capture disagreed.",
+	"not in this binary) are listed with the reason and the verdict\n"
+	"no-privilege, unsupported or not-built. Exit 0 when every runnable cell\n"
+	"passed; 1 if one failed, 3 if a capture disagreed; when no cell could\n"
+	"run, 4 if the first needed CAP_NET_RAW, else 5 (unsupported, not built).",
 	opts,
 };
 
@@ -52,7 +54,7 @@ static int add_only(struct sockx *sx, struct tour_args *a, const char *arg)
 		c = *tok ? tour_cell_find(tok) : NULL;
 		if (!c) {
 			fail(sx, EXIT_USAGE, "unknown cell '%s'", tok);
-			hint(sx, "cells: %s", opts[0].values);
+			hint(sx, "cells: %s", opts[0].values + 1);	/* after the list's "," */
 			return EXIT_USAGE;
 		}
 		a->only[c - tour_cells] = true;
@@ -83,7 +85,9 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 
 static const char *verdict_word(enum tour_verdict v)
 {
-	static const char *const w[] = { "pass", "FAIL", "MISMATCH", "skip", "skip", "skip" };
+	/* the words of --json, the failures in capitals */
+	static const char *const w[] = { "pass", "FAIL", "MISMATCH", "no-privilege",
+					 "unsupported", "not-built" };
 
 	return w[v];
 }
@@ -145,7 +149,7 @@ static void human_header(struct sockx *sx, const struct tour_opts *o)
 {
 	say(sx, "tour: \"%s\" (%zu bytes) through each family x type, on loopback",
 	    o->msg, strlen(o->msg));
-	say(sx, "%s%-15s %-24s %7s %11s %7s %9s  %-8s %s%s", clr(sx, false, C_BOLD),
+	say(sx, "%s%-15s %-24s %7s %11s %7s %9s  %-12s %s%s", clr(sx, false, C_BOLD),
 	    "CELL", "SOCKET", "CALLS", "BYTES", "PACKETS", "TIME", "VERDICT", "NOTES",
 	    clr(sx, false, C_OFF));
 }
@@ -168,7 +172,7 @@ static void human_cell(struct sockx *sx, const struct tour_cell *c, const struct
 		snprintf(tm, sizeof(tm), "%.1f ms", r->ms);
 	if (r->packets >= 0)
 		snprintf(pk, sizeof(pk), "%d", r->packets);
-	say(sx, "%-15s %-24s %7s %11s %7s %9s  %s%-8s%s %s%s%s", c->name, sock, calls,
+	say(sx, "%-15s %-24s %7s %11s %7s %9s  %s%-12s%s %s%s%s", c->name, sock, calls,
 	    bytes, pk, tm, clr(sx, false, col), verdict_word(r->v), clr(sx, false, C_OFF),
 	    r->reason, ran(r->v) ? "; wire: " : "", ran(r->v) ? r->wire : "");
 }

@@ -108,7 +108,7 @@ static bool probe(struct tour_run *u)
 	if (err == EPERM || err == EACCES) {
 		u->r->v = V_NOPERM;
 		snprintf(u->r->reason, sizeof(u->r->reason),
-			 "needs CAP_NET_RAW (socket: %s): run as root, or setcap cap_net_raw+ep", e);
+			 "needs CAP_NET_RAW (socket: %s): run as root, or setcap cap_net_raw+p", e);
 	} else if (errno_exit(err, true) == EXIT_UNSUPPORTED) {
 		u->r->v = V_UNSUPPORTED;
 		snprintf(u->r->reason, sizeof(u->r->reason), "this kernel refuses socket(%s, %s, %s): %s%s",

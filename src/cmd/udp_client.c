@@ -210,8 +210,8 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 	if (w >= 0 && c->sx->json) {	/* the life of a request, as tcp-client's */
 		ev_begin(c->sx, "sent");
 		ev_int(c->sx, "seq", (long long)r->seq);
-		ev_int(c->sx, "bytes", (long long)n);
 		ev_int(c->sx, "try", r->tries);
+		ev_int(c->sx, "bytes", (long long)n);
 		ev_end(c->sx);
 	}
 	if (w >= 0)

@@ -242,9 +242,9 @@ static void report(struct udp_server *s, unsigned i, size_t len, bool trunc,
 		if (local->len)
 			ev_str(sx, "local", l);
 		ev_int(sx, "bytes", (long long)len);
-		ev_bool(sx, "truncated", trunc);
 		if (trunc)
 			ev_int(sx, "kept", (long long)s->bufsz);
+		ev_bool(sx, "truncated", trunc);
 		ev_end(sx);
 		return;
 	}

@@ -244,7 +244,7 @@ static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
 		close(pass_fd);
 	if (rc == EXIT_OK && o->type != SOCK_DGRAM)
 		rc = close_gracefully(sx, o, fd, buf, cap);
-	if (sx->json) {
+	if (sx->json && rc == EXIT_OK) {	/* nothing follows an error */
 		ev_begin(sx, "closed");
 		ev_end(sx);
 	}

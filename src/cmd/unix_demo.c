@@ -129,8 +129,8 @@ static void show_read(struct demo *d, const struct ux_rx *rx)
 		ev_begin(sx, "received");
 		ev_int(sx, "n", d->reads);
 		ev_int(sx, "bytes", (long long)rx->kept);
-		ev_strn(sx, "data", d->buf, rx->kept);
 		ev_bool(sx, "truncated", rx->len > rx->kept);
+		ev_strn(sx, "data", d->buf, rx->kept);
 		ev_end(sx);
 	} else {
 		say(sx, "  server read %u: %2zu bytes %s%s", d->reads, rx->kept,

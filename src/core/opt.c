@@ -11,7 +11,7 @@
 #include "opt.h"
 #include "out.h"
 
-enum { G_JSON = OPT_LONG + 200, G_COLOR };
+enum { G_JSON = OPT_LONG + 200, G_COLOR, G_VERSION, G_LIST };
 
 const struct optdef opt_globals[] = {
 	{ "verbose", 'v', NULL, "trace every socket call to stderr (-vv: options and kernel-chosen addresses too)", NULL },
@@ -20,6 +20,8 @@ const struct optdef opt_globals[] = {
 	{ "ipv4", '4', NULL, "use IPv4 for names and defaults", NULL },
 	{ "ipv6", '6', NULL, "use IPv6 for names and defaults", NULL },
 	{ "color", G_COLOR, "WHEN", "colour: auto (a terminal, no NO_COLOR), always or never", "auto always never" },
+	{ "version", G_VERSION, NULL, "print the version and exit", NULL },
+	{ "list-commands", G_LIST, NULL, "print the command names, one a line, and exit", NULL },
 	{ "help", 'h', NULL, "show this help", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
@@ -29,6 +31,11 @@ int opt_global(struct sockx *sx, int key, const char *arg)
 	static const char *const colors[] = { "auto", "always", "never", NULL };
 	int i;
 
+	if (sx->show != SHOW_NONE) {	/* after --help and the like: only --json */
+		if (key == G_JSON)
+			sx->json = true;
+		return OPT_HELP;
+	}
 	switch (key) {
 	case 'v':
 		sx->verbose++;
@@ -51,6 +58,11 @@ int opt_global(struct sockx *sx, int key, const char *arg)
 			return EXIT_USAGE;
 		sx->color = (enum color_mode)i;
 		return EXIT_OK;
+	case 'h':
+	case G_VERSION:
+	case G_LIST:
+		sx->show = key == 'h' ? SHOW_HELP : key == G_VERSION ? SHOW_VERSION : SHOW_LIST;
+		return OPT_HELP;
 	default:
 		return 1;
 	}
@@ -113,10 +125,14 @@ int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 	add_table(ci->opts, lo, &nlo, sh, &nsh);
 	optind = 0;		/* full reset: glibc and musl */
 	opterr = 0;
-	while (rc == EXIT_OK) {
+	while (rc == EXIT_OK || rc == OPT_HELP) {
 		c = getopt_long(argc, argv, sh, lo, NULL);
 		if (c == -1)
 			break;
+		if (rc == OPT_HELP) {	/* the first of --help, --version... wins */
+			opt_global(sx, c, optarg);
+			continue;
+		}
 		if (c == '?') {
 			if (optopt && optopt < OPT_LONG)
 				rc = fail(sx, EXIT_USAGE, "unknown option '-%c'", optopt);
@@ -128,9 +144,6 @@ int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 			    !opt_spelling(opt_globals, optopt, spell, sizeof(spell)))
 				snprintf(spell, sizeof(spell), "%s", argv[optind - 1]);
 			rc = fail(sx, EXIT_USAGE, "option '%s' needs a value", spell);
-		} else if (c == 'h') {
-			opt_help(argv[0], ci);
-			rc = OPT_HELP;
 		} else {
 			rc = opt_global(sx, c, optarg);
 			if (rc == 1)
@@ -139,12 +152,14 @@ int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 	}
 	*first = optind;
 	out_setup(sx);
+	if (rc == OPT_HELP && sx->show == SHOW_HELP)
+		opt_help(sx, argv[0], ci);
 	free(lo);
 	free(sh);
 	return rc;
 }
 
-static void print_opt(const struct optdef *o)
+static void print_opt(FILE *f, const struct optdef *o)
 {
 	char left[64];
 
@@ -154,26 +169,45 @@ static void print_opt(const struct optdef *o)
 	else
 		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
-	printf("  %-26s %s\n", left, o->help);
+	fprintf(f, "  %-26s %s\n", left, o->help);
 }
 
-void opt_print_table(const struct optdef *opts)
+void opt_print_table(FILE *f, const struct optdef *opts)
 {
 	for (; opts && opts->name; opts++)
-		print_opt(opts);
+		print_opt(f, opts);
 }
 
-void opt_help(const char *name, const struct cmdinfo *ci)
+static void help_text(FILE *f, const char *name, const struct cmdinfo *ci)
 {
-	printf("usage: sockx %s %s\n\n%s\n", name, ci->usage, ci->about);
+	fprintf(f, "usage: sockx %s %s\n\n%s\n", name, ci->usage, ci->about);
 	if (ci->opts && ci->opts->name) {
-		printf("\noptions:\n");
-		opt_print_table(ci->opts);
+		fprintf(f, "\noptions:\n");
+		opt_print_table(f, ci->opts);
 	}
-	printf("\nglobal options:\n");
-	opt_print_table(opt_globals);
-	printf("\nexit status: 0 ok, 1 failed, 2 usage, 3 verification mismatch,\n"
-	       "4 not permitted, 5 not supported by this kernel\n");
+	fprintf(f, "\nglobal options:\n");
+	opt_print_table(f, opt_globals);
+	fprintf(f, "\nexit status: 0 ok, 1 failed, 2 usage, 3 verification mismatch,\n"
+		"4 not permitted, 5 not supported by this kernel\n");
+}
+
+void opt_help(struct sockx *sx, const char *name, const struct cmdinfo *ci)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!sx->json) {
+		help_text(stdout, name, ci);
+		return;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	help_text(f, name, ci);
+	if (fclose(f) == 0)
+		ev_help(sx, name, text, len);
+	free(text);
 }
 
 int opt_ulong(const char *s, unsigned long min, unsigned long max,

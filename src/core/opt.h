@@ -2,6 +2,8 @@
 #ifndef SOCKX_OPT_H
 #define SOCKX_OPT_H
 
+#include <stdio.h>
+
 #include "../sockx.h"
 
 /* Keys of long-only options start here; short options use their letter. */
@@ -16,7 +18,8 @@ struct optdef {
 	int key;		/* short letter, or OPT_LONG + n */
 	const char *arg;	/* argument name ("PORT"), NULL for a flag */
 	const char *help;	/* one line */
-	const char *values;	/* completion: "echo upper discard", "@file" */
+	const char *values;	/* completion: "echo upper discard", "@file", "@iface";
+				   ",a b c": a comma list of a, b, c */
 };
 
 /* What a command looks like from outside: usage, prose, options. */
@@ -44,14 +47,17 @@ extern const struct optdef opt_globals[];
 int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 	      char **argv, opt_fn fn, void *ctx, int *first);
 
-/* Applies one global option; returns EXIT_OK, EXIT_USAGE, or 1 if unknown. */
+/*
+ * Applies one global option; returns EXIT_OK, EXIT_USAGE, 1 if unknown, or
+ * OPT_HELP with sx->show set for --help, --version and --list-commands.
+ */
 int opt_global(struct sockx *sx, int key, const char *arg);
 
-/* Prints a command's --help to stdout. */
-void opt_help(const char *name, const struct cmdinfo *ci);
+/* Prints a command's --help to stdout (with --json: a "help" event). */
+void opt_help(struct sockx *sx, const char *name, const struct cmdinfo *ci);
 
-/* Prints an option table, aligned, to stdout. */
-void opt_print_table(const struct optdef *opts);
+/* Prints an option table, aligned, to f. */
+void opt_print_table(FILE *f, const struct optdef *opts);
 
 /*
  * Strict numbers: the whole string, in [min, max], no sign games, no

@@ -399,7 +399,22 @@ void ev_num(struct sockx *sx, const char *k, double v)
 	if (v != v || v > 1e300 || v < -1e300)	/* JSON has no NaN or inf */
 		fputs("null", stdout);
 	else
-		fprintf(stdout, "%.6g", v);
+		json_write_num(stdout, v);
+}
+
+void json_write_num(FILE *f, double v)
+{
+	char buf[352];
+	size_t n;
+
+	/* Fixed point, never an exponent: microseconds of a second. */
+	n = (size_t)snprintf(buf, sizeof(buf), "%.6f", v);
+	while (n > 1 && buf[n - 1] == '0')
+		n--;
+	if (buf[n - 1] == '.')
+		n--;
+	buf[n] = '\0';
+	fputs(strcmp(buf, "-0") == 0 ? "0" : buf, f);
 }
 
 void ev_bool(struct sockx *sx, const char *k, bool v)
@@ -415,6 +430,15 @@ void ev_end(struct sockx *sx)
 	fputs("}\n", stdout);
 	fflush(stdout);
 	funlockfile(stdout);
+}
+
+void ev_help(struct sockx *sx, const char *command, const char *text,
+	     size_t n)
+{
+	ev_begin(sx, "help");
+	ev_str(sx, "command", command);
+	ev_strn(sx, "text", text, n);
+	ev_end(sx);
 }
 
 void hexdump(FILE *f, const void *p, size_t n)

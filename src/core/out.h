@@ -51,6 +51,11 @@ void ev_int(struct sockx *sx, const char *key, long long v);
 void ev_num(struct sockx *sx, const char *key, double v);
 void ev_bool(struct sockx *sx, const char *key, bool v);
 void ev_end(struct sockx *sx);
+/* A number as JSON: fixed-point, at most six decimals, no trailing zeros. */
+void json_write_num(FILE *f, double v);
+/* The "help" event: the text --help prints, for command (NULL: sockx). */
+void ev_help(struct sockx *sx, const char *command, const char *text,
+	     size_t n);
 
 /* Writes s, n bytes, as a JSON string (quotes included) to f. */
 void json_write_str(FILE *f, const void *s, size_t n);

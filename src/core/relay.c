@@ -445,7 +445,8 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	} else if (s < 0) {
 		rc = fail_errno(sx, "relay");
 	}
-	life(&r, "closed", "closed");
+	if (rc == EXIT_OK || !sx->json)	/* no event follows an error */
+		life(&r, "closed", "closed");
 out:
 	if (r.in_path != PATH_COPY || r.out_splice)
 		fd_nonblock(fd, false);		/* as the caller gave it */

@@ -125,6 +125,41 @@ static void test_json(void)
 	check_json("\x1b]0;x\x07", 6, "\"\\u001b]0;x\\u0007\"");
 }
 
+/* json_write_num into a memory stream, compared with what is expected. */
+static void check_num(double v, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		unit_failures++;
+		return;
+	}
+	json_write_num(f, v);
+	fclose(f);
+	if (strcmp(buf, want) != 0) {
+		fprintf(stderr, "json number %g: got %s want %s\n", v, buf, want);
+		unit_failures++;
+	}
+	free(buf);
+}
+
+/* JSON numbers: fixed point, never an exponent (docs/json.md). */
+static void test_json_numbers(void)
+{
+	check_num(9.8417e-05, "0.000098");
+	check_num(1.09673e-05, "0.000011");
+	check_num(0.1339595, "0.13396");
+	check_num(100, "100");
+	check_num(0, "0");
+	check_num(0.3, "0.3");
+	check_num(-0.0000001, "0");
+	check_num(-2.5, "-2.5");
+	check_num(1234567.25, "1234567.25");
+	check_num(1e12, "1000000000000");
+}
+
 /* esc_write into a memory stream, and esc_buf, compared with what is expected. */
 static void check_esc(const char *in, size_t n, const char *want)
 {
@@ -195,6 +230,7 @@ int main(void)
 	test_addresses();
 	test_unix();
 	test_json();
+	test_json_numbers();
 	test_escape();
 	UNIT_DONE("test_core");
 }
