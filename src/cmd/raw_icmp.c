@@ -199,7 +199,7 @@ static int resolve(struct ping *pg)
 	n = addr_resolve(pg->o->host, "0", pg->sx->family, SOCK_DGRAM, a,
 			 ADDR_MAX, err, sizeof(err));
 	if (n < 0)
-		return fail(pg->sx, -n, "%s", err);
+		return addr_fail(pg->sx, -n, "", err);
 	for (i = n - 1; i >= 0; i--)
 		if (addr_family(&a[i]) == AF_INET)
 			pick = i;
@@ -211,7 +211,7 @@ static int resolve(struct ping *pg)
 	n = addr_resolve(pg->o->src, "0", pg->family, SOCK_DGRAM, a, 1, err,
 			 sizeof(err));
 	if (n < 0)
-		return fail(pg->sx, -n, "--src: %s", err);
+		return addr_fail(pg->sx, -n, "--src: ", err);
 	pg->src = a[0];
 	return EXIT_OK;
 }
