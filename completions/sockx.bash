@@ -194,19 +194,23 @@ _sockx() {
 			return ;;
 		-i|--interval)
 			return ;;
+		-w|--deadline)
+			return ;;
 		-s|--size)
 			return ;;
-		--ttl)
+		-t|--ttl)
 			return ;;
-		--tos)
+		-Q|--tos)
 			return ;;
 		--id)
 			return ;;
 		--ip-id)
 			return ;;
-		--pattern)
+		-p|--pattern)
 			return ;;
 		-W|--timeout)
+			return ;;
+		-I|--interface)
 			return ;;
 		--src)
 			return ;;
@@ -215,7 +219,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -c --count -i --interval -f --flood -s --size --ttl --tos --id --ip-id --df --pattern -W --timeout --src --no-hdrincl --dgram --dump --verify --pcap' ;;
+		opts=' -c --count -i --interval -f --flood -w --deadline -s --size -t --ttl -Q --tos --id --ip-id --df -p --pattern -W --timeout -I --interface --src -n --numeric --no-hdrincl --dgram --dump --verify --pcap' ;;
 	capture)
 		case $prev in
 		-r|--read)

@@ -281,3 +281,54 @@ start_peer() {
 	refute_line --partial 'truncated'
 	refute_line --partial 'wrong data'
 }
+
+@test "raw-icmp: -w DEADLINE ends a run with no replies; with -c, fewer replies exit 1" {
+	need_cmd nft
+	ns_new quiet
+	ip netns exec "$NS" nft add table inet sxt
+	ip netns exec "$NS" nft add chain inet sxt in '{ type filter hook input priority 0; }'
+	ip netns exec "$NS" nft add rule inet sxt in icmp type echo-reply drop
+	# -W 10 alone would wait ten seconds for the first probe
+	SECONDS=0
+	run -1 --separate-stderr timeout 10 ip netns exec "$NS" "$SOCKX" raw-icmp -c 3 -w 1 -i 0.2 127.0.0.1
+	((SECONDS < 4))
+	assert_line --regexp '^[56] packets transmitted, 0 received, 100% packet loss, time [0-9]+ms$'
+	SECONDS=0
+	run -1 --separate-stderr timeout 10 ip netns exec "$NS" "$SOCKX" raw-icmp -w 1 127.0.0.1
+	((SECONDS < 4))
+	assert_line --regexp '^[12] packets transmitted, 0 received'
+}
+
+# ns_link: $A (veth0: 10.201.0.1, fe80::1) and $B (veth1: 10.201.0.2, fe80::2).
+ns_link() {
+	ns_new a; A=$NS
+	ns_new b; B=$NS
+	ip -n "$A" link add veth0 type veth peer name veth1 netns "$B"
+	ip -n "$A" addr add 10.201.0.1/24 dev veth0
+	ip -n "$A" addr add fe80::1/64 dev veth0 nodad
+	ip -n "$B" addr add 10.201.0.2/24 dev veth1
+	ip -n "$B" addr add fe80::2/64 dev veth1 nodad
+	ip -n "$A" link set veth0 up
+	ip -n "$B" link set veth1 up
+}
+
+@test "raw-icmp: -I IFACE sends through it (a link-local HOST is on it); -I ADDR is the source" {
+	ns_link
+	run -0 ip netns exec "$A" "$SOCKX" raw-icmp -c 1 -W 2 -I veth0 10.201.0.2
+	assert_line --regexp '^64 bytes from 10.201.0.2: icmp_seq=1 ttl=64 time=[0-9.]+ ms$'
+	# bound to lo, the probe never reaches B
+	run -1 ip netns exec "$A" "$SOCKX" raw-icmp -c 1 -W 0.5 -I lo 10.201.0.2
+	assert_line --partial '1 packets transmitted, 0 received'
+	run -0 --separate-stderr ip netns exec "$A" "$SOCKX" -v raw-icmp -c 1 -W 2 -I 10.201.0.1 10.201.0.2
+	[[ "$stderr" == *", source 10.201.0.1"* ]]
+	run -0 ip netns exec "$A" "$SOCKX" raw-icmp -6 -c 1 -W 2 -I veth0 fe80::2
+	assert_line --index 0 'PING fe80::2 (fe80::2%veth0) 56(104) bytes of data.'
+	assert_line --regexp '^64 bytes from fe80::2%veth0: icmp_seq=1 ttl=64 time=[0-9.]+ ms$'
+	run -2 --separate-stderr ip netns exec "$A" "$SOCKX" raw-icmp -c 1 fe80::2
+	[[ "$stderr" == *"link-local address 'fe80::2' needs an interface (a scope)"* ]]
+	[[ "$stderr" == *"hint: add the interface it is on: fe80::2%IFACE, or -I IFACE"* ]]
+	run -2 --separate-stderr ip netns exec "$A" "$SOCKX" raw-icmp -c 1 -I lo 'fe80::2%veth0'
+	[[ "$stderr" == *"is on another interface than -I lo"* ]]
+	run -2 --separate-stderr ip netns exec "$A" "$SOCKX" raw-icmp -c 1 'fe80::2%nosuch'
+	[[ "$stderr" == *"unknown interface 'nosuch' in 'fe80::2%nosuch'"* ]]
+}

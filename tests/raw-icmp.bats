@@ -284,7 +284,15 @@ stop_tcpdump() {
 -s 65508 127.0.0.1
 -s 1k 127.0.0.1
 --pattern xyz 127.0.0.1
---pattern abc 127.0.0.1
+-p 0x12 127.0.0.1
+-w 0 127.0.0.1
+-w x 127.0.0.1
+-I nosuch0 127.0.0.1
+-I ::1 --src ::2 ::1
+-s 65528 ::1
+-t 0 127.0.0.1
+-Q 256 127.0.0.1
+::1:9999
 --pattern @LONG@ 127.0.0.1
 --id 65536 127.0.0.1
 --ip-id 70000 127.0.0.1
@@ -308,7 +316,78 @@ EOF
 @test "raw-icmp: --help lists the options" {
 	run -0 "$SOCKX" raw-icmp --help
 	assert_line --index 0 --partial 'usage: sockx raw-icmp [-4|-6] HOST'
-	for o in --count --interval --flood --size --ttl --tos --id --df --pattern --timeout --src --no-hdrincl --dgram --dump; do
+	for o in --count --interval --flood --size --ttl --tos --id --df --pattern --timeout --src --no-hdrincl --dgram --dump \
+		--deadline --interface --numeric '-t, --ttl' '-Q, --tos' '-p, --pattern' '-w, --deadline' '-I, --interface' '-n, --numeric'; do
 		assert_line --partial -- "$o"
 	done
+}
+
+@test "raw-icmp: ping's -t, -Q, -p and -n: the TTL, TOS and pattern on the wire, as ping's" {
+	skip_unless_root
+	start_tcpdump icmp
+	# -p abc: ping reads ab 0c (an odd last digit is a byte), and says so
+	run -0 "$SOCKX" -q raw-icmp -n -c 1 -s 40 -t 7 -Q 0x10 -p abc --id "$ICMP_ID" 127.0.0.1
+	stop_tcpdump 2
+	grep -q 'tos 0x10, ttl 7, id [0-9]*, offset 0, flags \[none\], proto ICMP (1), length 68' <<<"$DECODED"
+	hex=$(tcpdump -r "$PCAP" -n -x 2>/dev/null)
+	grep -q '0x0030:  ab0c ab0c ab0c ab0c ab0c ab0c ab0c ab0c$' <<<"$hex"
+	if command -v ping >/dev/null; then
+		run -0 ping -c 1 -s 40 -p abc 127.0.0.1
+		assert_line --index 0 'PATTERN: 0xab0c'
+	fi
+}
+
+@test "raw-icmp: -w DEADLINE stops the run after S seconds, whatever the count" {
+	skip_unless_root
+	local t0 ms
+	t0=$(date +%s%N)
+	run -0 timeout 10 "$SOCKX" raw-icmp -w 1 -i 0.2 127.0.0.1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	((ms >= 900 && ms < 3000))
+	assert_line --regexp '^[56] packets transmitted, [56] received, 0% packet loss, time [0-9]+ms$'
+	# with -c, COUNT replies end it before the deadline (as ping -c 3 -w 5)
+	t0=$(date +%s%N)
+	run -0 timeout 10 "$SOCKX" raw-icmp -c 3 -w 5 -i 0.2 127.0.0.1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	((ms < 3000))
+	assert_line --regexp '^3 packets transmitted, 3 received, 0% packet loss'
+	run -0 "$SOCKX" --json raw-icmp -w 0.5 -i 0.2 127.0.0.1
+	jq -se 'last | .event == "summary" and .received >= 2' <<<"$output"
+}
+
+@test "raw-icmp: -6 -s 65527 goes out as ping -6 sends it; IPv4 stops at 65507" {
+	skip_unless_root
+	run -0 "$SOCKX" raw-icmp -6 -c 1 -s 65527 ::1
+	assert_line --index 0 'PING ::1 (::1) 65527(65575) bytes of data.'
+	assert_line --regexp '^65535 bytes from ::1: icmp_seq=1 ttl=64 time=[0-9.]+ ms$'
+	run -0 "$SOCKX" raw-icmp -c 1 -s 65527 '[::1]'	# the literal chooses IPv6
+	assert_line --partial '1 packets transmitted, 1 received'
+	run -0 "$SOCKX" raw-icmp -c 1 -s 65507 127.0.0.1
+	assert_line --regexp '^65515 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=[0-9.]+ ms$'
+	run -2 --separate-stderr "$SOCKX" raw-icmp -c 1 -s 65508 127.0.0.1
+	[[ "$stderr" == *"invalid size (-s) 65508 for IPv4 (at most 65507"* ]]
+	[[ "$stderr" == *"hint: IPv6 carries up to 65527 (-6)"* ]]
+	if command -v ping >/dev/null; then	# the same size, as ping -6 sends it
+		run -0 ping -6 -c 1 -s 65527 ::1
+		assert_line --partial '1 received'
+	fi
+}
+
+@test "raw-icmp: ping's other flags are answered with the sockx option, or its absence" {
+	local flag want
+	while IFS='|' read -r flag want; do
+		# shellcheck disable=SC2086
+		run -2 --separate-stderr "$SOCKX" raw-icmp $flag 127.0.0.1
+		[[ "${stderr_lines[0]}" == "sockx: raw-icmp: unknown option '${flag:0:2}'" ]]
+		[[ "${stderr_lines[1]}" == "hint: $want"* ]] || { echo "$flag: $stderr"; false; }
+	done <<'EOF'
+-e 5|ping -e (identifier) is --id N here
+-M do|ping -M do (don't fragment) is --df here
+-V|ping -V (version) is sockx --version
+-b|ping -b (broadcast) has no sockx equivalent
+-O|ping -O is the default here
+-l 3|ping -l (preload) has no sockx equivalent
+-R|that ping flag has no sockx equivalent
+-x|'sockx raw-icmp --help' lists the options
+EOF
 }

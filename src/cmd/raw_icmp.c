@@ -4,6 +4,7 @@
  * set-up of sockets and privileges (the engine is raw_icmp_run.c)
  */
 #include <errno.h>
+#include <net/if.h>		/* before linux/icmp.h: libc-compat.h */
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -18,7 +19,7 @@
 #include "../wire/icmp6.h"
 
 enum {
-	O_TTL = OPT_LONG, O_TOS, O_ID, O_IPID, O_DF, O_PATTERN, O_SRC,
+	O_ID = OPT_LONG, O_IPID, O_DF, O_SRC,
 	O_NOHDRINCL, O_DGRAM, O_DUMP, O_VERIFY, O_PCAP,
 };
 
@@ -26,15 +27,18 @@ static const struct optdef opts[] = {
 	{ "count", 'c', "COUNT", "stop after COUNT probes (default: until SIGINT)", NULL },
 	{ "interval", 'i', "S", "seconds between probes (default 1; below 0.2 needs root or CAP_NET_ADMIN)", NULL },
 	{ "flood", 'f', NULL, "send as fast as replies come back, at least 100 a second; '.' per probe, backspace per reply", NULL },
-	{ "size", 's', "SIZE", "echo data bytes (default 56, at most 65507)", NULL },
-	{ "ttl", O_TTL, "N", "time to live, 1-255 (IPv6: the hop limit)", NULL },
-	{ "tos", O_TOS, "N", "type-of-service byte, 0-255 or 0xNN (IPv6: the traffic class)", NULL },
+	{ "deadline", 'w', "S", "stop after S seconds, however many probes went out; with -c, send until COUNT replies came (as ping -w)", NULL },
+	{ "size", 's', "SIZE", "echo data bytes (default 56, at most 65507; IPv6: 65527)", NULL },
+	{ "ttl", 't', "N", "time to live, 1-255 (IPv6: the hop limit)", NULL },
+	{ "tos", 'Q', "N", "type-of-service byte, 0-255 or 0xNN (IPv6: the traffic class)", NULL },
 	{ "id", O_ID, "N", "ICMP identifier, 0-65535 (default: random per run)", NULL },
 	{ "ip-id", O_IPID, "N", "IPv4 ID, 0-65535 (default: random, +1 a probe; 0: the kernel picks)", NULL },
 	{ "df", O_DF, NULL, "set don't-fragment (IPv6: IPV6_DONTFRAG)", NULL },
-	{ "pattern", O_PATTERN, "HEX", "fill the echo data with these 1-256 bytes, repeated (ping -p: 16)", NULL },
+	{ "pattern", 'p', "HEX", "fill the echo data with these 1-256 bytes, repeated (ping -p: 16); an odd last digit is a byte, as ping reads it", NULL },
 	{ "timeout", 'W', "S", "wait at most S seconds for each reply (default 10)", NULL },
+	{ "interface", 'I', "IFACE|ADDR", "send through interface IFACE (SO_BINDTODEVICE; a link-local HOST is on it), or from address ADDR (as --src)", NULL },
 	{ "src", O_SRC, "ADDR", "source address (default: the route's, from a UDP connect)", NULL },
+	{ "numeric", 'n', NULL, "numeric output (ping -n): sockx never looks up names of addresses, so always", NULL },
 	{ "no-hdrincl", O_NOHDRINCL, NULL, "let the kernel write the IPv4 header (no IP_HDRINCL), for comparison", NULL },
 	{ "dgram", O_DGRAM, NULL, "use an ICMP datagram socket: no privilege, where net.ipv4.ping_group_range allows", NULL },
 	{ "dump", O_DUMP, NULL, "decode every packet sent and received, field by field, with a hex dump", NULL },
@@ -44,9 +48,9 @@ static const struct optdef opts[] = {
 };
 
 const struct cmdinfo info_raw_icmp = {
-	"[-4|-6] HOST [-c COUNT] [-i S] [-f] [-s SIZE] [--ttl N] [--tos N] [--id N] [--df]\n"
-	"       [--pattern HEX] [-W S] [--src ADDR] [--no-hdrincl|--dgram] [--dump]\n"
-	"       [--verify] [--pcap FILE]",
+	"[-4|-6] HOST [-c COUNT] [-i S] [-w S] [-f] [-s SIZE] [-t TTL] [-Q TOS] [--id N]\n"
+	"       [--df] [-p HEX] [-W S] [-I IFACE|ADDR] [--src ADDR] [--no-hdrincl|--dgram]\n"
+	"       [--dump] [--verify] [--pcap FILE]",
 	"Sends ICMP echo requests to HOST and shows the replies as ping does.\n"
 	"IPv4: sockx writes the IPv4 header itself on a raw socket with\n"
 	"IP_HDRINCL (TOS, ID, DF, TTL, checksum; the kernel still fills in the\n"
@@ -56,7 +60,9 @@ const struct cmdinfo info_raw_icmp = {
 	"errors answering a probe (unreachable, time exceeded) are matched\n"
 	"through the datagram they quote. Raw sockets need CAP_NET_RAW; every\n"
 	"privilege is dropped once the socket is open. Exit 0 when a reply came\n"
-	"back, 1 when none did.\n"
+	"back, 1 when none did (with -w and -c: when fewer than COUNT did).\n"
+	"ping's -c -i -f -s -t -Q -p -W -w -I -n -q -v -4 -6 mean the same here;\n"
+	"for its other flags sockx names its own option, or says it has none.\n"
 	"--verify and --pcap capture the echoes on the interface they use (lo\n"
 	"for loopback); they need CAP_NET_RAW, and without it nothing is sent\n"
 	"(exit 4). --verify compares each packet sockx built, IPv4 header and\n"
@@ -68,28 +74,54 @@ const struct cmdinfo info_raw_icmp = {
 };
 
 #define DEFAULT_SIZE 56
-#define MAX_SIZE 65507		/* 65535 - 20 (IPv4) - 8 (ICMP) */
+/*
+ * The IPv4 total length counts its header: 65535 - 20 - 8 bytes of data.
+ * The IPv6 payload length does not: 65535 - 8, which the kernel, writing
+ * the header, fragments as ping -6 -s 65527 does (a hand-built IPv6 header,
+ * IPV6_HDRINCL, is never fragmented: the link MTU would be the limit).
+ */
+#define MAX_SIZE4 65507
+#define MAX_SIZE6 65527
 #define USER_MIN_INTERVAL_MS 200
 
-/* "0a0B" -> bytes; returns the count, or 0 if s is not 1-16 hex bytes. */
+/* "0a0B" -> bytes, two digits a byte and an odd last one a byte of its
+ * own ("abc": ab 0c, as ping -p); returns the count, or 0 if s is not 1
+ * to max bytes of hex. */
 static size_t parse_hex(const char *s, uint8_t *out, size_t max)
 {
 	size_t n = strlen(s), i;
-	unsigned long v;
 	char two[3] = { 0 };
 
-	if (n == 0 || n % 2 || n / 2 > max)
+	if (n == 0 || (n + 1) / 2 > max || strspn(s, "0123456789abcdefABCDEF") != n)
 		return 0;
-	for (i = 0; i < n / 2; i++) {
+	for (i = 0; i < (n + 1) / 2; i++) {
 		two[0] = s[2 * i];
-		two[1] = s[2 * i + 1];
-		if (!strchr("0123456789abcdefABCDEF", two[0]) ||
-		    !strchr("0123456789abcdefABCDEF", two[1]))
-			return 0;
-		v = strtoul(two, NULL, 16);
-		out[i] = (uint8_t)v;
+		two[1] = s[2 * i + 1];	/* the NUL after an odd last digit */
+		out[i] = (uint8_t)strtoul(two, NULL, 16);
 	}
-	return n / 2;
+	return (n + 1) / 2;
+}
+
+/* ping's flags that sockx spells otherwise, or has no use for. */
+static const char *ping_flag_hint(int c)
+{
+	switch (c) {
+	case 'e': return "ping -e (identifier) is --id N here";
+	case 'M': return "ping -M do (don't fragment) is --df here; without it the kernel may fragment";
+	case 'V': return "ping -V (version) is sockx --version";
+	case 'S': return "ping -S (send buffer) has no sockx equivalent";
+	case 'l': return "ping -l (preload) has no sockx equivalent; -f sends as fast as replies come";
+	case 'b': return "ping -b (broadcast) has no sockx equivalent: raw-icmp pings one host";
+	case 'O': return "ping -O is the default here: each probe with no reply after -W says \"no answer yet\"";
+	case 'B': return "ping -B is the default here: the source is chosen once (--src or -I ADDR fixes it)";
+	case 'D': return "ping -D (timestamps) has no sockx equivalent; --json gives every reply as an event";
+	case 'H': return "ping -H (reverse DNS) has no sockx equivalent: sockx never looks up names of addresses";
+	case 'a': case 'A': case 'C': case 'd': case 'L': case 'm': case 'N':
+	case 'r': case 'R': case 'T': case 'U':
+		return "that ping flag has no sockx equivalent ('sockx raw-icmp --help' lists the options)";
+	default:
+		return NULL;
+	}
 }
 
 /* A number option into an int, with the usage error printed. */
@@ -116,12 +148,17 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->interval_set = true;
 		return opt_secs(sx, "interval (-i)", arg, 3600, &o->interval_ms);
 	case 'f': o->flood = true; return EXIT_OK;
-	case 's':
-		rc = opt_num(sx, "size (-s)", arg, 0, MAX_SIZE, &v);
+	case 'w':
+		rc = opt_secs(sx, "deadline (-w)", arg, 86400 * 365, &o->deadline_ms);
+		if (rc == EXIT_OK && o->deadline_ms <= 0)
+			return fail(sx, EXIT_USAGE, "invalid deadline (-w) '%s' (must be more than 0)", arg);
+		return rc;
+	case 's':	/* IPv4's lower limit waits for the address (check_size) */
+		rc = opt_num(sx, "size (-s)", arg, 0, MAX_SIZE6, &v);
 		o->size = v;
 		return rc;
-	case O_TTL: return opt_int(sx, "--ttl", arg, 1, 255, &o->ttl);
-	case O_TOS: return opt_int(sx, "--tos", arg, 0, 255, &o->tos);
+	case 't': return opt_int(sx, "ttl (-t)", arg, 1, 255, &o->ttl);
+	case 'Q': return opt_int(sx, "tos (-Q)", arg, 0, 255, &o->tos);
 	case O_ID:
 		rc = opt_num(sx, "--id", arg, 0, 65535, &v);
 		o->id = (long)v;
@@ -131,11 +168,13 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->ip_id = (long)v;
 		return rc;
 	case O_DF: o->df = true; return EXIT_OK;
-	case O_PATTERN:
+	case 'p':
 		o->patlen = parse_hex(arg, o->pat, sizeof(o->pat));
 		if (o->patlen == 0)
-			return fail(sx, EXIT_USAGE, "invalid --pattern '%s' (expected 1-256 bytes in hex, e.g. ff00)", arg);
+			return fail(sx, EXIT_USAGE, "invalid pattern (-p) '%s' (expected 1-256 bytes in hex, e.g. ff00)", arg);
 		return EXIT_OK;
+	case 'I': o->iface = arg; return EXIT_OK;
+	case 'n': return EXIT_OK;	/* numeric: always */
 	case 'W':
 		rc = opt_secs(sx, "timeout (-W)", arg, 3600, &o->timeout_ms);
 		if (rc == EXIT_OK && o->timeout_ms <= 0)
@@ -169,6 +208,7 @@ static int check_opts(struct sockx *sx, struct raw_icmp_opts *o, int argc,
 		      char **argv)
 {
 	const char *colon;
+	size_t hl;
 
 	if (argc < 1)
 		return fail(sx, EXIT_USAGE, "missing HOST (e.g. sockx raw-icmp -c 3 127.0.0.1)");
@@ -176,8 +216,14 @@ static int check_opts(struct sockx *sx, struct raw_icmp_opts *o, int argc,
 		return fail(sx, EXIT_USAGE, "too many arguments (from '%s')", argv[1]);
 	o->host = argv[0];
 	colon = strchr(o->host, ':');
-	if (colon && !strchr(colon + 1, ':'))	/* one colon: not an IPv6 literal */
-		return fail(sx, EXIT_USAGE, "invalid HOST '%s': ICMP has no ports", o->host);
+	hl = addr_v6_port_split(o->host);	/* "::1:9999": ::1 and a port */
+	if ((colon && !strchr(colon + 1, ':')) || hl) {	/* one colon: not IPv6 */
+		fail(sx, EXIT_USAGE, "invalid HOST '%s': ICMP has no ports", o->host);
+		if (hl)
+			hint(sx, "ping %.*s (for the address %s itself write [%s])",
+			     (int)hl, o->host, o->host, o->host);
+		return EXIT_USAGE;
+	}
 	if (o->flood && !o->interval_set)
 		o->interval_ms = 0;
 	if ((o->flood || o->interval_ms < USER_MIN_INTERVAL_MS) && !may_flood()) {
@@ -189,31 +235,114 @@ static int check_opts(struct sockx *sx, struct raw_icmp_opts *o, int argc,
 	return EXIT_OK;
 }
 
+/*
+ * -I, as ping reads it: an address is the source (--src), anything else
+ * names the interface to send through. Sets o->src or o->ifindex.
+ */
+static int parse_iface(struct sockx *sx, struct raw_icmp_opts *o)
+{
+	struct addr a;
+	char err[256];
+
+	if (!o->iface)
+		return EXIT_OK;
+	if (addr_resolve(o->iface, "0", 0, SOCK_DGRAM | ADDR_NUMERIC | ADDR_UNSCOPED,
+			 &a, 1, err, sizeof(err)) == 1) {
+		if (o->src && strcmp(o->src, o->iface) != 0)
+			return fail(sx, EXIT_USAGE, "-I %s and --src %s: two source addresses",
+				    o->iface, o->src);
+		o->src = o->iface;
+		return EXIT_OK;
+	}
+	o->ifindex = if_nametoindex(o->iface);
+	if (o->ifindex == 0) {
+		fail(sx, EXIT_USAGE, "-I '%s': no such interface, and not an address", o->iface);
+		hint(sx, "'ip link' lists the interfaces of this network namespace");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* The data that fits one echo: the IPv4 total length counts its header. */
+static int check_size(struct ping *pg)
+{
+	if (pg->family == AF_INET && pg->o->size > MAX_SIZE4) {
+		fail(pg->sx, EXIT_USAGE, "invalid size (-s) %zu for IPv4 (at most %d: "
+		     "65535 - 20 IPv4 header - 8 ICMP header)", pg->o->size, MAX_SIZE4);
+		hint(pg->sx, "IPv6 carries up to %d (-6): its payload length leaves "
+		     "its header out", MAX_SIZE6);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* -I IFACE: an unscoped link-local HOST is on it; a scoped one must be. */
+static int scope_to_iface(struct ping *pg)
+{
+	struct sockaddr_in6 *d6 = (struct sockaddr_in6 *)&pg->dst.ss;
+
+	const uint8_t *b = d6->sin6_addr.s6_addr;
+
+	if (pg->family != AF_INET6 || b[0] != 0xfe || (b[1] & 0xc0) != 0x80)
+		return EXIT_OK;	/* not fe80::/10 (IN6_IS_ADDR_LINKLOCAL) */
+	if (d6->sin6_scope_id == 0 && pg->o->ifindex == 0) {
+		fail(pg->sx, EXIT_USAGE, "link-local address '%s' needs an interface (a scope)",
+		     pg->o->host);
+		hint(pg->sx, "add the interface it is on: %s%%IFACE, or -I IFACE "
+		     "('ip -6 addr' shows which interface has fe80::/64)", pg->dst_text);
+		return EXIT_USAGE;
+	}
+	if (d6->sin6_scope_id && pg->o->ifindex && d6->sin6_scope_id != pg->o->ifindex)
+		return fail(pg->sx, EXIT_USAGE, "'%s' is on another interface than -I %s",
+			    pg->o->host, pg->o->iface);
+	d6->sin6_scope_id = pg->o->ifindex ? pg->o->ifindex : d6->sin6_scope_id;
+	addr_host(&pg->dst, pg->dst_text, sizeof(pg->dst_text));
+	return EXIT_OK;
+}
+
 /* Resolves HOST (an IPv4 address first, unless -6) and --src. */
 static int resolve(struct ping *pg)
 {
 	struct addr a[ADDR_MAX];
 	char err[256];
-	int n, i, pick = 0;
+	int n, i, pick = 0, rc;
 
-	n = addr_resolve(pg->o->host, "0", pg->sx->family, SOCK_DGRAM, a,
-			 ADDR_MAX, err, sizeof(err));
+	/* A link-local HOST may take its scope from -I (scope_to_iface). */
+	n = addr_resolve(pg->o->host, "0", pg->sx->family, SOCK_DGRAM | ADDR_UNSCOPED,
+			 a, ADDR_MAX, err, sizeof(err));
 	if (n < 0)
-		return fail(pg->sx, -n, "%s", err);
+		return addr_fail(pg->sx, -n, "", err);
 	for (i = n - 1; i >= 0; i--)
 		if (addr_family(&a[i]) == AF_INET)
 			pick = i;
 	pg->dst = a[pick];
 	pg->family = addr_family(&pg->dst);
 	addr_host(&pg->dst, pg->dst_text, sizeof(pg->dst_text));
-	if (!pg->o->src)
-		return EXIT_OK;
+	rc = check_size(pg);
+	if (rc == EXIT_OK)
+		rc = scope_to_iface(pg);
+	if (rc != EXIT_OK || !pg->o->src)
+		return rc;
 	n = addr_resolve(pg->o->src, "0", pg->family, SOCK_DGRAM, a, 1, err,
 			 sizeof(err));
 	if (n < 0)
-		return fail(pg->sx, -n, "--src: %s", err);
+		return addr_fail(pg->sx, -n, pg->o->iface == pg->o->src ? "-I: " : "--src: ", err);
 	pg->src = a[0];
 	return EXIT_OK;
+}
+
+/* -I IFACE: SO_BINDTODEVICE on fd, so routes and sources are the
+ * interface's (a raw socket is set while CAP_NET_RAW is raised). */
+static int bind_device(struct ping *pg, int fd)
+{
+	const char *name = pg->o->iface;
+
+	if (pg->o->ifindex == 0)
+		return EXIT_OK;
+	if (sock_setopt_buf(pg->sx, fd, SOL_SOCKET, SO_BINDTODEVICE,
+			    "SO_BINDTODEVICE", name, (socklen_t)strlen(name) + 1) == 0)
+		return EXIT_OK;
+	return fail_errno(pg->sx, "cannot send through interface %s (SO_BINDTODEVICE)", name);
 }
 
 /* The source the kernel would pick for dst: a UDP connect() (no packet
@@ -227,6 +356,10 @@ static int route_source(struct ping *pg)
 	if (fd < 0)
 		return fail_open(pg->sx, "cannot look up the route to %s", pg->dst_text);
 	addr_set_port(&tmp, 1025);
+	if (bind_device(pg, fd) != EXIT_OK) {
+		sock_close(pg->sx, fd);
+		return EXIT_FAIL;
+	}
 	crc = sock_connect(pg->sx, fd, &tmp);
 	if (crc < 0 && sock_broadcast_refused(&tmp, errno)) {
 		rc = fail(pg->sx, EXIT_FAIL, "%s is a broadcast address: raw-icmp pings "
@@ -291,19 +424,20 @@ static int open_failed(struct ping *pg, const char *what)
 static int open_socket(struct ping *pg)
 {
 	bool v4 = pg->family == AF_INET;
-	int proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, type;
+	int proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, type, rc;
 
 	type = pg->method == PM_DGRAM ? SOCK_DGRAM : SOCK_RAW;
 	if (type == SOCK_RAW && priv_raise(PRIV_RAW) < 0)
 		trace(pg->sx, 1, "CAP_NET_RAW is not permitted: socket() will say so");
 	pg->fd = sock_socket(pg->sx, pg->family, type | SOCK_CLOEXEC, proto);
+	rc = pg->fd >= 0 ? bind_device(pg, pg->fd) : EXIT_OK;
 	if (type == SOCK_RAW)
 		priv_lower(PRIV_RAW);	/* preserves errno */
 	if (pg->fd < 0)
 		return open_failed(pg, type == SOCK_RAW ?
 				   (v4 ? "a raw ICMP socket" : "a raw ICMPv6 socket") :
 				   (v4 ? "an ICMP datagram socket" : "an ICMPv6 datagram socket"));
-	return EXIT_OK;
+	return rc;
 }
 
 /* Sets an int option; on failure prints and returns EXIT_FAIL. */
@@ -510,9 +644,12 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	struct capture *cap = NULL;
 	int first, rc;
 
-	rc = opt_parse(sx, &info_raw_icmp, argc, argv, parse_opt, &o, &first);
+	rc = opt_parse_hints(sx, &info_raw_icmp, ping_flag_hint, argc, argv,
+			     parse_opt, &o, &first);
 	if (rc == EXIT_OK)
 		rc = check_opts(sx, &o, argc - first, argv + first);
+	if (rc == EXIT_OK)
+		rc = parse_iface(sx, &o);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = alloc_buffers(&pg);

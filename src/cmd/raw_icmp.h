@@ -31,6 +31,9 @@ struct raw_icmp_opts {
 	uint8_t pat[ICMP_PATTERN_MAX];
 	size_t patlen;
 	int timeout_ms;		/* -W: how long each probe waits */
+	int deadline_ms;	/* -w: how long the run lasts; 0: no limit */
+	const char *iface;	/* -I: an interface or an address, as given */
+	unsigned ifindex;	/* -I IFACE: its index; 0: none */
 	enum ping_method method;
 };
 

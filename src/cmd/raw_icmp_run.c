@@ -254,8 +254,8 @@ static double next_send(const struct ping *pg)
 {
 	double due;
 
-	if (pg->o->count && pg->ntx >= pg->o->count)
-		return INFINITY;
+	if (pg->o->count && (pg->o->deadline_ms ? pg->nrx : pg->ntx) >= pg->o->count)
+		return INFINITY;	/* with -w, COUNT is of replies, as ping */
 	if (pg->ntx == 0)
 		due = pg->t_start;
 	else if (pg->o->interval_ms == 0)	/* a failed send paces as one in flight */
@@ -370,7 +370,15 @@ static void summary(struct ping *pg)
 
 static bool finished(const struct ping *pg)
 {
+	if (pg->o->deadline_ms)	/* -w: COUNT replies, or the deadline */
+		return pg->o->count && pg->nrx >= pg->o->count;
 	return pg->o->count && pg->ntx >= pg->o->count && pg->outstanding == 0;
+}
+
+/* -w: when the run ends, whatever is in flight; INFINITY without it. */
+static double stop_at(const struct ping *pg)
+{
+	return pg->o->deadline_ms ? pg->t_start + pg->o->deadline_ms / 1000.0 : INFINITY;
 }
 
 int ping_run(struct ping *pg)
@@ -386,7 +394,7 @@ int ping_run(struct ping *pg)
 	while (!*pg->stop && rc == EXIT_OK && !ferror(stdout)) {
 		now = now_mono();
 		ping_expire(pg, now);
-		if (finished(pg))
+		if (finished(pg) || now >= stop_at(pg))
 			break;
 		due = next_send(pg);
 		if (now >= due) {
@@ -395,7 +403,7 @@ int ping_run(struct ping *pg)
 				rc = ping_drain(pg, false);
 			continue;
 		}
-		until = fmin(due, ping_deadline(pg));
+		until = fmin(fmin(due, ping_deadline(pg)), stop_at(pg));
 		if (wait_socket(pg, until, now, &rev) < 0)
 			rc = fail_errno(pg->sx, "poll");
 		else if (rev)
@@ -407,5 +415,7 @@ int ping_run(struct ping *pg)
 	summary(pg);
 	if (rc != EXIT_OK)
 		return rc;
+	if (pg->o->deadline_ms && pg->o->count && pg->nrx < pg->o->count)
+		return EXIT_FAIL;	/* as ping: -w and -c, fewer than COUNT replies */
 	return pg->nrx ? EXIT_OK : EXIT_FAIL;
 }

@@ -167,13 +167,13 @@ static int resolve_peer(struct sockx *sx, const struct tcp_client_opts *o,
 
 	n = addr_from_args(argc, argv, sx->family, SOCK_STREAM, pe->dst, ADDR_MAX, err, sizeof(err));
 	if (n < 0)
-		return fail(sx, -n, "%s", err);
+		return addr_fail(sx, -n, "", err);
 	pe->n = n;
 	if (o->source) {	/* "ADDR" alone binds port 0: the kernel picks */
 		n = addr_from_word(o->source, "0", addr_family(&pe->dst[0]),
 				   SOCK_STREAM, &pe->src, 1, err, sizeof(err));
 		if (n < 0)
-			return fail(sx, -n, "--source: %s", err);
+			return addr_fail(sx, -n, "--source: ", err);
 		pe->has_src = true;
 	}
 	return EXIT_OK;

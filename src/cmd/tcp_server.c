@@ -81,11 +81,18 @@ int server_addr(struct sockx *sx, const char *bind, const char *port,
 		int type, bool v6only, struct listen_opts *lo, struct addr *a)
 {
 	char err[256];
+	size_t hl = bind ? addr_v6_port_split(bind) : 0;
 	int n;
 
+	if (hl) {	/* "-b ::1:9999": the port is -p */
+		fail(sx, EXIT_USAGE, "ambiguous --bind '%s': an address, the port goes in -p", bind);
+		hint(sx, "for port %s of %.*s write -b %.*s -p %s", bind + hl + 1,
+		     (int)hl, bind, (int)hl, bind, bind + hl + 1);
+		return EXIT_USAGE;
+	}
 	n = addr_resolve(bind, port, sx->family, type, a, 1, err, sizeof(err));
 	if (n < 0)
-		return fail(sx, -n, "%s", err);
+		return addr_fail(sx, -n, "", err);
 	if (addr_family(a) == AF_INET6 && addr_is_any(a))
 		lo->v6only = v6only;	/* "::" takes IPv4 too unless --v6only */
 	else if (v6only)

@@ -437,7 +437,7 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 
 	n = addr_from_args(argc, argv, sx->family, SOCK_DGRAM, dst, ADDR_MAX, err, sizeof(err));
 	if (n < 0)
-		return fail(sx, -n, "%s", err);
+		return addr_fail(sx, -n, "", err);
 	c->max = dgram_max(&dst[0]);
 	if (check_sizes(c) != EXIT_OK)
 		return EXIT_USAGE;

@@ -1,8 +1,11 @@
 /* \summary: parse, resolve and print socket addresses */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
@@ -34,6 +37,120 @@ static int check_port(const char *port, char *err, size_t errlen)
 	return 0;
 }
 
+/* An error message in err, with a hint after it (ADDR_HINT). */
+static void __attribute__((format(printf, 4, 5)))
+err_hint(char *err, size_t errlen, const char *hint_text, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	n = strlen(err);
+	if (hint_text && n < errlen)
+		snprintf(err + n, errlen - n, "%s%s", ADDR_HINT, hint_text);
+}
+
+int addr_fail(struct sockx *sx, int code, const char *what, const char *err)
+{
+	const char *h = strstr(err, ADDR_HINT);
+
+	if (!h)
+		return fail(sx, code, "%s%s", what, err);
+	fail(sx, code, "%s%.*s", what, (int)(h - err), err);
+	hint(sx, "%s", h + strlen(ADDR_HINT));
+	return code;
+}
+
+/*
+ * True if s is an IPv6 literal, maybe with a scope ("fe80::1%eth0"); the
+ * scope is not looked up here, but it cannot hold a ':' (no interface
+ * name does). in6 gets the address.
+ */
+static bool is_ip6(const char *s, size_t len, struct in6_addr *in6)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *pct = memchr(s, '%', len);
+	size_t alen = pct ? (size_t)(pct - s) : len;
+
+	if (pct && (pct + 1 == s + len || memchr(pct, ':', len - alen)))
+		return false;
+	if (alen >= sizeof(buf))
+		return false;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	return inet_pton(AF_INET6, buf, in6) == 1;
+}
+
+/* A port as a word may spell it: digits, or a service name ("http"). */
+static bool is_port_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-')
+			return false;
+	return true;
+}
+
+/* "::a.b.c.d" other than :: and ::1: IPv4-compatible, deprecated (RFC 4291),
+ * and what "::1:PORT" reads as. */
+static bool is_v4_compat(const struct in6_addr *a)
+{
+	static const uint8_t zero[12];
+
+	return memcmp(a->s6_addr, zero, sizeof(zero)) == 0 &&
+	       !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a);
+}
+
+size_t addr_v6_port_split(const char *w)
+{
+	const char *last = strrchr(w, ':');
+	struct in6_addr whole, head;
+	size_t hl;
+
+	if (w[0] == '[' || !last || last == strchr(w, ':'))
+		return 0;	/* bracketed, or fewer than two colons */
+	hl = (size_t)(last - w);
+	if (!is_port_word(last + 1) || !is_ip6(w, hl, &head))
+		return 0;
+	if (!is_ip6(w, strlen(w), &whole))
+		return hl;	/* "fe80::1%eth0:80", "::1:12345": no address */
+	/*
+	 * Both read: "::1:9999" is ::0.1.153.153, an address nobody uses, or
+	 * port 9999 of ::1, one everybody does. A decimal tail, where the
+	 * whole is in the deprecated range and the head is not, is taken as
+	 * a port; "fe80::1:2" and "2001:db8::1:80" are the addresses they
+	 * spell, and so is "::ffff:1" (::255.255.0.1: its head, ::ffff, is
+	 * as deprecated).
+	 */
+	if (strspn(last + 1, "0123456789") == strlen(last + 1) &&
+	    is_v4_compat(&whole) && !is_v4_compat(&head))
+		return hl;
+	return 0;
+}
+
+/* "fe80::1%eth0": the scope must name an interface that exists (by name
+ * or index); getaddrinfo would only say "Name or service not known". */
+static int check_scope(const char *host, char *err, size_t errlen)
+{
+	const char *pct = strchr(host, '%');
+	struct in6_addr in6;
+	char name[IF_NAMESIZE];
+	unsigned long idx;
+
+	if (!pct || !is_ip6(host, strlen(host), &in6))
+		return 0;
+	if (opt_ulong(pct + 1, 1, UINT32_MAX, &idx) == 0 ?
+	    if_indextoname((unsigned)idx, name) != NULL :
+	    if_nametoindex(pct + 1) != 0)
+		return 0;
+	err_hint(err, errlen, "'ip link' lists the interfaces of this network namespace",
+		 "unknown interface '%s' in '%s'", pct + 1, host);
+	return -1;
+}
+
 /* True if host is an IPv4 or IPv6 literal (of either family). */
 static bool is_literal(const char *host)
 {
@@ -45,11 +162,22 @@ static bool is_literal(const char *host)
 	return true;
 }
 
+/* A link-local IPv6 address (fe80::/10) with no interface: connect,
+ * bind and sendto refuse it (EINVAL) on a socket bound to no device. */
+static bool needs_scope(const struct addr *a)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	return a->ss.ss_family == AF_INET6 && s6->sin6_scope_id == 0 &&
+	       IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr);
+}
+
 int addr_resolve(const char *host, const char *port, int family, int socktype,
 		 struct addr *out, int max, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	char hbuf[256];
+	bool unscoped = false;
+	char hbuf[256], ll[INET6_ADDRSTRLEN], htext[256];
 	size_t hl;
 	int rc, n = 0;
 
@@ -71,11 +199,11 @@ int addr_resolve(const char *host, const char *port, int family, int socktype,
 		hbuf[hl - 2] = '\0';
 		host = hbuf;
 	}
-	if (check_port(port, err, errlen) < 0)
+	if (check_port(port, err, errlen) < 0 || check_scope(host, err, errlen) < 0)
 		return -EXIT_USAGE;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
-	hints.ai_socktype = socktype & ~ADDR_NUMERIC;
+	hints.ai_socktype = socktype & ~(ADDR_NUMERIC | ADDR_UNSCOPED);
 	if (socktype & ADDR_NUMERIC)
 		hints.ai_flags = AI_NUMERICHOST;
 	rc = getaddrinfo(host, port, &hints, &res);
@@ -100,9 +228,27 @@ int addr_resolve(const char *host, const char *port, int family, int socktype,
 		memset(&out[n], 0, sizeof(out[n]));
 		memcpy(&out[n].ss, ai->ai_addr, ai->ai_addrlen);
 		out[n].len = ai->ai_addrlen;
+		if (!(socktype & ADDR_UNSCOPED) && needs_scope(&out[n])) {
+			unscoped = true;
+			addr_host(&out[n], ll, sizeof(ll));
+			continue;
+		}
 		n++;
 	}
+	if (n == 0 && unscoped) {
+		snprintf(htext, sizeof(htext), "add the interface it is on: %s%%IFACE, "
+			 "or [%s%%IFACE]:PORT with a port ('ip -6 addr' shows "
+			 "which interface has fe80::/64)", ll, ll);
+		if (strcmp(ll, host) == 0)
+			err_hint(err, errlen, htext, "link-local address '%s' needs "
+				 "an interface (a scope)", host);
+		else
+			err_hint(err, errlen, htext, "'%s' is the link-local address "
+				 "%s, which needs an interface (a scope)", host, ll);
+	}
 	freeaddrinfo(res);
+	if (n == 0 && unscoped)
+		return -EXIT_USAGE;
 	if (n == 0) {
 		snprintf(err, errlen, "no usable address for '%s'", host);
 		return -EXIT_FAIL;
@@ -114,8 +260,11 @@ int addr_from_word(const char *w, const char *defport, int family,
 		   int socktype, struct addr *out, int max, char *err,
 		   size_t errlen)
 {
-	char host[256];
+	char host[256], hint_text[512];
 	const char *colon, *close;
+	struct in6_addr in6;
+	size_t hl;
+	bool whole;
 
 	/* "[v6]:port", "[v6]", "host:port", or a host ("::1", "localhost"). */
 	if (w[0] == '[') {
@@ -129,6 +278,18 @@ int addr_from_word(const char *w, const char *defport, int family,
 		host[close - w + 1] = '\0';
 		return addr_resolve(host, close[1] ? close + 2 : defport, family,
 				    socktype, out, max, err, errlen);
+	}
+	hl = addr_v6_port_split(w);
+	if (hl) {	/* "::1:9999": refused, with both spellings */
+		whole = is_ip6(w, strlen(w), &in6);
+		snprintf(hint_text, sizeof(hint_text), "for port %s of %.*s write "
+			 "[%.*s]:%s, or %.*s %s as two words%s%s%s", w + hl + 1,
+			 (int)hl, w, (int)hl, w, w + hl + 1, (int)hl, w, w + hl + 1,
+			 whole ? "; for the address write [" : "", whole ? w : "",
+			 whole ? "]" : "");
+		err_hint(err, errlen, hint_text, "%s address '%s': an IPv6 address "
+			 "with a port needs brackets", whole ? "ambiguous" : "invalid", w);
+		return -EXIT_USAGE;
 	}
 	colon = strchr(w, ':');
 	if (colon && !strchr(colon + 1, ':')) {

@@ -11,6 +11,11 @@
 #define DEFAULT_PORT "9999"
 /* Or'd into socktype: literals only, never a name lookup (fuzzing, tests). */
 #define ADDR_NUMERIC 0x40000000
+/* Or'd into socktype: keep a link-local IPv6 address without a scope
+ * (the caller binds the socket to a device, or sets the scope itself). */
+#define ADDR_UNSCOPED 0x20000000
+/* Where an error message of these functions ends and its hint starts. */
+#define ADDR_HINT "\nhint: "
 
 struct addr {
 	struct sockaddr_storage ss;
@@ -26,6 +31,23 @@ struct addr {
  */
 int addr_resolve(const char *host, const char *port, int family, int socktype,
 		 struct addr *out, int max, char *err, size_t errlen);
+
+/*
+ * Prints an error of these functions (after what: "--source: "), and its
+ * hint on a line of its own when it has one. Returns code.
+ */
+int addr_fail(struct sockx *sx, int code, const char *what, const char *err);
+
+/*
+ * An unbracketed word that reads as an IPv6 address and a port:
+ * "::1:9999", "fe80::1%eth0:80". Either the whole word is no IPv6 address
+ * while the part before its last colon is, and the rest could be a port;
+ * or both read, and the whole is an IPv4-compatible address (::a.b.c.d,
+ * deprecated) with a decimal last group: what "::1:PORT" spells. Returns
+ * the length of the address part, or 0 when w is no such word ("::1",
+ * "fe80::1:2", "::ffff:1", "[::1]:80", "host:80").
+ */
+size_t addr_v6_port_split(const char *w);
 
 /*
  * The positional address of a client: none (defaults), "HOST:PORT",

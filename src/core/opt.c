@@ -110,9 +110,17 @@ static const char *opt_spelling(const struct optdef *o, int key, char *buf,
 int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 	      char **argv, opt_fn fn, void *ctx, int *first)
 {
+	return opt_parse_hints(sx, ci, NULL, argc, argv, fn, ctx, first);
+}
+
+int opt_parse_hints(struct sockx *sx, const struct cmdinfo *ci,
+		    opt_hint_fn hint_for, int argc, char **argv, opt_fn fn,
+		    void *ctx, int *first)
+{
 	size_t n = count(opt_globals) + count(ci->opts), nlo = 0, nsh = 0;
 	struct option *lo = calloc(n + 1, sizeof(*lo));
 	char *sh = calloc(2 * n + 3, 1), spell[64];
+	const char *h;
 	int c, rc = EXIT_OK;
 
 	if (!lo || !sh) {
@@ -138,7 +146,12 @@ int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 				rc = fail(sx, EXIT_USAGE, "unknown option '-%c'", optopt);
 			else
 				rc = fail(sx, EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
-			hint(sx, "'sockx %s --help' lists the options", argv[0]);
+			h = optopt && optopt < OPT_LONG && hint_for ?
+			    hint_for(optopt) : NULL;
+			if (h)
+				hint(sx, "%s", h);
+			else
+				hint(sx, "'sockx %s --help' lists the options", argv[0]);
 		} else if (c == ':') {
 			if (!opt_spelling(ci->opts, optopt, spell, sizeof(spell)) &&
 			    !opt_spelling(opt_globals, optopt, spell, sizeof(spell)))

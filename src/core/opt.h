@@ -48,6 +48,17 @@ int opt_parse(struct sockx *sx, const struct cmdinfo *ci, int argc,
 	      char **argv, opt_fn fn, void *ctx, int *first);
 
 /*
+ * A hint for an unknown short option, where another tool's habit explains
+ * it (ping's -e is raw-icmp's --id), or NULL for the usual one.
+ */
+typedef const char *(*opt_hint_fn)(int letter);
+
+/* opt_parse, with hint_for (may be NULL) asked about unknown letters. */
+int opt_parse_hints(struct sockx *sx, const struct cmdinfo *ci,
+		    opt_hint_fn hint_for, int argc, char **argv, opt_fn fn,
+		    void *ctx, int *first);
+
+/*
  * Applies one global option; returns EXIT_OK, EXIT_USAGE, 1 if unknown, or
  * OPT_HELP with sx->show set for --help, --version and --list-commands.
  */

@@ -69,6 +69,50 @@ static void test_addresses(void)
 	CHECK(addr_from_word("fe80::1%lo", "1", 0, st, a, 8, err, sizeof(err)) == 1);
 	CHECK(strcmp(addr_str(a, s, sizeof(s)), "[fe80::1%lo]:1") == 0);
 	CHECK(addr_from_word("0.0.0.0:1", NULL, 0, st, a, 8, err, sizeof(err)) == 1 && addr_is_any(a));
+
+	/* An unbracketed IPv6 address and a port: refused, with both spellings. */
+	CHECK(addr_from_word("::1:9999", NULL, 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(strstr(err, "ambiguous address '::1:9999'") != NULL);
+	CHECK(strstr(err, ADDR_HINT "for port 9999 of ::1 write [::1]:9999, or ::1 9999") != NULL);
+	CHECK(strstr(err, "for the address write [::1:9999]") != NULL);
+	CHECK(addr_from_word("::1:12345", NULL, 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(strstr(err, "invalid address '::1:12345'") != NULL && !strstr(err, "for the address"));
+	CHECK(addr_from_word("fe80::1%lo:80", NULL, 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(strstr(err, "[fe80::1%lo]:80") != NULL);
+	CHECK(addr_from_word(":::80", NULL, 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(addr_v6_port_split("::1:9999") == 3);
+	CHECK(addr_v6_port_split("::ffff:127.0.0.1:80") == 16);
+	CHECK(addr_v6_port_split("::1:http") == 3);
+	/* ... but the addresses these spell are kept */
+	CHECK(addr_v6_port_split("::1") == 0);
+	CHECK(addr_v6_port_split("::ffff:1") == 0);	/* ::255.255.0.1 */
+	CHECK(addr_v6_port_split("fe80::1:2") == 0);
+	CHECK(addr_v6_port_split("2001:db8::1:443") == 0);
+	CHECK(addr_v6_port_split("::1:beef") == 0);	/* no port is hex */
+	CHECK(addr_v6_port_split("::0.1.153.153") == 0);
+	CHECK(addr_v6_port_split("[::1]:9999") == 0);
+	CHECK(addr_v6_port_split("127.0.0.1:80") == 0);
+	CHECK(addr_v6_port_split("::9999") == 0);
+	CHECK(addr_from_word("[::1:9999]", NULL, 0, st, a, 8, err, sizeof(err)) == 1);
+	CHECK(strcmp(addr_str(a, s, sizeof(s)), "[::0.1.153.153]:9999") == 0);
+	CHECK(addr_from_word("::ffff:1", "7", 0, st, a, 8, err, sizeof(err)) == 1);
+	CHECK(strcmp(addr_str(a, s, sizeof(s)), "[::255.255.0.1]:7") == 0);
+	CHECK(addr_from_word("2001:db8::1:443", NULL, 0, st, a, 8, err, sizeof(err)) == 1);
+	CHECK(addr_port(a) == 9999);
+	two[0] = (char *)"::1:9999";	/* a separate PORT: the word is the address */
+	CHECK(addr_from_args(2, two, 0, st, a, 8, err, sizeof(err)) == 1);
+	CHECK(strcmp(addr_str(a, s, sizeof(s)), "[::0.1.153.153]:80") == 0);
+
+	/* Link-local needs a scope; the scope must name an interface. */
+	CHECK(addr_from_word("fe80::1:2", "1", 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(strstr(err, "link-local address 'fe80::1:2' needs an interface") != NULL);
+	CHECK(strstr(err, ADDR_HINT "add the interface it is on: fe80::1:2%IFACE") != NULL);
+	CHECK(addr_from_word("[fe80::1]:1", NULL, AF_INET6, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(addr_from_word("fe80::1", "1", 0, st | ADDR_UNSCOPED, a, 8, err, sizeof(err)) == 1);
+	CHECK(addr_from_word("fe80::1%nosuch0", "1", 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
+	CHECK(strstr(err, "unknown interface 'nosuch0' in 'fe80::1%nosuch0'") != NULL);
+	CHECK(addr_from_word("fe80::1%1", "1", 0, st, a, 8, err, sizeof(err)) == 1);	/* lo */
+	CHECK(addr_from_word("fe80::1%4000000", "1", 0, st, a, 8, err, sizeof(err)) == -EXIT_USAGE);
 }
 
 static void test_unix(void)
