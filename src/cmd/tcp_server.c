@@ -130,6 +130,7 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 	fd = sock_listener(sx, &a, SOCK_STREAM, &o.lo, &failed);
 	if (fd < 0) {
 		rc = fail_open(sx, "%s %s", failed, addr_str(&a, s, sizeof(s)));
+		sock_bind_hint(sx, failed, &a);
 		if (errno == EADDRINUSE)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
 		return rc;

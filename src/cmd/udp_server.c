@@ -131,6 +131,7 @@ static int open_socket(struct sockx *sx, struct udp_server_opts *o,
 	fd = sock_listener(sx, a, SOCK_DGRAM, &o->lo, &failed);	/* no SO_REUSEADDR */
 	if (fd < 0) {
 		rc = fail_open(sx, "%s %s", failed, addr_str(a, s, sizeof(s)));
+		sock_bind_hint(sx, failed, a);
 		if (errno == EADDRINUSE)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
 		return -rc;
