@@ -40,7 +40,7 @@ _sockx() {
 		--idle-timeout)
 			return ;;
 		esac
-		opts=' -b --bind -p --port --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only' ;;
+		opts=' -b --bind -p --port -l --listen --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only' ;;
 	tcp-client)
 		case $prev in
 		-m|--message)
@@ -74,7 +74,7 @@ _sockx() {
 		--buffer)
 			return ;;
 		esac
-		opts=' -b --bind -p --port --mode --once --buffer --reuseport --v6only' ;;
+		opts=' -b --bind -p --port -l --listen --mode --once --buffer --reuseport --v6only' ;;
 	udp-client)
 		case $prev in
 		-m|--message)

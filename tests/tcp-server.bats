@@ -187,3 +187,11 @@ teardown() {
 	assert_equal "${stderr_lines[0]}" "sockx: tcp-client: bind 127.0.0.1:$low: Permission denied"
 	[[ "${stderr_lines[1]}" == *"CAP_NET_BIND_SERVICE"*"ip_unprivileged_port_start"* ]]
 }
+
+@test "tcp-server: -l (nc's listen) is accepted and changes nothing" {
+	start_server srv "$SOCKX" tcp-server -l -p 0 --once
+	run -0 python3 "$PEER" echo-client 127.0.0.1 "$PORT" 'listen'
+	assert_output 'listen'
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+}

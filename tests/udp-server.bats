@@ -265,3 +265,11 @@ EOF
 	[[ "${stderr_lines[1]}" == "hint: ports below $start need root or CAP_NET_BIND_SERVICE"* ]]
 	[[ "${stderr_lines[1]}" == *"net.ipv4.ip_unprivileged_port_start"* ]]
 }
+
+@test "udp-server: -l (nc's listen) is accepted and changes nothing" {
+	start_server srv "$SOCKX" udp-server -l -p 0 --once
+	run -0 "$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m listen
+	assert_output 'listen'
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+}

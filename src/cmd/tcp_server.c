@@ -12,6 +12,7 @@ enum { O_BACKLOG = OPT_LONG, O_MAXCL, O_ONCE, O_IDLE, O_REUSEPORT,
 static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
 	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
+	{ "listen", 'l', NULL, "nc's -l, accepted and ignored: a server always listens", NULL },
 	{ "mode", O_MODE, "MODE", "echo (default), upper, discard or source", "echo upper discard source" },
 	{ "backlog", O_BACKLOG, "N", "listen() backlog (default 4096)", NULL },
 	{ "max-clients", O_MAXCL, "N", "serve at most N at once; the rest wait in the backlog", NULL },
@@ -50,6 +51,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	switch (key) {
 	case 'b': o->bind = arg; return EXIT_OK;
 	case 'p': o->port = arg; return EXIT_OK;
+	case 'l': return EXIT_OK;	/* nc -l: what a server does anyway */
 	case O_ONCE: o->so.once = true; return EXIT_OK;
 	case O_REUSEPORT: o->lo.reuseport = true; return EXIT_OK;
 	case O_NODELAY: o->so.nodelay = true; return EXIT_OK;

@@ -14,6 +14,7 @@ enum { O_MODE = OPT_LONG, O_ONCE, O_BUFFER, O_REUSEPORT, O_V6ONLY };
 static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
 	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
+	{ "listen", 'l', NULL, "nc's -l, accepted and ignored: a server always listens", NULL },
 	{ "mode", O_MODE, "MODE", "echo (default), upper or discard", "echo upper discard" },
 	{ "once", O_ONCE, NULL, "serve one datagram, then exit", NULL },
 	{ "buffer", O_BUFFER, "BYTES", "keep at most BYTES of a datagram (default 65536: any datagram whole)", NULL },
@@ -96,6 +97,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	switch (key) {
 	case 'b': o->bind = arg; return EXIT_OK;
 	case 'p': o->port = arg; return EXIT_OK;
+	case 'l': return EXIT_OK;	/* nc -l: what a server does anyway */
 	case O_ONCE: o->once = true; return EXIT_OK;
 	case O_REUSEPORT: o->lo.reuseport = true; return EXIT_OK;
 	case O_V6ONLY: o->v6only = true; return EXIT_OK;
