@@ -51,6 +51,9 @@ struct relay {
 	char *in;		/* socket read buffer */
 	uint64_t sent, received;
 	const struct relay_tap *tap;	/* or NULL */
+	int stop_fd;		/* readable: end now (-1: none) */
+	bool stopped;		/* it did */
+	bool out_done;		/* writing to stdout failed */
 };
 
 static void life(struct relay *r, const char *ev, const char *text)
@@ -322,6 +325,10 @@ static nfds_t want(struct relay *r, struct pollfd *p)
 		p[n].fd = STDOUT_FILENO;
 		p[n++].events = POLLOUT;
 	}
+	if (r->stop_fd >= 0) {
+		p[n].fd = r->stop_fd;
+		p[n++].events = POLLIN;
+	}
 	return n;
 }
 
@@ -361,7 +368,7 @@ static int on_socket(struct relay *r, short revents)
  */
 static int step(struct relay *r, int idle_ms)
 {
-	struct pollfd p[3];
+	struct pollfd p[4];
 	nfds_t n = want(r, p), i;
 	int rc = poll(p, n, idle_ms);
 
@@ -374,6 +381,10 @@ static int step(struct relay *r, int idle_ms)
 	for (i = 0; i < n; i++) {
 		if (!p[i].revents)
 			continue;
+		if (p[i].fd == r->stop_fd) {
+			r->stopped = true;
+			return 0;
+		}
 		if (p[i].fd == STDIN_FILENO) {
 			rc = on_stdin(r);
 		} else if (p[i].fd == STDOUT_FILENO) {
@@ -399,6 +410,8 @@ static int step(struct relay *r, int idle_ms)
 	return 1;
 }
 
+static int run(struct relay *rl, int idle_ms);
+
 int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 {
 	return relay_run_tap(sx, fd, idle_ms, hex, NULL);
@@ -407,8 +420,34 @@ int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 		  const struct relay_tap *tap)
 {
-	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true, .tap = tap };
-	int rc = EXIT_OK, s;
+	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true,
+			   .tap = tap, .stop_fd = -1 };
+
+	return run(&r, idle_ms);
+}
+
+int relay_run_stop(struct sockx *sx, int fd, int idle_ms, int stop_fd,
+		   struct relay_end *end)
+{
+	struct relay r = { .sx = sx, .fd = fd, .in_open = true, .stop_fd = stop_fd };
+	int rc = run(&r, idle_ms);
+
+	end->sent = r.sent;
+	end->received = r.received;
+	end->stopped = r.stopped;
+	end->stdout_done = r.out_done;
+	return rc;
+}
+
+/*
+ * Runs the relay *rl, set up by the caller, until both directions end
+ * (or stop_fd says so); *rl gets the final state back.
+ */
+static int run(struct relay *rl, int idle_ms)
+{
+	struct relay r = *rl;
+	struct sockx *sx = r.sx;
+	int fd = r.fd, rc = EXIT_OK, s;
 
 	choose_paths(&r);
 	r.out = malloc(r.cap);
@@ -420,6 +459,7 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	do {
 		s = step(&r, idle_ms);
 	} while (s == 1);
+	r.out_done = s == -3;
 	if (s == -3 && errno == EPIPE) {
 		rc = EXIT_OK;	/* the reader of our stdout is done: so are we */
 	} else if (s == -3) {
@@ -442,5 +482,6 @@ out:
 		fd_nonblock(fd, false);		/* as the caller gave it */
 	free(r.out);
 	free(r.in);
+	*rl = r;
 	return rc;
 }
