@@ -31,7 +31,7 @@ _sockx() {
 		-p|--port)
 			return ;;
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard source' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard source print stdio' -- "$cur"))
 			return ;;
 		--backlog)
 			return ;;
@@ -69,7 +69,7 @@ _sockx() {
 		-p|--port)
 			return ;;
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print' -- "$cur"))
 			return ;;
 		--buffer)
 			return ;;
@@ -97,7 +97,7 @@ _sockx() {
 	unix)
 		case $prev in
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print stdio' -- "$cur"))
 			return ;;
 		--perm)
 			return ;;
@@ -119,7 +119,7 @@ _sockx() {
 	unix-server)
 		case $prev in
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print stdio' -- "$cur"))
 			return ;;
 		--perm)
 			return ;;
@@ -141,7 +141,7 @@ _sockx() {
 	unix-client)
 		case $prev in
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print stdio' -- "$cur"))
 			return ;;
 		--perm)
 			return ;;

@@ -1,4 +1,4 @@
-/* \summary: tcp-server: many TCP clients at once, echo/upper/discard/source */
+/* \summary: tcp-server: many TCP clients at once, echo/upper/discard/source/print; stdio (nc -l) */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -13,7 +13,7 @@ static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
 	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
 	{ "listen", 'l', NULL, "nc's -l, accepted and ignored: a server always listens", NULL },
-	{ "mode", O_MODE, "MODE", "echo (default), upper, discard or source", "echo upper discard source" },
+	{ "mode", O_MODE, "MODE", "echo (default), upper, discard, source, print or stdio", "echo upper discard source print stdio" },
 	{ "backlog", O_BACKLOG, "N", "listen() backlog (default 4096)", NULL },
 	{ "max-clients", O_MAXCL, "N", "serve at most N at once; the rest wait in the backlog", NULL },
 	{ "once", O_ONCE, NULL, "serve one client, then exit", NULL },
@@ -30,8 +30,19 @@ const struct cmdinfo info_tcp_server = {
 	"The first line is 'listening on ADDR:PORT', printed once listen() has\n"
 	"succeeded. Modes: echo (RFC 862), upper (echo with ASCII letters\n"
 	"upper-cased; UTF-8 passes through intact), discard (RFC 863), source\n"
-	"(an endless RFC 864 character pattern). SIGINT or SIGTERM: a summary,\n"
-	"exit 0.",
+	"(an endless RFC 864 character pattern), print (what each client sends\n"
+	"goes to stdout, nothing goes back), stdio (nc -l: one client at a\n"
+	"time; stdin goes to it, its bytes to stdout).\n\n"
+	"print: each read is a line 'from ADDR (fd N), N bytes: DATA', control\n"
+	"bytes escaped, between the accepted and closed lines of its client;\n"
+	"with -q only the bytes, raw, as they come. stdio: stdout is the\n"
+	"client's bytes, exact; at the end of stdin the write side is shut\n"
+	"(half-close) and the client is still read until it closes, as in\n"
+	"tcp-client's netcat mode; the next client is accepted after that (with\n"
+	"stdin at its end it gets none). --once: serve one client, then exit\n"
+	"(nc -l); -v traces each client. In both, 'listening on' and the summary\n"
+	"go to stderr when stdout carries raw bytes (stdio, print -q).\n\n"
+	"SIGINT or SIGTERM: a summary, exit 0.",
 	opts,
 };
 
@@ -96,7 +107,7 @@ int server_addr(struct sockx *sx, const char *bind, const char *port,
 }
 
 /* "listening on ADDR:PORT": the line scripts wait for. */
-void say_listening(struct sockx *sx, const struct addr *a)
+void say_listening(struct sockx *sx, const struct addr *a, bool to_stderr)
 {
 	char s[ADDR_TEXT], h[ADDR_TEXT];
 
@@ -109,7 +120,7 @@ void say_listening(struct sockx *sx, const struct addr *a)
 		return;
 	}
 	/* Printed even under -q: it is how a script learns the port. */
-	printf("listening on %s\n", addr_str(a, s, sizeof(s)));
+	fprintf(to_stderr ? stderr : stdout, "listening on %s\n", addr_str(a, s, sizeof(s)));
 	fflush(stdout);
 }
 
@@ -126,6 +137,8 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
+	if (o.so.mode == MODE_STDIO && o.so.max_clients)
+		return fail(sx, EXIT_USAGE, "--max-clients does not go with --mode stdio (one client at a time)");
 	rc = server_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
@@ -137,6 +150,6 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
 		return rc;
 	}
-	say_listening(sx, &a);
+	say_listening(sx, &a, serve_raw_stdout(sx, o.so.mode));
 	return serve_stream(sx, fd, &o.so);
 }
