@@ -66,6 +66,16 @@ nofifo() {
 	assert_output "listening on 127.0.0.1:$PORT"
 }
 
+@test "tcp-server --mode print -q: when the reader of stdout leaves (| head), the server ends, exit 0" {
+	need_cmd socat
+	start_server_err srv bash -c "'$SOCKX' -q tcp-server -p 0 --mode print | head -c 5; exit \${PIPESTATUS[0]}"
+	head -c 1000000 /dev/zero | tr '\0' a | timeout 10 socat -u - "TCP:127.0.0.1:$PORT" || true
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+	run -0 cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_output aaaaa
+}
+
 @test "tcp-server --mode print: a client that never reads does not stall the others" {
 	start_server srv "$SOCKX" tcp-server -p 0 --mode print
 	coproc SILENT { timeout 20 python3 "$PEER" silent-sender "$PORT" 4194304; }
