@@ -195,11 +195,14 @@ nofifo() {
 	py 's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("\0" + A[1:] + "-c")
 s.sendto(b"dg\x07\n", A); s.sendto(b"two", A)'
 	wait_line "$BATS_TEST_TMPDIR/dg.out" "^from $ADDR-c, 3 bytes: two\$" 5
+	# A sender that did not bind is unnamed, and says so.
+	py 's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"anon", A)'
+	wait_line "$BATS_TEST_TMPDIR/dg.out" '^from \(unnamed\), 4 bytes: anon$' 5
 	stop_bg dg TERM
 	assert_equal "$BG_RC" 0
 	run -0 cat "$BATS_TEST_TMPDIR/dg.out"
 	assert_line --index 1 "from $ADDR-c, 4 bytes: dg\\x07"
-	assert_line --index 3 "summary: 2 datagrams, 7 bytes in, 0 bytes out"
+	assert_line --index 4 "summary: 3 datagrams, 11 bytes in, 0 bytes out"
 }
 
 @test "unix -l --mode stdio: nc -lU, half-close both ways with socat and python3" {
