@@ -160,6 +160,17 @@ nofifo() {
 	assert_line --index 1 "summary: 2 clients, 13 bytes in, 0 bytes out"
 }
 
+@test "tcp-server --mode stdio: --idle-timeout closes a silent client and names itself; --once then exits 1" {
+	need_cmd socat
+	start_server_err srv "$SOCKX" tcp-server -p 0 --mode stdio --once --idle-timeout 0.3 </dev/null
+	start_bg cl bash -c "sleep 10 | timeout 10 socat -u - 'TCP:127.0.0.1:$PORT'"
+	wait_exit srv 5
+	assert_equal "$BG_RC" 1
+	run -0 cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --index 1 "sockx: tcp-server: no data either way for 0.3 s (--idle-timeout)"
+	assert_line --index 2 "summary: 1 clients, 0 bytes in, 0 bytes out"
+}
+
 @test "tcp-server --mode stdio: usage errors" {
 	run -2 --separate-stderr "$SOCKX" tcp-server -p 0 --mode stdio --max-clients 2
 	[[ "$stderr" == *"--max-clients does not go with --mode stdio"* ]]

@@ -51,6 +51,7 @@ struct relay {
 	char *in;		/* socket read buffer */
 	uint64_t sent, received;
 	const struct relay_tap *tap;	/* or NULL */
+	const char *idle_opt;	/* the option that set idle_ms, for messages */
 	int stop_fd;		/* readable: end now (-1: none) */
 	bool stopped;		/* it did */
 	bool out_done;		/* writing to stdout failed */
@@ -421,7 +422,7 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 		  const struct relay_tap *tap)
 {
 	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true,
-			   .tap = tap, .stop_fd = -1 };
+			   .tap = tap, .idle_opt = "-w", .stop_fd = -1 };
 
 	return run(&r, idle_ms);
 }
@@ -429,7 +430,8 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 int relay_run_stop(struct sockx *sx, int fd, int idle_ms, int stop_fd,
 		   struct relay_end *end)
 {
-	struct relay r = { .sx = sx, .fd = fd, .in_open = true, .stop_fd = stop_fd };
+	struct relay r = { .sx = sx, .fd = fd, .in_open = true,
+			   .idle_opt = "--idle-timeout", .stop_fd = stop_fd };
 	int rc = run(&r, idle_ms);
 
 	end->sent = r.sent;
@@ -468,7 +470,8 @@ static int run(struct relay *rl, int idle_ms)
 		rc = fail_errno(sx, "cannot read stdin");
 	} else if (s < 0 && errno == ETIMEDOUT) {
 		life(&r, "timeout", "timeout");
-		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (-w)", idle_ms / 1000.0);
+		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (%s)", idle_ms / 1000.0,
+			  r.idle_opt);
 	} else if (s < 0 && (errno == ECONNRESET || errno == EPIPE)) {
 		life(&r, "reset", "reset");
 		rc = fail_errno(sx, "connection reset after %llu bytes sent, %llu received",

@@ -35,9 +35,9 @@ struct relay_end {
 };
 
 /*
- * relay_run that also ends, quietly and with 0, when stop_fd (a signalfd
- * for SIGINT/SIGTERM, say; -1: none) becomes readable; it is not read.
- * Fills *end (not NULL).
+ * relay_run for a server: also ends, quietly and with 0, when stop_fd (a
+ * signalfd for SIGINT/SIGTERM, say; -1: none) becomes readable (it is not
+ * read); idle_ms comes from --idle-timeout. Fills *end (not NULL).
  */
 int relay_run_stop(struct sockx *sx, int fd, int idle_ms, int stop_fd,
 		   struct relay_end *end);
