@@ -31,7 +31,7 @@ _sockx() {
 		-p|--port)
 			return ;;
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard source' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard source print stdio' -- "$cur"))
 			return ;;
 		--backlog)
 			return ;;
@@ -40,7 +40,7 @@ _sockx() {
 		--idle-timeout)
 			return ;;
 		esac
-		opts=' -b --bind -p --port --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only' ;;
+		opts=' -b --bind -p --port -l --listen --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only' ;;
 	tcp-client)
 		case $prev in
 		-m|--message)
@@ -72,12 +72,12 @@ _sockx() {
 		-p|--port)
 			return ;;
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print' -- "$cur"))
 			return ;;
 		--buffer)
 			return ;;
 		esac
-		opts=' -b --bind -p --port --mode --once --buffer --reuseport --v6only' ;;
+		opts=' -b --bind -p --port -l --listen --mode --once --buffer --reuseport --v6only' ;;
 	udp-client)
 		case $prev in
 		-m|--message)
@@ -101,7 +101,7 @@ _sockx() {
 	unix)
 		case $prev in
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print stdio' -- "$cur"))
 			return ;;
 		--perm)
 			return ;;
@@ -125,7 +125,7 @@ _sockx() {
 	unix-server)
 		case $prev in
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print stdio' -- "$cur"))
 			return ;;
 		--perm)
 			return ;;
@@ -149,7 +149,7 @@ _sockx() {
 	unix-client)
 		case $prev in
 		--mode)
-			COMPREPLY=($(compgen -W 'echo upper discard' -- "$cur"))
+			COMPREPLY=($(compgen -W 'echo upper discard print stdio' -- "$cur"))
 			return ;;
 		--perm)
 			return ;;

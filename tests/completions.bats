@@ -100,7 +100,7 @@ complete_zsh() {
 	cd "$BATS_TEST_TMPDIR"
 	touch bash-not-a-shell msg.bin
 	run -0 complete_zsh 'sockx tcp-server --mode '
-	assert_output $'discard\necho\nsource\nupper'
+	assert_output $'discard\necho\nprint\nsource\nstdio\nupper'
 	# ADDR[:PORT]: its colon once broke _arguments ("command not found: PORT]")
 	run -0 complete_zsh 'sockx tcp-client -s '
 	refute_output --partial 'stderr:'

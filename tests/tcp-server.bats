@@ -190,3 +190,26 @@ teardown() {
 	run -0 ss -Htln "sport = :$PORT"
 	assert_output --partial "127.0.0.1:$PORT"
 }
+
+@test "tcp-server: a privileged port as nobody exits 4 with a hint naming CAP_NET_BIND_SERVICE and the sysctl" {
+	local start low
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	[[ $start -gt 1 ]] || skip "ip_unprivileged_port_start is $start: every port is unprivileged"
+	low=$((start - 1))
+	run -4 --separate-stderr as_nobody "$SOCKX" tcp-server -p "$low"
+	assert_equal "${stderr_lines[0]}" "sockx: tcp-server: bind 127.0.0.1:$low: Permission denied"
+	[[ "${stderr_lines[1]}" == "hint: ports below $start need root or CAP_NET_BIND_SERVICE"* ]]
+	[[ "${stderr_lines[1]}" == *"net.ipv4.ip_unprivileged_port_start"* ]]
+	# The client's source port (-s) is bound the same way, and named as such.
+	run -4 --separate-stderr as_nobody "$SOCKX" tcp-client -s "127.0.0.1:$low" 127.0.0.1 9
+	assert_equal "${stderr_lines[0]}" "sockx: tcp-client: bind 127.0.0.1:$low: Permission denied"
+	[[ "${stderr_lines[1]}" == *"CAP_NET_BIND_SERVICE"*"ip_unprivileged_port_start"* ]]
+}
+
+@test "tcp-server: -l (nc's listen) is accepted and changes nothing" {
+	start_server srv "$SOCKX" tcp-server -l -p 0 --once
+	run -0 python3 "$PEER" echo-client 127.0.0.1 "$PORT" 'listen'
+	assert_output 'listen'
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+}

@@ -254,3 +254,22 @@ EOF
 	one_error_line
 	[[ -z "$output" ]]
 }
+
+@test "udp-server: a privileged port as nobody exits 4 with a hint naming CAP_NET_BIND_SERVICE and the sysctl" {
+	local start low
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	[[ $start -gt 1 ]] || skip "ip_unprivileged_port_start is $start: every port is unprivileged"
+	low=$((start - 1))
+	run -4 --separate-stderr as_nobody "$SOCKX" -6 udp-server -p "$low"
+	assert_equal "${stderr_lines[0]}" "sockx: udp-server: bind [::1]:$low: Permission denied"
+	[[ "${stderr_lines[1]}" == "hint: ports below $start need root or CAP_NET_BIND_SERVICE"* ]]
+	[[ "${stderr_lines[1]}" == *"net.ipv4.ip_unprivileged_port_start"* ]]
+}
+
+@test "udp-server: -l (nc's listen) is accepted and changes nothing" {
+	start_server srv "$SOCKX" udp-server -l -p 0 --once
+	run -0 "$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m listen
+	assert_output 'listen'
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+}

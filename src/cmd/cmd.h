@@ -24,8 +24,12 @@ struct cmd {
 	const char *help;
 	const struct cmdinfo *info;
 };
-/* Prints the "listening on ADDR:PORT" line (or event) scripts wait for. */
-void say_listening(struct sockx *sx, const struct addr *a);
+/*
+ * Prints the "listening on ADDR:PORT" line (or event) scripts wait for;
+ * the line on stderr with to_stderr (stdout carries raw data), else on
+ * stdout.
+ */
+void say_listening(struct sockx *sx, const struct addr *a, bool to_stderr);
 
 /*
  * A server's -b/-p resolved into the address to bind (defaults as in

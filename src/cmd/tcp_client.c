@@ -220,9 +220,13 @@ static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
 
 	fd = sock_connect_any(sx, pe->dst, pe->n, pe->has_src ? &pe->src : NULL,
 			      SOCK_STREAM, o->connect_ms, &which, &failed);
-	if (fd < 0) {	/* a failed bind was to -s ADDR, not to the peer */
-		n = fail_open(sx, "%s %s", failed, addr_str(strcmp(failed, "bind") == 0 ?
-			      &pe->src : &pe->dst[which], d, sizeof(d)));
+	if (fd < 0) {
+		bool bind = pe->has_src && strcmp(failed, "bind") == 0;
+
+		n = fail_open(sx, "%s %s", failed,
+			      addr_str(bind ? &pe->src : &pe->dst[which], d, sizeof(d)));
+		if (bind)
+			sock_bind_hint(sx, failed, &pe->src);
 		if (errno == ETIMEDOUT)
 			hint(sx, "nothing answered within %.1f s (--connect-timeout)", o->connect_ms / 1000.0);
 		return -n;

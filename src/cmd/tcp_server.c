@@ -1,4 +1,4 @@
-/* \summary: tcp-server: many TCP clients at once, echo/upper/discard/source */
+/* \summary: tcp-server: many TCP clients at once, echo/upper/discard/source/print; stdio (nc -l) */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -12,7 +12,8 @@ enum { O_BACKLOG = OPT_LONG, O_MAXCL, O_ONCE, O_IDLE, O_REUSEPORT,
 static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
 	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
-	{ "mode", O_MODE, "MODE", "echo (default), upper, discard or source", "echo upper discard source" },
+	{ "listen", 'l', NULL, "nc's -l, accepted and ignored: a server always listens", NULL },
+	{ "mode", O_MODE, "MODE", "echo (default), upper, discard, source, print or stdio", "echo upper discard source print stdio" },
 	{ "backlog", O_BACKLOG, "N", "listen() backlog (default 4096)", NULL },
 	{ "max-clients", O_MAXCL, "N", "serve at most N at once; the rest wait in the backlog", NULL },
 	{ "once", O_ONCE, NULL, "serve one client, then exit", NULL },
@@ -29,8 +30,19 @@ const struct cmdinfo info_tcp_server = {
 	"The first line is 'listening on ADDR:PORT', printed once listen() has\n"
 	"succeeded. Modes: echo (RFC 862), upper (echo with ASCII letters\n"
 	"upper-cased; UTF-8 passes through intact), discard (RFC 863), source\n"
-	"(an endless RFC 864 character pattern). SIGINT, SIGTERM or SIGHUP: a\n"
-	"summary, exit 0.",
+	"(an endless RFC 864 character pattern), print (what each client sends\n"
+	"goes to stdout, nothing goes back), stdio (nc -l: one client at a\n"
+	"time; stdin goes to it, its bytes to stdout).\n\n"
+	"print: each read is a line 'from ADDR (fd N), N bytes: DATA', control\n"
+	"bytes escaped, between the accepted and closed lines of its client;\n"
+	"with -q only the bytes, raw, as they come. stdio: stdout is the\n"
+	"client's bytes, exact; at the end of stdin the write side is shut\n"
+	"(half-close) and the client is still read until it closes, as in\n"
+	"tcp-client's netcat mode; the next client is accepted after that (with\n"
+	"stdin at its end it gets none). --once: serve one client, then exit\n"
+	"(nc -l); -v traces each client. In both, 'listening on' and the summary\n"
+	"go to stderr when stdout carries raw bytes (stdio, print -q).\n\n"
+	"SIGINT, SIGTERM or SIGHUP: a summary, exit 0.",
 	opts,
 };
 
@@ -50,6 +62,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	switch (key) {
 	case 'b': o->bind = arg; return EXIT_OK;
 	case 'p': o->port = arg; return EXIT_OK;
+	case 'l': return EXIT_OK;	/* nc -l: what a server does anyway */
 	case O_ONCE: o->so.once = true; return EXIT_OK;
 	case O_REUSEPORT: o->lo.reuseport = true; return EXIT_OK;
 	case O_NODELAY: o->so.nodelay = true; return EXIT_OK;
@@ -101,7 +114,7 @@ int server_addr(struct sockx *sx, const char *bind, const char *port,
 }
 
 /* "listening on ADDR:PORT": the line scripts wait for. */
-void say_listening(struct sockx *sx, const struct addr *a)
+void say_listening(struct sockx *sx, const struct addr *a, bool to_stderr)
 {
 	char s[ADDR_TEXT], h[ADDR_TEXT];
 
@@ -114,7 +127,7 @@ void say_listening(struct sockx *sx, const struct addr *a)
 		return;
 	}
 	/* Printed even under -q: it is how a script learns the port. */
-	printf("listening on %s\n", addr_str(a, s, sizeof(s)));
+	fprintf(to_stderr ? stderr : stdout, "listening on %s\n", addr_str(a, s, sizeof(s)));
 	fflush(stdout);
 }
 
@@ -131,16 +144,19 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
+	if (o.so.mode == MODE_STDIO && o.so.max_clients)
+		return fail(sx, EXIT_USAGE, "--max-clients does not go with --mode stdio (one client at a time)");
 	rc = server_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
 	fd = sock_listener(sx, &a, SOCK_STREAM, &o.lo, &failed);
 	if (fd < 0) {
 		rc = fail_open(sx, "%s %s", failed, addr_str(&a, s, sizeof(s)));
+		sock_bind_hint(sx, failed, &a);
 		if (errno == EADDRINUSE)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
 		return rc;
 	}
-	say_listening(sx, &a);
+	say_listening(sx, &a, serve_raw_stdout(sx, o.so.mode));
 	return serve_stream(sx, fd, &o.so);
 }

@@ -1,10 +1,11 @@
-/* \summary: udp-server: echo, upper or discard datagrams, in batches */
+/* \summary: udp-server: echo, upper, discard or print datagrams, in batches */
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "../core/serve.h"
@@ -14,7 +15,8 @@ enum { O_MODE = OPT_LONG, O_ONCE, O_BUFFER, O_REUSEPORT, O_V6ONLY };
 static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
 	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
-	{ "mode", O_MODE, "MODE", "echo (default), upper or discard", "echo upper discard" },
+	{ "listen", 'l', NULL, "nc's -l, accepted and ignored: a server always listens", NULL },
+	{ "mode", O_MODE, "MODE", "echo (default), upper, discard or print", "echo upper discard print" },
 	{ "once", O_ONCE, NULL, "serve one datagram, then exit", NULL },
 	{ "buffer", O_BUFFER, "BYTES", "keep at most BYTES of a datagram (default 65536: any datagram whole)", NULL },
 	{ "reuseport", O_REUSEPORT, NULL, "set SO_REUSEPORT (several servers on one port)", NULL },
@@ -25,7 +27,10 @@ static const struct optdef opts[] = {
 const struct cmdinfo info_udp_server = {
 	"[-4|-6] [-b ADDR] [-p PORT] [--mode MODE] [OPTIONS]",
 	"Binds ADDR:PORT and answers datagrams: echo (RFC 862, the default),\n"
-	"upper (echo with ASCII letters upper-cased) or discard (RFC 863). The\n"
+	"upper (echo with ASCII letters upper-cased), discard (RFC 863) or\n"
+	"print (no answer: each datagram goes to stdout, as a line 'from\n"
+	"127.0.0.1:40312, 5 bytes: hello' with control bytes escaped, or with\n"
+	"-q as its bytes only, raw; 'listening on' then goes to stderr). The\n"
 	"first line is 'listening on ADDR:PORT'; then one line per datagram\n"
 	"('from 127.0.0.1:40312: 12 bytes'; none under -q). Any datagram up to\n"
 	"the protocol maximum (65507 bytes over IPv4, 65527 over IPv6) is\n"
@@ -37,8 +42,9 @@ const struct cmdinfo info_udp_server = {
 	opts,
 };
 
-/* The modes of a datagram server: serve.h's, without "source". */
-static const char *const udp_mode_names[] = { "echo", "upper", "discard", NULL };
+/* The modes of a datagram server: serve.h's, without "source" and "stdio". */
+static const char *const udp_mode_names[] = { "echo", "upper", "discard", "print", NULL };
+static const enum serve_mode udp_modes[] = { MODE_ECHO, MODE_UPPER, MODE_DISCARD, MODE_PRINT };
 
 #define BATCH 64		/* datagrams per recvmmsg / sendmmsg */
 #define DGRAM_MAX 65536		/* more than any UDP payload without jumbograms */
@@ -78,6 +84,7 @@ struct udp_server {
 	struct sockaddr_storage from[BATCH];
 	union pktinfo_ctl in_ctl[BATCH], out_ctl[BATCH];
 	uint64_t dgrams, bytes_in, bytes_out, truncated, send_errors;
+	int out_err;		/* --mode print: stdout failed so */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -96,6 +103,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	switch (key) {
 	case 'b': o->bind = arg; return EXIT_OK;
 	case 'p': o->port = arg; return EXIT_OK;
+	case 'l': return EXIT_OK;	/* nc -l: what a server does anyway */
 	case O_ONCE: o->once = true; return EXIT_OK;
 	case O_REUSEPORT: o->lo.reuseport = true; return EXIT_OK;
 	case O_V6ONLY: o->v6only = true; return EXIT_OK;
@@ -103,7 +111,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		i = opt_choice(sx, "mode", arg, udp_mode_names);
 		if (i < 0)
 			return EXIT_USAGE;
-		o->mode = (enum serve_mode)i;	/* same order as serve.h */
+		o->mode = udp_modes[i];
 		return EXIT_OK;
 	case O_BUFFER:
 		if (opt_num(sx, "--buffer", arg, 1, DGRAM_MAX, &v) != EXIT_OK)
@@ -131,6 +139,7 @@ static int open_socket(struct sockx *sx, struct udp_server_opts *o,
 	fd = sock_listener(sx, a, SOCK_DGRAM, &o->lo, &failed);	/* no SO_REUSEADDR */
 	if (fd < 0) {
 		rc = fail_open(sx, "%s %s", failed, addr_str(a, s, sizeof(s)));
+		sock_bind_hint(sx, failed, a);
 		if (errno == EADDRINUSE)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
 		return -rc;
@@ -224,6 +233,35 @@ static size_t reply_ctl(struct udp_server *s, unsigned i, struct addr *local)
 	return 0;
 }
 
+/*
+ * --mode print: datagram i (len bytes, the first kept of them here) on
+ * stdout, raw under -q, else a line with its bytes escaped.
+ */
+static void print_dgram(struct udp_server *s, unsigned i, size_t len, size_t kept,
+			const struct addr *from, const struct addr *local)
+{
+	const char *p = s->iov_in[i].iov_base;
+	char f[ADDR_TEXT], l[ADDR_TEXT], cut[64] = "";
+	struct sockx *sx = s->sx;
+
+	if (sx->quiet) {
+		if (io_write_all(sx, STDOUT_FILENO, p, kept) < 0)
+			s->out_err = errno;
+		return;
+	}
+	addr_str(from, f, sizeof(f));
+	if (local->len)
+		addr_host(local, l, sizeof(l));
+	if (kept < len)
+		snprintf(cut, sizeof(cut), " (cut to %zu by --buffer)", kept);
+	/* A final newline is the line's own end (as show_peer_data). */
+	say_data(sx, p, kept && p[kept - 1] == '\n' ? kept - 1 : kept,
+		 "from %s%s%s, %zu %s%s: ", f, local->len ? " to " : "",
+		 local->len ? l : "", len, len == 1 ? "byte" : "bytes", cut);
+	if (ferror(stdout))
+		s->out_err = errno ? errno : EIO;
+}
+
 /* The line (or event) of one datagram; stdout is flushed once a batch. */
 static void report(struct udp_server *s, unsigned i, size_t len, bool trunc,
 		   const struct addr *local)
@@ -233,6 +271,10 @@ static void report(struct udp_server *s, unsigned i, size_t len, bool trunc,
 	struct sockx *sx = s->sx;
 
 	memcpy(&from.ss, &s->from[i], sizeof(from.ss));
+	if (s->o->mode == MODE_PRINT && !sx->json) {
+		print_dgram(s, i, len, trunc ? s->bufsz : len, &from, local);
+		return;
+	}
 	addr_str(&from, f, sizeof(f));
 	if (local->len)
 		addr_host(local, l, sizeof(l));
@@ -245,6 +287,8 @@ static void report(struct udp_server *s, unsigned i, size_t len, bool trunc,
 		if (trunc)
 			ev_int(sx, "kept", (long long)s->bufsz);
 		ev_bool(sx, "truncated", trunc);
+		if (s->o->mode == MODE_PRINT)
+			ev_strn(sx, "data", s->iov_in[i].iov_base, trunc ? s->bufsz : len);
 		ev_end(sx);
 		return;
 	}
@@ -286,7 +330,7 @@ static void send_batch(struct udp_server *s, unsigned n)
 /* Counts, reports and answers the n datagrams that recvmmsg returned. */
 static void on_batch(struct udp_server *s, unsigned n)
 {
-	bool reply = s->o->mode != MODE_DISCARD;
+	bool reply = s->o->mode == MODE_ECHO || s->o->mode == MODE_UPPER;
 	struct addr local;
 	unsigned i, k = 0;
 
@@ -300,7 +344,7 @@ static void on_batch(struct udp_server *s, unsigned n)
 		s->truncated += trunc;
 		local.len = 0;
 		m->msg_controllen = s->pktinfo ? reply_ctl(s, i, &local) : 0;
-		if (s->report)
+		if (s->report || s->o->mode == MODE_PRINT)
 			report(s, i, len, trunc, &local);
 		if (trunc || !reply)
 			continue;
@@ -371,6 +415,12 @@ static int serve(struct udp_server *s)
 		}
 		on_batch(s, (unsigned)n);
 		arm_batch(s, (unsigned)n);
+		if (s->out_err == EPIPE)
+			break;		/* the reader of our stdout is done: so are we */
+		if (s->out_err) {
+			errno = s->out_err;
+			return fail_errno(s->sx, "cannot write to stdout");
+		}
 		if (s->o->once && n > 0)
 			break;
 	}
@@ -442,7 +492,7 @@ int cmd_udp_server(struct sockx *sx, int argc, char **argv)
 		rc = fail(sx, EXIT_FAIL, "cannot set up the server: %s", s ? strerror(errno) : "out of memory");
 		goto out;
 	}
-	say_listening(sx, &a);
+	say_listening(sx, &a, serve_raw_stdout(sx, o.mode));
 	rc = serve(s);
 	summary(s);
 out:

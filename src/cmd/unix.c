@@ -13,7 +13,7 @@ static const struct optdef opts[] = {
 	{ "dgram", O_DGRAM, NULL, "SOCK_DGRAM: datagrams, each one whole", NULL },
 	{ "seqpacket", O_SEQPACKET, NULL, "SOCK_SEQPACKET: a connection of whole messages", NULL },
 	{ "listen", 'l', NULL, "serve on PATH (unix-server is unix -l)", NULL },
-	{ "mode", O_MODE, "MODE", "server: echo (default), upper or discard", "echo upper discard" },
+	{ "mode", O_MODE, "MODE", "server: echo (default), upper, discard, print or stdio (--stream)", "echo upper discard print stdio" },
 	{ "perm", O_PERM, "MODE", "server: octal mode of the socket file (default 0600)", NULL },
 	{ "once", O_ONCE, NULL, "server: serve one client (one datagram), then exit", NULL },
 	{ "max-clients", O_MAXCL, "N", "server: serve at most N at once; the rest wait", NULL },
@@ -33,6 +33,12 @@ static const struct optdef opts[] = {
 	"abstract namespace: no file at all).\n\n" \
 	"-l PATH: serve, many clients at once (stream, seqpacket) in the mode\n" \
 	"given; each client's SO_PEERCRED (pid, uid, gid) is shown on accept.\n" \
+	"Modes: echo, upper, discard, print (what each client sends goes to\n" \
+	"stdout, a line per read or datagram, control bytes escaped; with -q\n" \
+	"the bytes only, raw), stdio (--stream only; nc -lU: one client at a\n" \
+	"time, stdin to it, its bytes to stdout, half-close as in netcat mode;\n" \
+	"the next client after that; --once: one, then exit). With stdio or\n" \
+	"print -q, 'listening on' and the summary go to stderr.\n" \
 	"The first line is 'listening on PATH'. The socket file is made with\n" \
 	"mode 0600 (--perm) from the start, never wider; a path that exists and\n" \
 	"is not a socket is never removed (exit 1); a stale socket file is\n" \
@@ -76,8 +82,10 @@ const struct cmdinfo info_unix_client = {
 	"The same as 'sockx unix'.\n\n" UX_ABOUT, opts,
 };
 
-/* The modes a unix server offers: serve_mode_names without "source". */
-static const char *const modes[] = { "echo", "upper", "discard", NULL };
+/* The modes a unix server offers: serve.h's without "source". */
+static const char *const modes[] = { "echo", "upper", "discard", "print", "stdio", NULL };
+static const enum serve_mode mode_ids[] = { MODE_ECHO, MODE_UPPER, MODE_DISCARD,
+					    MODE_PRINT, MODE_STDIO };
 
 const char *ux_type_word(int type)
 {
@@ -133,7 +141,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		i = opt_choice(sx, "--mode", arg, modes);
 		if (i < 0)
 			return EXIT_USAGE;
-		o->mode = (enum serve_mode)i;	/* same order as serve_mode_names */
+		o->mode = mode_ids[i];
 		o->mode_set = true;
 		return EXIT_OK;
 	case O_PERM:
@@ -180,6 +188,12 @@ static int check_sides(struct sockx *sx, const struct ux_opts *o)
 		if ((o->max_clients || o->idle_ms) && o->type == SOCK_DGRAM)
 			return fail(sx, EXIT_USAGE, "%s needs a connection type (--stream or --seqpacket)",
 				    o->max_clients ? "--max-clients" : "--idle-timeout");
+		if (o->mode == MODE_STDIO && o->type != SOCK_STREAM)
+			return fail(sx, EXIT_USAGE, "--mode stdio needs --stream (a byte stream both ways)");
+		if (o->mode == MODE_STDIO && (o->max_clients || o->creds))
+			return fail(sx, EXIT_USAGE, "%s does not go with --mode stdio (one client,"
+				    " and stdout is its bytes only)",
+				    o->max_clients ? "--max-clients" : "--creds");
 		return EXIT_OK;
 	}
 	if (srv)

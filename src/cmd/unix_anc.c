@@ -136,6 +136,7 @@ ssize_t ux_recv(struct sockx *sx, int fd, int type, void *buf, size_t cap,
 	if (n < 0)
 		return n;
 	rx->from.len = rx->m.msg_namelen;
+	rx->from.ss.ss_family = AF_UNIX;	/* an unnamed sender leaves it 0: "(unnamed)" */
 	rx->len = (size_t)n;
 	rx->kept = (size_t)n < cap ? (size_t)n : cap;
 	rx->flags = rx->m.msg_flags;

@@ -34,6 +34,11 @@ static int serve_conn(struct sockx *sx, struct ux_opts *o, int fd)
 		.on_accept = on_accept, .on_recv = on_recv, .ctx = o,
 	};
 
+	if (o->mode == MODE_STDIO) {	/* stdout is the client's bytes only */
+		so.on_accept = NULL;
+		so.on_recv = NULL;
+	}
+
 	return serve_stream(sx, fd, &so);
 }
 
@@ -46,9 +51,11 @@ struct dgram {
 	uint64_t n, in, out;
 };
 
-static void show_dgram(struct dgram *d, const struct ux_rx *rx)
+/* The line or event of a datagram; -1 if stdout failed (--mode print). */
+static int show_dgram(struct dgram *d, const struct ux_rx *rx)
 {
 	struct sockx *sx = d->sx;
+	bool print = d->o->mode == MODE_PRINT;
 	char a[ADDR_TEXT];
 
 	addr_str(&rx->from, a, sizeof(a));
@@ -59,14 +66,20 @@ static void show_dgram(struct dgram *d, const struct ux_rx *rx)
 		ev_bool(sx, "truncated", rx->len > rx->kept);
 		if (rx->len > rx->kept)
 			ev_int(sx, "kept", (long long)rx->kept);
+		if (print)
+			ev_strn(sx, "data", d->buf, rx->kept);
 		ev_end(sx);
-		return;
+		return 0;
 	}
-	say(sx, "from %s: %zu bytes", a, rx->len);
+	if (print && serve_print(sx, &rx->from, -1, d->buf, rx->kept) < 0)
+		return -1;
+	if (!print)
+		say(sx, "from %s: %zu bytes", a, rx->len);
 	if (rx->len > rx->kept)
 		warn_msg(sx, "the datagram from %s was cut to %zu of its %zu bytes"
 			 " (MSG_TRUNC; --recv-size %lu)", a, rx->kept, rx->len,
 			 d->o->recv_size);
+	return 0;
 }
 
 /* Echoes a datagram to its sender, if it has an address to answer. */
@@ -93,7 +106,7 @@ static void answer(struct dgram *d, const struct ux_rx *rx)
 }
 
 /* Receives and answers one datagram; returns 1 if one came, 0 if none,
- * -1 on an error (printed). */
+ * -1 on an error (printed), -2 when stdout's reader left. */
 static int dgram_one(struct dgram *d)
 {
 	struct ux_rx rx;
@@ -109,9 +122,14 @@ static int dgram_one(struct dgram *d)
 	}
 	d->n++;
 	d->in += rx.kept;
-	show_dgram(d, &rx);
+	if (show_dgram(d, &rx) < 0) {
+		if (errno == EPIPE)
+			return -2;	/* the reader of our stdout is done: so are we */
+		fail_errno(d->sx, "cannot write to stdout");
+		return -1;
+	}
 	ux_show_control(d->sx, d->o, d->fd, &rx.m, true);
-	if (d->o->mode != MODE_DISCARD)
+	if (d->o->mode == MODE_ECHO || d->o->mode == MODE_UPPER)
 		answer(d, &rx);
 	return 1;
 }
@@ -162,8 +180,13 @@ static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
 		}
 		if (r > 0 && p[1].revents)
 			break;
-		if (r > 0 && p[0].revents && dgram_one(&d) < 0)
-			rc = EXIT_FAIL;
+		if (r > 0 && p[0].revents) {
+			r = dgram_one(&d);
+			if (r == -2)
+				break;
+			if (r < 0)
+				rc = EXIT_FAIL;
+		}
 		if (o->once && d.n)
 			break;
 	}
@@ -195,7 +218,7 @@ int ux_serve(struct sockx *sx, struct ux_opts *o)
 	fd = ux_listen(sx, o, &f);
 	if (fd < 0)
 		return -fd;
-	say_listening(sx, &o->addr);
+	say_listening(sx, &o->addr, serve_raw_stdout(sx, o->mode));
 	if (o->verify)
 		ux_verify_note(sx);
 	if (o->type == SOCK_DGRAM)

@@ -51,6 +51,10 @@ struct relay {
 	char *in;		/* socket read buffer */
 	uint64_t sent, received;
 	const struct relay_tap *tap;	/* or NULL */
+	const char *idle_opt;	/* the option that set idle_ms, for messages */
+	int stop_fd;		/* readable: end now (-1: none) */
+	bool stopped;		/* it did */
+	bool out_done;		/* writing to stdout failed */
 };
 
 static void life(struct relay *r, const char *ev, const char *text)
@@ -332,6 +336,10 @@ static nfds_t want(struct relay *r, struct pollfd *p)
 		p[n].fd = STDOUT_FILENO;
 		p[n++].events = POLLOUT;
 	}
+	if (r->stop_fd >= 0) {
+		p[n].fd = r->stop_fd;
+		p[n++].events = POLLIN;
+	}
 	return n;
 }
 
@@ -371,7 +379,7 @@ static int on_socket(struct relay *r, short revents)
  */
 static int step(struct relay *r, int idle_ms)
 {
-	struct pollfd p[3];
+	struct pollfd p[4];
 	nfds_t n = want(r, p), i;
 	int rc = poll(p, n, idle_ms);
 
@@ -384,6 +392,10 @@ static int step(struct relay *r, int idle_ms)
 	for (i = 0; i < n; i++) {
 		if (!p[i].revents)
 			continue;
+		if (p[i].fd == r->stop_fd) {
+			r->stopped = true;
+			return 0;
+		}
 		if (p[i].fd == STDIN_FILENO) {
 			rc = on_stdin(r);
 		} else if (p[i].fd == STDOUT_FILENO) {
@@ -409,6 +421,8 @@ static int step(struct relay *r, int idle_ms)
 	return 1;
 }
 
+static int run(struct relay *rl, int idle_ms);
+
 int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 {
 	return relay_run_tap(sx, fd, idle_ms, hex, NULL);
@@ -417,8 +431,35 @@ int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 		  const struct relay_tap *tap)
 {
-	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true, .tap = tap };
-	int rc = EXIT_OK, s;
+	struct relay r = { .sx = sx, .fd = fd, .hex = hex, .in_open = true,
+			   .tap = tap, .idle_opt = "-w", .stop_fd = -1 };
+
+	return run(&r, idle_ms);
+}
+
+int relay_run_stop(struct sockx *sx, int fd, int idle_ms, int stop_fd,
+		   struct relay_end *end)
+{
+	struct relay r = { .sx = sx, .fd = fd, .in_open = true,
+			   .idle_opt = "--idle-timeout", .stop_fd = stop_fd };
+	int rc = run(&r, idle_ms);
+
+	end->sent = r.sent;
+	end->received = r.received;
+	end->stopped = r.stopped;
+	end->stdout_done = r.out_done;
+	return rc;
+}
+
+/*
+ * Runs the relay *rl, set up by the caller, until both directions end
+ * (or stop_fd says so); *rl gets the final state back.
+ */
+static int run(struct relay *rl, int idle_ms)
+{
+	struct relay r = *rl;
+	struct sockx *sx = r.sx;
+	int fd = r.fd, rc = EXIT_OK, s;
 
 	choose_paths(&r);
 	r.out = malloc(r.cap);
@@ -430,6 +471,7 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 	do {
 		s = step(&r, idle_ms);
 	} while (s == 1);
+	r.out_done = s == -3;
 	if (s == -3) {	/* a closed pipe too: what the peer still sends is lost */
 		rc = fail_errno(sx, "cannot write to stdout after %llu bytes received, %llu sent",
 				(unsigned long long)r.received, (unsigned long long)r.sent);
@@ -437,7 +479,8 @@ int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 		rc = fail_errno(sx, "cannot read stdin");
 	} else if (s < 0 && errno == ETIMEDOUT) {
 		life(&r, "timeout", "timeout");
-		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (-w)", idle_ms / 1000.0);
+		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (%s)", idle_ms / 1000.0,
+			  r.idle_opt);
 	} else if (s < 0 && (errno == ECONNRESET || errno == EPIPE)) {
 		life(&r, "reset", "reset");
 		rc = fail_errno(sx, "connection reset after %llu bytes sent, %llu received",
@@ -452,5 +495,6 @@ out:
 		fd_nonblock(fd, false);		/* as the caller gave it */
 	free(r.out);
 	free(r.in);
+	*rl = r;
 	return rc;
 }

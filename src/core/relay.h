@@ -27,4 +27,19 @@ struct relay_tap {
 int relay_run_tap(struct sockx *sx, int fd, int idle_ms, bool hex,
 		  const struct relay_tap *tap);
 
+/* How a relay ended, for a caller that goes on after it (a server). */
+struct relay_end {
+	uint64_t sent, received;	/* bytes moved each way */
+	bool stopped;			/* stop_fd became readable */
+	bool stdout_done;		/* stdout failed or its reader left */
+};
+
+/*
+ * relay_run for a server: also ends, quietly and with 0, when stop_fd (a
+ * signalfd for SIGINT/SIGTERM, say; -1: none) becomes readable (it is not
+ * read); idle_ms comes from --idle-timeout. Fills *end (not NULL).
+ */
+int relay_run_stop(struct sockx *sx, int fd, int idle_ms, int stop_fd,
+		   struct relay_end *end);
+
 #endif

@@ -10,11 +10,14 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "out.h"
+#include "relay.h"
 #include "serve.h"
 #include "sock.h"
 
-const char *const serve_mode_names[] = { "echo", "upper", "discard", "source", NULL };
+const char *const serve_mode_names[] = { "echo", "upper", "discard", "source",
+					 "print", "stdio", NULL };
 
 #define CHUNK (256 * 1024)	/* one read of an echo; bounds a client's backlog */
 #define DISCARD_CHUNK (4 << 20)	/* discard reads with MSG_TRUNC: nothing copied */
@@ -44,6 +47,7 @@ struct server {
 	const struct serve_opts *o;
 	int ep, lfd, sfd;
 	bool accepting, paused, stop;
+	int out_err;			/* --mode print: stdout failed so */
 	double starved_at;		/* last out-of-fds warning (0: none) */
 	unsigned nconn;
 	uint64_t clients, in, out;
@@ -82,6 +86,38 @@ void mode_source_fill(void *p, size_t n, uint64_t off)
 		else
 			c[i] = (unsigned char)(32 + (line + col) % 95);
 	}
+}
+
+bool serve_raw_stdout(const struct sockx *sx, enum serve_mode m)
+{
+	return !sx->json && (m == MODE_STDIO || (m == MODE_PRINT && sx->quiet));
+}
+
+int serve_print(struct sockx *sx, const struct addr *peer, int fd,
+		const void *p, size_t n)
+{
+	const char *c = p;
+	char a[ADDR_TEXT], f[32] = "";
+
+	if (sx->quiet && !sx->json)
+		return io_write_all(sx, STDOUT_FILENO, p, n) < 0 ? -1 : 0;
+	addr_str(peer, a, sizeof(a));
+	if (sx->json) {
+		ev_begin(sx, "received");
+		ev_str(sx, "peer", a);
+		if (fd >= 0)
+			ev_int(sx, "fd", fd);
+		ev_int(sx, "bytes", (long long)n);
+		ev_strn(sx, "data", p, n);
+		ev_end(sx);
+	} else {
+		if (fd >= 0)
+			snprintf(f, sizeof(f), " (fd %d)", fd);
+		/* A final newline is the line's own end (as show_peer_data). */
+		say_data(sx, p, n && c[n - 1] == '\n' ? n - 1 : n, "from %s%s, %zu %s: ",
+			 a, f, n, n == 1 ? "byte" : "bytes");
+	}
+	return ferror(stdout) ? -1 : 0;
 }
 
 static void lru_unlink(struct server *s, struct conn *c)
@@ -355,6 +391,10 @@ static int on_readable(struct server *s, struct conn *c)
 	c->in += (uint64_t)n;
 	if (m == MODE_ECHO || m == MODE_UPPER)
 		return echo(s, c, (size_t)n);
+	if (m == MODE_PRINT && serve_print(s->sx, &c->peer, c->fd, s->buf, (size_t)n) < 0) {
+		s->out_err = errno ? errno : EIO;
+		s->stop = true;		/* nowhere to print: a server of nothing */
+	}
 	return 0;
 }
 
@@ -499,6 +539,11 @@ static void summary(struct server *s)
 		ev_int(sx, "bytes_out", (long long)s->out);
 		ev_num(sx, "duration", sx_elapsed(sx));
 		ev_end(sx);
+	} else if (serve_raw_stdout(sx, s->o->mode)) {
+		if (!sx->quiet)		/* stdout is the client's bytes */
+			fprintf(stderr, "summary: %llu clients, %llu bytes in, %llu bytes out\n",
+				(unsigned long long)s->clients, (unsigned long long)s->in,
+				(unsigned long long)s->out);
 	} else {
 		say(sx, "summary: %llu clients, %llu bytes in, %llu bytes out",
 		    (unsigned long long)s->clients, (unsigned long long)s->in,
@@ -552,6 +597,75 @@ static void teardown(struct server *s)
 	free(s->src);
 }
 
+/*
+ * --mode stdio: accepts one client and relays stdin to it and its bytes
+ * to stdout, as tcp-client's netcat mode does, until both directions end
+ * or a signal comes. Returns the relay's exit code.
+ */
+static int stdio_client(struct server *s)
+{
+	struct sockx *sx = s->sx;
+	struct relay_end end;
+	char a[ADDR_TEXT];
+	struct addr peer;
+	int fd, rc;
+
+	fd = sock_accept(sx, s->lfd, &peer, SOCK_CLOEXEC);	/* blocking: the relay's way */
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+		s->stop = true;		/* no client of ours can free one */
+		return fail_errno(sx, "accept");
+	}
+	if (fd < 0)
+		return EXIT_OK;		/* it left before we took it: wait on */
+	s->clients++;
+	if (s->o->nodelay)
+		sock_setopt(sx, fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
+	addr_str(&peer, a, sizeof(a));
+	if (sx->json) {
+		ev_begin(sx, "accepted");
+		ev_str(sx, "peer", a);
+		ev_int(sx, "fd", fd);
+		ev_end(sx);
+	} else {
+		trace(sx, 1, "accepted %s", a);
+	}
+	rc = relay_run_stop(sx, fd, s->o->idle_ms ? s->o->idle_ms : -1, s->sfd, &end);
+	sock_close(sx, fd);
+	s->in += end.received;
+	s->out += end.sent;
+	if (end.stopped || end.stdout_done || s->o->once)
+		s->stop = true;
+	return rc;
+}
+
+/*
+ * The loop of --mode stdio: clients one after another, each served to
+ * its end before the next is accepted (the rest wait in the backlog).
+ * The exit code is that of the last client when it ended the server
+ * (--once, or stdout gone), else 0.
+ */
+static int serve_stdio(struct server *s)
+{
+	struct epoll_event evs[2];
+	int n, i, rc = EXIT_OK, r;
+
+	while (!s->stop) {
+		n = epoll_wait(s->ep, evs, (int)ARRAY_SIZE(evs), -1);
+		if (n < 0 && errno != EINTR)
+			return fail_errno(s->sx, "epoll_wait");
+		for (i = 0; i < n && !s->stop; i++) {
+			if (evs[i].data.ptr == &mark_signal) {
+				s->stop = true;
+				continue;
+			}
+			r = stdio_client(s);
+			if (s->stop)
+				rc = r;
+		}
+	}
+	return rc;
+}
+
 int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 {
 	struct server s = { .sx = sx, .o = o, .ep = -1, .lfd = lfd, .sfd = -1,
@@ -561,6 +675,10 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 
 	if (setup(&s) < 0) {
 		rc = fail_errno(sx, "cannot set up the event loop");
+		goto out;
+	}
+	if (o->mode == MODE_STDIO) {
+		rc = serve_stdio(&s);
 		goto out;
 	}
 	while (!s.stop) {
@@ -579,6 +697,10 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 			else
 				on_conn(&s, evs[i].data.ptr, evs[i].events);
 		}
+	}
+	if (s.out_err) {	/* a closed pipe too: what clients still send is lost */
+		errno = s.out_err;
+		rc = fail_errno(sx, "cannot write to stdout");
 	}
 out:
 	teardown(&s);

@@ -7,10 +7,32 @@
 
 struct msghdr;
 
-enum serve_mode { MODE_ECHO, MODE_UPPER, MODE_DISCARD, MODE_SOURCE };
+/*
+ * print: what each client sends goes to stdout, nothing goes back.
+ * stdio: nc -l, one client at a time: stdin to it, its bytes to stdout.
+ */
+enum serve_mode { MODE_ECHO, MODE_UPPER, MODE_DISCARD, MODE_SOURCE,
+		  MODE_PRINT, MODE_STDIO };
 
-/* "echo", "upper", "discard", "source", NULL: in enum order. */
+/* "echo", "upper", "discard", "source", "print", "stdio", NULL: in enum order. */
 extern const char *const serve_mode_names[];
+
+/*
+ * True when stdout carries the clients' bytes raw (--mode stdio, or
+ * --mode print under -q; never under --json): the lines a human reads
+ * ("listening on", the summary) go to stderr then, so that stdout is
+ * byte-exact.
+ */
+bool serve_raw_stdout(const struct sockx *sx, enum serve_mode m);
+
+/*
+ * Shows n bytes a client sent (--mode print): under -q raw on stdout,
+ * under --json a "received" event with the peer, fd (when >= 0) and the
+ * bytes; else a line "from PEER (fd N), N bytes: DATA" with DATA escaped
+ * (esc_write). Returns 0, or -1 when stdout failed (errno set).
+ */
+int serve_print(struct sockx *sx, const struct addr *peer, int fd,
+		const void *p, size_t n);
 
 struct serve_opts {
 	enum serve_mode mode;
@@ -45,7 +67,8 @@ struct serve_opts {
  * until SIGINT/SIGTERM, or until the one client of --once is done; then
  * prints a summary. Never blocks on one client: one that does not read
  * its echoes stops being read until it does, so memory stays bounded.
- * Returns an exit code. lfd is closed.
+ * MODE_STDIO serves one client at a time through the netcat relay
+ * (relay.h) instead. Returns an exit code. lfd is closed.
  */
 int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o);
 

@@ -484,6 +484,36 @@ bool sock_broadcast_refused(const struct addr *dst, int err)
 	return err == EACCES && addr_family(dst) == AF_INET;
 }
 
+/* net.ipv4.ip_unprivileged_port_start (IPv6 too), 1024 if unreadable. */
+static long unprivileged_port_start(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+	long v = 1024;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 1024;
+		fclose(f);
+	}
+	return v;
+}
+
+void sock_bind_hint(struct sockx *sx, const char *failed, const struct addr *a)
+{
+	int err = errno, fam = addr_family(a), port = addr_port(a);
+	long start;
+
+	if (err == EACCES && strcmp(failed, "bind") == 0 &&
+	    (fam == AF_INET || fam == AF_INET6) && port > 0 &&
+	    port < (start = unprivileged_port_start())) {
+		hint(sx, "ports below %ld need root or CAP_NET_BIND_SERVICE, or a"
+		     " lower net.ipv4.ip_unprivileged_port_start (sysctl); a port"
+		     " of %ld or more (or 0, the kernel's pick) needs neither",
+		     start, start);
+	}
+	errno = err;
+}
+
 /* One timed connect attempt on a fresh socket; returns the fd or -1. */
 static int connect_one(struct sockx *sx, const struct addr *dst,
 		       const struct addr *src, int type, int timeout_ms,

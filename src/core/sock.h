@@ -102,6 +102,14 @@ int sock_listener(struct sockx *sx, struct addr *a, int type,
 bool sock_broadcast_refused(const struct addr *dst, int err);
 
 /*
+ * After a failed call (failed: its name) on a, errno as it left it: when
+ * bind was refused a port below net.ipv4.ip_unprivileged_port_start
+ * (EACCES), a hint naming CAP_NET_BIND_SERVICE and the sysctl. errno is
+ * kept.
+ */
+void sock_bind_hint(struct sockx *sx, const char *failed, const struct addr *a);
+
+/*
  * Connects a socket of type to each of dst[0..n) in turn until one
  * answers, within timeout_ms each (non-blocking connect, poll, SO_ERROR),
  * binding src first when it is not NULL. The fd is returned blocking.

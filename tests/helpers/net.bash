@@ -49,6 +49,16 @@ start_server() {
 	[[ -n "$PORT" ]]
 }
 
+# start_server_err NAME CMD...: start_server for a server whose stdout is
+# the clients' raw bytes (--mode stdio, --mode print -q): it prints its
+# "listening on" line on stderr. Sets PORT (empty for a Unix socket).
+start_server_err() {
+	local name=$1
+	start_bg "$@"
+	wait_line "$BATS_TEST_TMPDIR/$name.err" '^listening on ' 5
+	PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/$name.err" | head -n 1)
+}
+
 # stop_bg NAME [SIGNAL]: signals NAME and waits for it (at most 5 s, then
 # SIGKILL). Returns NAME's exit status in BG_RC.
 stop_bg() {

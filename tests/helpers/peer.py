@@ -255,5 +255,124 @@ def send_hold(n, path=None):
     conn.close()
 
 
+def connect_to(target, name=None):
+    """A connected stream socket: target is a port on 127.0.0.1, or a Unix
+    path or @name; name, when given, is bound first (@name: abstract)."""
+    if target[0] in "@/":
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(TIMEOUT)
+        if name:
+            s.bind("\0" + name[1:] if name[0] == "@" else name)
+        s.connect("\0" + target[1:] if target[0] == "@" else target)
+        return s
+    return socket.create_connection(("127.0.0.1", int(target)), timeout=TIMEOUT)
+
+
+def print_clients(target, n, expected):
+    """n clients connected at once take turns sending three messages each
+    (with an ESC and a non-UTF-8 byte in them), then close. Writes, in
+    file expected, each client's address and its bytes in hex: what a
+    --mode print server must attribute to it."""
+    n = int(n)
+    unix = target[0] in "@/"
+    socks = [connect_to(target, "@sockx-print-%d-%d" % (os.getpid(), i) if unix else None)
+             for i in range(n)]
+    sent = [b""] * n
+    for j in range(3):
+        for i, s in enumerate(socks):
+            m = b"c%d-%d \x1b[2J \xff\n" % (i, j)
+            s.sendall(m)
+            sent[i] += m
+            time.sleep(0.01)    # turns interleave; a read never spans two clients anyway
+    with open(expected, "w") as f:
+        for i, s in enumerate(socks):
+            name = s.getsockname()
+            if unix:
+                addr = "@" + name[1:].decode()
+            else:
+                addr = "%s:%d" % name
+            f.write("%s %s\n" % (addr, sent[i].hex()))
+    for s in socks:
+        s.close()
+
+
+def unescape(text):
+    """The bytes that esc_write() showed as text."""
+    out = bytearray()
+    i = 0
+    raw = text.encode()
+    while i < len(raw):
+        c = raw[i:i + 1]
+        if c != b"\\":
+            out += c
+            i += 1
+            continue
+        e = raw[i + 1:i + 2]
+        if e == b"x":
+            out.append(int(raw[i + 2:i + 4], 16))
+            i += 4
+            continue
+        out += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"\\": b"\\"}[e]
+        i += 2
+    return bytes(out)
+
+
+def print_check(output, expected):
+    """Rebuilds each client's bytes from a --mode print server's lines
+    ("from ADDR (fd N), K bytes: TEXT") and compares them with expected.
+    A line shows K bytes; a final newline is the line's own end."""
+    want = {}
+    with open(expected) as f:
+        for line in f:
+            addr, data = line.split()
+            want[addr] = bytes.fromhex(data)
+    got = {a: b"" for a in want}
+    with open(output, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("from "):
+                continue
+            head, text = line[:-1].split(": ", 1)
+            addr = head.split()[1]
+            k = int(head.split(", ")[-1].split()[0])
+            data = unescape(text)
+            if len(data) == k - 1:
+                data += b"\n"
+            if len(data) != k or addr not in got:
+                print("bad line: %r" % line)
+                sys.exit(1)
+            got[addr] += data
+    bad = [a for a in want if got[a] != want[a]]
+    for a in bad:
+        print("%s: got %r, want %r" % (a, got[a], want[a]))
+    print("ok %d" % (len(want) - len(bad)))
+    sys.exit(1 if bad else 0)
+
+
+def stdio_peer(target, order, msg):
+    """A client of a --mode stdio server. order "server-first": reads until
+    the server's EOF, then sends msg and closes. "client-first": sends msg,
+    shuts its write side, then reads until EOF. Prints what it read."""
+    s = connect_to(target)
+    if order == "client-first":
+        s.sendall(msg.encode())
+        s.shutdown(socket.SHUT_WR)
+        got = recv_all(s)
+    else:
+        got = recv_all(s)
+        s.sendall(msg.encode())
+    s.close()
+    sys.stdout.write(got.decode("utf-8", "replace"))
+
+
+def silent_sender(target, nbytes):
+    """Sends nbytes, never reads, and holds the connection until stdin closes."""
+    s = connect_to(target)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"z" * int(nbytes))
+    print("sent", flush=True)
+    sys.stdin.read()
+    s.close()
+
+
 if __name__ == "__main__":
     globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
