@@ -53,6 +53,8 @@ _sockx() {
 			return ;;
 		-w|--timeout)
 			return ;;
+		-p|--port)
+			return ;;
 		--connect-timeout)
 			return ;;
 		-s|--source)
@@ -61,7 +63,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message --message-file --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
+		opts=' -m --message --message-file --count --interval -w --timeout -p --port --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
 	udp-server)
 		case $prev in
 		-b|--bind)
@@ -79,6 +81,8 @@ _sockx() {
 		case $prev in
 		-m|--message)
 			return ;;
+		-p|--port)
+			return ;;
 		--count)
 			return ;;
 		--interval)
@@ -93,7 +97,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message --count --interval -w --timeout --retries --size --hex --verify --pcap' ;;
+		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --hex --verify --pcap' ;;
 	unix)
 		case $prev in
 		--mode)

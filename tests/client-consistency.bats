@@ -42,3 +42,41 @@ teardown() {
 		[[ "$output" != *"bytes from"* ]]
 	fi
 }
+
+@test "client consistency: -p PORT works on tcp-client and udp-client, with or without HOST" {
+	start_server tsrv "$SOCKX" tcp-server -p 0
+	local tp=$PORT
+	start_server usrv "$SOCKX" udp-server -p 0
+	local up=$PORT
+	run -0 --separate-stderr "$SOCKX" -q tcp-client -p "$tp" -m a
+	assert_output a
+	run -0 --separate-stderr "$SOCKX" -q tcp-client 127.0.0.1 -p "$tp" -m b
+	assert_output b
+	run -0 --separate-stderr "$SOCKX" -q tcp-client -p "$tp" localhost -m c
+	assert_output c
+	run -0 --separate-stderr "$SOCKX" -q udp-client -p "$up" -m d
+	assert_output d
+	run -0 --separate-stderr "$SOCKX" -q udp-client -p "$up" 127.0.0.1 -m e
+	assert_output e
+	# -p with an IPv6 address without brackets: the address is the host
+	start_server t6 "$SOCKX" -6 tcp-server -p 0
+	run -0 --separate-stderr "$SOCKX" -q tcp-client ::1 -p "$PORT" -m f
+	assert_output f
+	run -0 --separate-stderr "$SOCKX" -q tcp-client '[::1]' -p "$PORT" -m g
+	assert_output g
+}
+
+@test "client consistency: a PORT given twice is a usage error on every IP client" {
+	local cmd
+	for cmd in tcp-client udp-client; do
+		run -2 --separate-stderr "$SOCKX" "$cmd" -p 1 -p 2 -m x
+		[[ "$stderr" == *"PORT given twice (-p 1 and -p 2)"* ]]
+		run -2 --separate-stderr "$SOCKX" "$cmd" 127.0.0.1 3 -p 1 -m x
+		[[ "$stderr" == *"PORT given twice (-p 1 and '3')"* ]]
+		run -2 --separate-stderr "$SOCKX" "$cmd" 127.0.0.1:3 -p 1 -m x
+		[[ "$stderr" == *"PORT given twice (-p 1 and '127.0.0.1:3')"* ]]
+		run -2 --separate-stderr "$SOCKX" "$cmd" '[::1]:3' -p 1 -m x
+		[[ "$stderr" == *"PORT given twice (-p 1 and '[::1]:3')"* ]]
+		[[ "$output" == "" ]]
+	done
+}

@@ -24,6 +24,7 @@ static const struct optdef opts[] = {
 	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "wait S seconds between rounds (default 0)", NULL },
 	{ "timeout", 'w', "S", "give up after S seconds of silence (default 5 with -m; none without)", NULL },
+	{ "port", 'p', "PORT", "the peer's port or service (default 9999), when HOST has none", NULL },
 	{ "connect-timeout", O_CTIMEOUT, "S", "give up connecting after S seconds (default 10)", NULL },
 	{ "source", 's', "ADDR[:PORT]", "bind this local address before connecting", NULL },
 	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY (no Nagle delay)", NULL },
@@ -34,9 +35,9 @@ static const struct optdef opts[] = {
 };
 
 const struct cmdinfo info_tcp_client = {
-	"[-4|-6] [HOST [PORT]] [-m MSG]... [OPTIONS]",
-	"Connects to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT or\n"
-	"[v6]:PORT). With -m: sends each message, waits until as many bytes have\n"
+	"[-4|-6] [HOST [PORT]] [-p PORT] [-m MSG]... [OPTIONS]",
+	"Connects to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT,\n"
+	"[v6]:PORT, or -p PORT with or without HOST). With -m: sends each message, waits until as many bytes have\n"
 	"come back (or -w seconds of silence) and prints the reply with its\n"
 	"round-trip time. Without -m: netcat mode: stdin goes to the socket and\n"
 	"the socket to stdout; at the end of stdin the write side is shut down\n"
@@ -71,6 +72,7 @@ struct tcp_client_opts {
 	int interval_ms, idle_ms, connect_ms;
 	bool idle_set, nodelay, hex, verify;
 	const char *source;
+	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
 };
 
@@ -132,6 +134,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_CTIMEOUT:
 		return opt_secs(sx, "--connect-timeout", arg, 3600, &o->connect_ms);
 	case 's': o->source = arg; return EXIT_OK;
+	case 'p': return client_port_opt(sx, &o->port, arg);
 	case O_NODELAY: o->nodelay = true; return EXIT_OK;
 	case O_HEX: o->hex = true; return EXIT_OK;
 	case O_VERIFY: o->verify = true; return EXIT_OK;
@@ -165,9 +168,9 @@ static int resolve_peer(struct sockx *sx, const struct tcp_client_opts *o,
 	char err[256];
 	int n;
 
-	n = addr_from_args(argc, argv, sx->family, SOCK_STREAM, pe->dst, ADDR_MAX, err, sizeof(err));
+	n = client_peer(sx, o->port, argc, argv, SOCK_STREAM, pe->dst, ADDR_MAX);
 	if (n < 0)
-		return fail(sx, -n, "%s", err);
+		return -n;
 	pe->n = n;
 	if (o->source) {	/* "ADDR" alone binds port 0: the kernel picks */
 		n = addr_from_word(o->source, "0", addr_family(&pe->dst[0]),

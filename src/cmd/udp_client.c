@@ -14,6 +14,7 @@ enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCA
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
+	{ "port", 'p', "PORT", "the peer's port or service (default 9999), when HOST has none", NULL },
 	{ "count", O_COUNT, "N", "send the requests (-m or --size) N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "start a round every S seconds (default 0: at once)", NULL },
 	{ "timeout", 'w', "S", "wait S seconds for each reply (default 1)", NULL },
@@ -26,9 +27,9 @@ static const struct optdef opts[] = {
 };
 
 const struct cmdinfo info_udp_client = {
-	"[-4|-6] [HOST [PORT]] [-m MSG]... [--size N] [OPTIONS]",
-	"Sends datagrams to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT or\n"
-	"[v6]:PORT) over a connected UDP socket. With -m or --size: sends each\n"
+	"[-4|-6] [HOST [PORT]] [-p PORT] [-m MSG]... [--size N] [OPTIONS]",
+	"Sends datagrams to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT,\n"
+	"[v6]:PORT, or -p PORT with or without HOST) over a connected UDP socket. With -m or --size: sends each\n"
 	"request, waits -w seconds for its reply (again, up to --retries times),\n"
 	"prints the reply with its round-trip time, and ends with a summary:\n"
 	"sent, received, loss, rtt min/avg/max. Replies are matched to requests\n"
@@ -65,6 +66,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", UDP_MAX_MSGS);
 		o->msgs[o->nmsgs++] = arg;
 		return EXIT_OK;
+	case 'p':
+		return client_port_opt(sx, &o->port, arg);
 	case O_COUNT:
 		return opt_num(sx, "--count", arg, 1, 100000000, &o->count);
 	case O_INTERVAL:
@@ -432,12 +435,12 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 	struct sockx *sx = c->sx;
 	struct addr dst[ADDR_MAX], local;
 	const char *failed;
-	char err[256], l[ADDR_TEXT];
+	char l[ADDR_TEXT];
 	int n, which, rc;
 
-	n = addr_from_args(argc, argv, sx->family, SOCK_DGRAM, dst, ADDR_MAX, err, sizeof(err));
+	n = client_peer(sx, c->o->port, argc, argv, SOCK_DGRAM, dst, ADDR_MAX);
 	if (n < 0)
-		return fail(sx, -n, "%s", err);
+		return -n;
 	c->max = dgram_max(&dst[0]);
 	if (check_sizes(c) != EXIT_OK)
 		return EXIT_USAGE;

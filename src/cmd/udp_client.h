@@ -21,6 +21,7 @@ struct udp_client_opts {
 	unsigned long count, retries, size;
 	bool size_set, hex, verify;
 	int interval_ms, wait_ms;
+	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
 };
 
