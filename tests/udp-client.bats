@@ -257,3 +257,30 @@ one_error_line() {
 	printf '%s\n' "$msg" | "$SOCKX" udp-client 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/lines.out"
 	cmp "$BATS_TEST_TMPDIR/lines.out" <(printf '%s\n' "$msg")
 }
+
+@test "udp-client: SIGINT and SIGTERM end --count with the summary, exit 0 when every reply came" {
+	start_peer peer echo
+	local sig
+	for sig in INT TERM; do
+		start_bg cl "$SOCKX" udp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
+		wait_line "$BATS_TEST_TMPDIR/cl.out" '^reply #2: ' 5
+		stop_bg cl "$sig"
+		assert_equal "$BG_RC" 0
+		grep -qE '^[0-9]+ sent, [0-9]+ received, 0% loss, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl.out"
+		[[ ! -s "$BATS_TEST_TMPDIR/cl.err" ]]
+	done
+}
+
+@test "udp-client: SIGINT with replies missing: the summary says so, exit 1; under --json the summary is the last event" {
+	start_server srv "$SOCKX" udp-server -p 0 --mode discard
+	start_bg cl "$SOCKX" udp-client 127.0.0.1 "$PORT" -m hi --count 1000 -w 0.2
+	wait_line "$BATS_TEST_TMPDIR/cl.out" '^no reply to #2 ' 5
+	stop_bg cl INT
+	assert_equal "$BG_RC" 1
+	grep -qE '^[0-9]+ sent, 0 received, 100% loss$' "$BATS_TEST_TMPDIR/cl.out"
+	start_bg js "$SOCKX" --json udp-client 127.0.0.1 "$PORT" -m hi --count 1000 -w 0.2
+	wait_line "$BATS_TEST_TMPDIR/js.out" '"event":"timeout".*"seq":2' 5
+	stop_bg js INT
+	assert_equal "$BG_RC" 1
+	jq -se 'last | .event == "summary" and .received == 0 and .sent >= 2' "$BATS_TEST_TMPDIR/js.out"
+}

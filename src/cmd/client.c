@@ -1,4 +1,8 @@
-/* \summary: what the IP clients share: the peer from HOST, PORT and -p */
+/*
+ * \summary: what the clients share: the peer from HOST, PORT and -p; the
+ * end of a run on SIGINT or SIGTERM
+ */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,4 +48,29 @@ int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
 	if (n < 0)
 		return -fail(sx, -n, "%s", err);
 	return n;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void client_catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;	/* no SA_RESTART: a blocking call returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int client_stopped(void)
+{
+	return stop_signal;
 }

@@ -51,6 +51,16 @@ int client_port_opt(struct sockx *sx, const char **port, const char *arg);
 int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
 		int socktype, struct addr *dst, int max);
 
+/*
+ * A client with a summary ends its run on SIGINT, SIGTERM or SIGHUP as
+ * it ends at the end, summary and exit status included: the handler only
+ * sets a flag (client_stopped: the signal, 0 if none) that the loops
+ * poll, and blocking calls return EINTR. The handler is reset once it
+ * ran: a second signal ends the process at once.
+ */
+void client_catch_stop(void);
+int client_stopped(void);
+
 const struct cmd *cmd_find(const char *name);
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;

@@ -1,6 +1,7 @@
 /* \summary: udp-client: datagrams out, replies matched by content, ping-style summary */
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,9 @@ const struct cmdinfo info_udp_client = {
 	"each line of stdin (without its newline) is one datagram and each\n"
 	"reply a line on stdout. ICMP port unreachable ends the run at once:\n"
 	"'nobody listening', exit 1. Exit 0 when every request got its reply.\n"
+	"SIGINT or SIGTERM ends the run there as at its end: the summary, and\n"
+	"exit 0 only if every request sent got its reply (one still waiting is\n"
+	"lost).\n"
 	"--verify and --pcap capture the datagrams on the interface they use (lo\n"
 	"for loopback); they need CAP_NET_RAW, and without it nothing is sent\n"
 	"(exit 4). --verify checks that every datagram sent and read crossed the\n"
@@ -54,7 +58,7 @@ const struct cmdinfo info_udp_client = {
 #define V6_MAX 65527		/* 65535 - 8: the UDP length field's limit */
 #define SEND_MS 1000		/* SO_SNDTIMEO */
 
-enum wait_result { W_TIMEOUT, W_ANSWER, W_REFUSED, W_ERROR };
+enum wait_result { W_TIMEOUT, W_ANSWER, W_REFUSED, W_ERROR, W_STOPPED };
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
@@ -155,18 +159,25 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 /*
  * Reads and classifies datagrams until c->cur is answered or the
  * deadline (monotonic seconds) passes. ECONNREFUSED on the connected
- * socket is an ICMP port unreachable: W_REFUSED at once.
+ * socket is an ICMP port unreachable: W_REFUSED at once. SIGINT or
+ * SIGTERM: W_STOPPED.
  */
 static enum wait_result wait_until(struct udp_client *c, double deadline)
 {
+	struct pollfd p;
 	ssize_t n;
 	int ms, r;
 
 	for (;;) {
+		if (client_stopped())
+			return W_STOPPED;
 		ms = (int)((deadline - now_mono()) * 1000.0 + 0.999);
 		if (ms <= 0)
 			return W_TIMEOUT;
-		r = io_wait_in(c->fd, ms);
+		p = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		r = poll(&p, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;	/* a signal: the flag says which */
 		if (r == 0)
 			return W_TIMEOUT;
 		if (r < 0)
@@ -264,7 +275,7 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 		if (transmit(c, r, p, n) == W_REFUSED)
 			return refused(c);
 		w = wait_until(c, r->sent + c->o->wait_ms / 1000.0);
-		if (w == W_ANSWER) {
+		if (w == W_ANSWER || w == W_STOPPED) {	/* stopped: sent and lost */
 			c->cur = NULL;
 			return EXIT_OK;
 		}
@@ -305,7 +316,7 @@ static int run_requests(struct udp_client *c)
 		if (!payload)
 			return fail(c->sx, EXIT_FAIL, "out of memory");
 	}
-	for (round = 0; round < o->count && rc == EXIT_OK; round++) {
+	for (round = 0; round < o->count && rc == EXIT_OK && !client_stopped(); round++) {
 		if (round && o->interval_ms)
 			rc = idle_until(c, start + (double)round * o->interval_ms / 1000.0);
 		if (payload && rc == EXIT_OK) {
@@ -313,7 +324,7 @@ static int run_requests(struct udp_client *c)
 			mode_source_fill(payload, o->size, c->seq + 1);
 			rc = exchange(c, payload, o->size);
 		}
-		for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
+		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !client_stopped(); i++)
 			rc = exchange(c, o->msgs[i], strlen(o->msgs[i]));
 	}
 	free(payload);
@@ -353,9 +364,9 @@ static int run_lines(struct udp_client *c)
 
 	if (!line)
 		return fail(c->sx, EXIT_FAIL, "out of memory");
-	while (rc == EXIT_OK) {
+	while (rc == EXIT_OK && !client_stopped()) {
 		r = read_line(stdin, line, c->max, &len);
-		if (r == 0)
+		if (r == 0 || client_stopped())	/* a signal: read() gave EINTR */
 			break;
 		no++;
 		if (r == -1)
@@ -507,7 +518,10 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	c->lines = !o.nmsgs && !o.size_set;
 	rc = open_peer(c, argc - first, argv + first);
 	if (rc == EXIT_OK) {
+		client_catch_stop();	/* after the capture's own handlers */
 		rc = c->lines ? run_lines(c) : run_requests(c);
+		if (client_stopped())
+			trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
 		udp_summary(c);
 		if (rc == EXIT_OK && c->received < c->sent)
 			rc = EXIT_FAIL;
