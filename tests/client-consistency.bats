@@ -80,3 +80,34 @@ teardown() {
 		[[ "$output" == "" ]]
 	done
 }
+
+@test "client consistency: --hex starts the dump under the reply line, as xxd and hexdump -C readers expect" {
+	local dump='00000000  41 42                                             |AB|'
+	start_server tsrv "$SOCKX" tcp-server -p 0
+	run -0 --separate-stderr "$SOCKX" tcp-client --hex 127.0.0.1 "$PORT" -m AB
+	assert_line --index 2 --regexp '^reply 2 bytes, time=[0-9.]+ ms:$'
+	assert_line --index 3 "$dump"
+	assert_line --index 4 'shutdown: our write side closed'
+	start_server usrv "$SOCKX" udp-server -p 0
+	run -0 --separate-stderr "$SOCKX" udp-client --hex 127.0.0.1 "$PORT" -m AB
+	assert_line --index 1 --regexp '^reply #1: 2 bytes, time=[0-9.]+ ms:$'
+	assert_line --index 2 "$dump"
+	local name
+	name=$(fresh_name)
+	start_unix xsrv unix -l "$name"
+	run -0 --separate-stderr "$SOCKX" unix --hex -m AB "$name"
+	assert_line --index 2 --regexp '^reply 2 bytes, time=[0-9.]+ ms:$'
+	assert_line --index 3 "$dump"
+	[[ "${#lines[@]}" -eq 4 ]]	# no blank line after the dump
+}
+
+@test "client consistency: a client-only option on a server is a usage error" {
+	local name
+	name=$(fresh_name)
+	# timeout: before the fix the server started and served on
+	run -2 --separate-stderr timeout 5 "$SOCKX" unix -l --hex "$name"
+	[[ "$stderr" == *"cannot use --hex with -l (a client option"* ]]
+	run -2 --separate-stderr timeout 5 "$SOCKX" unix-server --hex "$name"
+	[[ "$stderr" == *"cannot use --hex with -l"* ]]
+	[[ -z "$output" ]]
+}

@@ -447,8 +447,8 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		st->min = st->replies == 1 || rtt < st->min ? rtt : st->min;
 		st->max = rtt > st->max ? rtt : st->max;
 	}
-	if (!sx->json && !sx->quiet && got)
-		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
+	if (!sx->json && !sx->quiet && got)	/* a hex dump starts under the line */
+		printf("reply %zu bytes, time=%.3f ms:%s", got, rtt, o->hex ? "\n" : " ");
 	if (got)
 		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')

@@ -23,7 +23,7 @@ static const struct optdef opts[] = {
 	{ "send-fd", O_SENDFD, "FILE", "open FILE and pass the descriptor with the first message (SCM_RIGHTS)", "@file" },
 	{ "creds", O_CREDS, NULL, "send SCM_CREDENTIALS with each message; -l: receive and show them", NULL },
 	{ "recv-size", O_RECVSIZE, "N", "read at most N bytes per receive (default 262144): longer messages show MSG_TRUNC", NULL },
-	{ "hex", O_HEX, NULL, "show received bytes as a hex dump", NULL },
+	{ "hex", O_HEX, NULL, "client: show received bytes as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "say why there is nothing to capture: a Unix socket touches no interface", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
@@ -173,6 +173,9 @@ static int check_sides(struct sockx *sx, const struct ux_opts *o)
 			return fail(sx, EXIT_USAGE, "cannot use --send-fd with -l (a client sends descriptors)");
 		if (o->wait_set)
 			return fail(sx, EXIT_USAGE, "cannot use -w with -l (servers use --idle-timeout)");
+		if (o->hex)
+			return fail(sx, EXIT_USAGE, "cannot use --hex with -l (a client option: it shows what the"
+				    " client receives)");
 		if (!o->path)
 			return fail(sx, EXIT_USAGE, "-l needs a PATH or @name to listen on");
 		if (o->perm >= 0 && o->path[0] == '@')
