@@ -242,4 +242,5 @@ while c.recv(4096): pass'
 	stop_bg cl INT
 	assert_equal "$BG_RC" 1
 	grep -qx '1 sent, 0 replies, rtt min/avg/max = 0.000/0.000/0.000 ms' "$BATS_TEST_TMPDIR/cl.out"
+	grep -qx 'sockx: tcp-client: stopped by Interrupt: 1 of 1 replies missing' "$BATS_TEST_TMPDIR/cl.err"
 }

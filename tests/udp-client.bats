@@ -210,7 +210,7 @@ one_error_line() {
 	start_peer peer drop-first
 	run -1 --separate-stderr "$SOCKX" udp-client -w 0.3 127.0.0.1 "$PORT" < <(printf 'a\nb\n')
 	[[ "$output" == "b" ]]
-	[[ "$stderr" == "sockx: udp-client: no reply to #1 after 1 try of 0.3 s" ]]
+	[[ "$stderr" == $'sockx: udp-client: no reply to #1 after 1 try of 0.3 s\nsockx: udp-client: 1 of 2 requests got no reply' ]]
 }
 
 @test "udp-client: --json events: connected, sent, reply with seq and rtt, summary" {
@@ -283,4 +283,13 @@ one_error_line() {
 	stop_bg js INT
 	assert_equal "$BG_RC" 1
 	jq -se 'last | .event == "summary" and .received == 0 and .sent >= 2' "$BATS_TEST_TMPDIR/js.out"
+}
+
+@test "udp-client: no reply is a failure said on stderr, also when stdout goes nowhere" {
+	start_server srv "$SOCKX" udp-server -p 0 --mode discard
+	run -1 --separate-stderr bash -c '"$0" udp-client 127.0.0.1 "$1" -m hi -w 0.2 >/dev/null' "$SOCKX" "$PORT"
+	assert_equal "$stderr" "sockx: udp-client: 1 of 1 requests got no reply"
+	run -1 --separate-stderr "$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m a -m b -w 0.2
+	assert_equal "$stderr" "sockx: udp-client: 2 of 2 requests got no reply"
+	assert_output ""
 }

@@ -50,24 +50,33 @@ int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
 	return n;
 }
 
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction old_sa[ARRAY_SIZE(stop_sigs)];
 static volatile sig_atomic_t stop_signal;
 
+/* The flag, and the handler from before ours back for the next signal. */
 static void on_signal(int sig)
 {
+	size_t i;
+
 	stop_signal = sig;
+	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
+		if (stop_sigs[i] == sig)
+			sigaction(sig, &old_sa[i], NULL);
 }
 
 void client_catch_stop(void)
 {
 	struct sigaction sa;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND;	/* no SA_RESTART: a blocking call returns EINTR */
+	sa.sa_handler = on_signal;	/* no SA_RESTART: a blocking call returns EINTR */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
+		sigaddset(&sa.sa_mask, stop_sigs[i]);
+	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
+		sigaction(stop_sigs[i], &sa, &old_sa[i]);
 }
 
 int client_stopped(void)

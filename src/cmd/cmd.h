@@ -55,8 +55,9 @@ int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
  * A client with a summary ends its run on SIGINT, SIGTERM or SIGHUP as
  * it ends at the end, summary and exit status included: the handler only
  * sets a flag (client_stopped: the signal, 0 if none) that the loops
- * poll, and blocking calls return EINTR. The handler is reset once it
- * ran: a second signal ends the process at once.
+ * poll, and blocking calls return EINTR. Once it ran, the handler from
+ * before (the default, or a capture's that removes its temporary file)
+ * is back: a second signal ends the process at once.
  */
 void client_catch_stop(void);
 int client_stopped(void);

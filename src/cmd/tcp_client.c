@@ -560,7 +560,8 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 	if (client_stopped()) {	/* as at the end: the summary, 1 if a reply is missing */
 		trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
 		if (rc == EXIT_OK && st.replies < st.sent)
-			rc = EXIT_FAIL;
+			rc = fail(sx, EXIT_FAIL, "stopped by %s: %lu of %lu replies missing",
+				  strsignal(client_stopped()), st.sent - st.replies, st.sent);
 	}
 	if (st.sent > 1 || client_stopped())
 		rtt_summary(sx, &st);

@@ -522,9 +522,11 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 		rc = c->lines ? run_lines(c) : run_requests(c);
 		if (client_stopped())
 			trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
-		udp_summary(c);
+		/* on stderr too: stdout may go nowhere (-q, >/dev/null) */
 		if (rc == EXIT_OK && c->received < c->sent)
-			rc = EXIT_FAIL;
+			rc = fail(sx, EXIT_FAIL, "%lu of %lu requests got no reply",
+				  c->sent - c->received, c->sent);
+		udp_summary(c);
 	}
 	if (c->fd >= 0)
 		sock_close(sx, c->fd);
