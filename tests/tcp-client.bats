@@ -218,12 +218,12 @@ print(p.returncode); sys.stdout.write(p.stderr.decode())' "$SOCKX" tcp-client 12
 	start_server srv "$SOCKX" tcp-server -p 0
 	local sig
 	for sig in INT TERM; do
-		start_bg cl "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
-		wait_line "$BATS_TEST_TMPDIR/cl.out" '^reply 2 bytes' 5
-		stop_bg cl "$sig"
+		start_bg "cl$sig" "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
+		wait_line "$BATS_TEST_TMPDIR/cl$sig.out" '^reply 2 bytes' 5
+		stop_bg "cl$sig" "$sig"
 		assert_equal "$BG_RC" 0
-		grep -qE '^[0-9]+ sent, [0-9]+ replies, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl.out"
-		[[ ! -s "$BATS_TEST_TMPDIR/cl.err" ]]
+		grep -qE '^[0-9]+ sent, [0-9]+ replies, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl$sig.out"
+		[[ ! -s "$BATS_TEST_TMPDIR/cl$sig.err" ]]
 	done
 }
 

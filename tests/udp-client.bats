@@ -262,12 +262,12 @@ one_error_line() {
 	start_peer peer echo
 	local sig
 	for sig in INT TERM; do
-		start_bg cl "$SOCKX" udp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
-		wait_line "$BATS_TEST_TMPDIR/cl.out" '^reply #2: ' 5
-		stop_bg cl "$sig"
+		start_bg "cl$sig" "$SOCKX" udp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
+		wait_line "$BATS_TEST_TMPDIR/cl$sig.out" '^reply #2: ' 5
+		stop_bg "cl$sig" "$sig"
 		assert_equal "$BG_RC" 0
-		grep -qE '^[0-9]+ sent, [0-9]+ received, 0% loss, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl.out"
-		[[ ! -s "$BATS_TEST_TMPDIR/cl.err" ]]
+		grep -qE '^[0-9]+ sent, [0-9]+ received, 0% loss, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl$sig.out"
+		[[ ! -s "$BATS_TEST_TMPDIR/cl$sig.err" ]]
 	done
 }
 
