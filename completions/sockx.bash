@@ -93,11 +93,14 @@ _sockx() {
 			return ;;
 		--size)
 			return ;;
+		--stdin)
+			COMPREPLY=($(compgen -W 'lines raw' -- "$cur"))
+			return ;;
 		--pcap)
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --hex --verify --pcap' ;;
+		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --send-only --hex --verify --pcap' ;;
 	unix)
 		case $prev in
 		--mode)

@@ -11,7 +11,8 @@ teardown() {
 
 # start_peer NAME MODE [6]: a python3 UDP peer on port 0 (sets PORT).
 # MODE: echo, drop-first (ignores the first datagram), late-first (answers
-# the first after 1 s), twice (answers each twice), pong (answers "pong").
+# the first after 1 s), twice (answers each twice), pong (answers "pong"),
+# silent (answers nothing).
 # It prints "got N HASH" for each datagram of N bytes.
 start_peer() {
 	cat >"$BATS_TEST_TMPDIR/peer.py" <<'EOF'
@@ -29,7 +30,7 @@ while True:
         break
     n += 1
     print("got %d %s" % (len(data), hashlib.sha1(data).hexdigest()[:8]), flush=True)
-    if mode == "drop-first" and n == 1:
+    if mode == "silent" or (mode == "drop-first" and n == 1):
         continue
     if mode == "late-first" and n == 1:
         threading.Timer(1.0, s.sendto, (data, peer)).start()
@@ -292,4 +293,59 @@ one_error_line() {
 	run -1 --separate-stderr "$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m a -m b -w 0.2
 	assert_equal "$stderr" "sockx: udp-client: 2 of 2 requests got no reply"
 	assert_output ""
+}
+
+@test "udp-client: --send-only sends stdin's lines to a peer that never answers: at once, exit 0, nothing on stderr" {
+	start_peer peer silent
+	local t0=$EPOCHREALTIME ms i
+	run -0 --separate-stderr timeout 5 "$SOCKX" udp-client --send-only 127.0.0.1 "$PORT" < <(printf 'a\nb\nc\n')
+	ms=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+	(( ms < 900 ))	# no wait for replies (-w is 1 s by default)
+	assert_output ""
+	assert_equal "$stderr" ""
+	for ((i = 0; i < 250; i++)); do
+		[[ $(grep -c '^got 1 ' "$BATS_TEST_TMPDIR/peer.out") -eq 3 ]] && break
+		sleep 0.02
+	done
+	[[ $(grep -c '^got 1 ' "$BATS_TEST_TMPDIR/peer.out") -eq 3 ]]
+	# -w 0 stays refused, as by tcp-client and unix, and names --send-only
+	run -2 --separate-stderr "$SOCKX" udp-client -w 0 127.0.0.1 "$PORT"
+	[[ "$stderr" == *"hint: to send without waiting for replies: --send-only"* ]]
+}
+
+@test "udp-client: --stdin raw sends a binary file byte-exact, a datagram per read of up to --size bytes" {
+	start_peer peer echo
+	head -c 3000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	local sha
+	sha=$(sha1sum "$BATS_TEST_TMPDIR/in" | cut -c1-8)
+	timeout 10 "$SOCKX" udp-client --stdin raw 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	wait_line "$BATS_TEST_TMPDIR/peer.out" "^got 3000 $sha\$" 5
+	# --size 1000: three datagrams of 1000 bytes, the last the file's last third
+	timeout 10 "$SOCKX" udp-client --stdin raw --size 1000 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out2"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out2"
+	wait_line "$BATS_TEST_TMPDIR/peer.out" "^got 1000 $(tail -c 1000 "$BATS_TEST_TMPDIR/in" | sha1sum | cut -c1-8)\$" 5
+	[[ $(grep -c '^got 1000 ' "$BATS_TEST_TMPDIR/peer.out") -eq 3 ]]
+	# and --send-only with it: the peer gets the bytes, nothing waits
+	run -0 --separate-stderr timeout 5 "$SOCKX" udp-client --stdin raw --send-only 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in"
+	assert_output ""
+	# lines stay lines: --stdin lines is the default, said explicitly
+	run -0 --separate-stderr "$SOCKX" udp-client --stdin lines 127.0.0.1 "$PORT" < <(printf 'x\ny')
+	assert_output $'x\ny'
+}
+
+@test "udp-client: --stdin and --send-only are refused where they mean nothing" {
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin raw -m x
+	[[ "$stderr" == *"cannot use -m with --stdin"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --send-only -m x
+	[[ "$stderr" == *"cannot use -m with --send-only"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin lines --size 10
+	[[ "$stderr" == *"--size without --stdin raw sends a generated payload"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin raw --size 0
+	[[ "$stderr" == *"--stdin raw needs a --size of at least 1 byte"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin raw --size 70000
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin bytes
+	[[ "$stderr" == *"invalid --stdin 'bytes' (one of: lines, raw)"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --send-only --retries 2
+	[[ -z "$output" ]]
 }

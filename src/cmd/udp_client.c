@@ -5,13 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "udp_client.h"
 #include "../capture/capture.h"
 #include "../core/priv.h"
 #include "../core/serve.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
+       O_STDIN, O_SENDONLY };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
@@ -20,7 +22,9 @@ static const struct optdef opts[] = {
 	{ "interval", O_INTERVAL, "S", "start a round every S seconds (default 0: at once)", NULL },
 	{ "timeout", 'w', "S", "wait S seconds for each reply (default 1)", NULL },
 	{ "retries", O_RETRIES, "N", "send a request again up to N times when no reply came (default 0)", NULL },
-	{ "size", O_SIZE, "N", "send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6)", NULL },
+	{ "size", O_SIZE, "N", "send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6); with --stdin raw: the largest datagram", NULL },
+	{ "stdin", O_STDIN, "HOW", "without -m: lines (each line a datagram, the default) or raw (each read of stdin a datagram, byte-exact)", "lines raw" },
+	{ "send-only", O_SENDONLY, NULL, "without -m: send stdin's datagrams and wait for no reply (nc -u); exit 0 once all went out", NULL },
 	{ "hex", O_HEX, NULL, "show replies as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "capture the datagrams (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
@@ -38,9 +42,15 @@ const struct cmdinfo info_udp_client = {
 	"request is reported as late or duplicate and not counted. Identical\n"
 	"requests cannot be told apart by content: --size payloads differ from\n"
 	"one request to the next. A reply that matches nothing answers the\n"
-	"request waiting, so servers that do not echo work too. Without -m:\n"
-	"each line of stdin (without its newline) is one datagram and each\n"
-	"reply a line on stdout. ICMP port unreachable ends the run at once:\n"
+	"request waiting, so servers that do not echo work too. Without -m or\n"
+	"--size, stdin: with --stdin lines (the default) each line of stdin\n"
+	"(without its newline) is one datagram and each reply a line on stdout;\n"
+	"with --stdin raw each read of stdin, up to --size bytes (default: the\n"
+	"largest datagram), is one datagram and the replies are written as they\n"
+	"came, so a binary file goes through byte-exact. Each datagram waits -w\n"
+	"for its reply; --send-only waits for none (fire and forget, as nc -u):\n"
+	"the replies are not read, and the run ends, exit 0, once stdin is\n"
+	"sent. ICMP port unreachable ends the run at once:\n"
 	"'nobody listening', exit 1. Exit 0 when every request got its reply.\n"
 	"SIGINT or SIGTERM ends the run there as at its end: the summary, and\n"
 	"exit 0 only if every request sent got its reply (one still waiting is\n"
@@ -77,7 +87,19 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_INTERVAL:
 		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
 	case 'w':
-		return opt_wait(sx, "--timeout", arg, 3600, &o->wait_ms);
+		if (opt_wait(sx, "--timeout", arg, 3600, &o->wait_ms) == EXIT_OK)
+			return EXIT_OK;
+		if (o->wait_ms == 0)	/* it parsed, as 0 */
+			hint(sx, "to send without waiting for replies: --send-only");
+		return EXIT_USAGE;
+	case O_STDIN: {
+		static const char *const hows[] = { "lines", "raw", NULL };
+
+		o->stdin_mode = opt_choice(sx, "--stdin", arg, hows);
+		o->stdin_set = true;
+		return o->stdin_mode < 0 ? EXIT_USAGE : EXIT_OK;
+	}
+	case O_SENDONLY: o->send_only = true; return EXIT_OK;
 	case O_RETRIES:
 		return opt_num(sx, "--retries", arg, 0, 100, &o->retries);
 	case O_SIZE:
@@ -354,6 +376,46 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len)
 	return ch == EOF && *len == 0 ? 0 : 1;
 }
 
+/*
+ * One datagram of stdin: sent, then its reply awaited as exchange()
+ * does; with --send-only only sent. Returns an exit code.
+ */
+static int deliver(struct udp_client *c, const void *p, size_t n)
+{
+	struct req *r;
+
+	if (!c->o->send_only)
+		return exchange(c, p, n);
+	r = new_req(c, p, n);
+	c->cur = NULL;
+	return transmit(c, r, p, n) == W_REFUSED ? refused(c) : EXIT_OK;
+}
+
+/* --stdin raw: each read of stdin, up to --size bytes, is one datagram. */
+static int run_raw(struct udp_client *c)
+{
+	size_t cap = c->o->size_set ? c->o->size : c->max;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int rc = EXIT_OK;
+
+	if (!buf)
+		return fail(c->sx, EXIT_FAIL, "out of memory");
+	while (rc == EXIT_OK && !client_stopped()) {
+		n = read(STDIN_FILENO, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;	/* a signal: the loop's test says if it stops the run */
+		if (n < 0)
+			rc = fail_errno(c->sx, "cannot read stdin");
+		else if (n == 0)
+			break;
+		else
+			rc = deliver(c, buf, (size_t)n);
+	}
+	free(buf);
+	return rc;
+}
+
 /* Stdin mode: each line is a datagram, each reply a line of stdout. */
 static int run_lines(struct udp_client *c)
 {
@@ -375,7 +437,7 @@ static int run_lines(struct udp_client *c)
 			rc = fail(c->sx, EXIT_FAIL, "line %lu of stdin is longer than a UDP datagram over %s can carry (%zu bytes)",
 				  no, c->max == V4_MAX ? "IPv4" : "IPv6", c->max);
 		else
-			rc = exchange(c, line, len);
+			rc = deliver(c, line, len);
 	}
 	free(line);
 	return rc;
@@ -488,6 +550,20 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 /* Checks that options fit together; returns an exit code. */
 static int check_opts(struct sockx *sx, const struct udp_client_opts *o)
 {
+	bool raw = o->stdin_set && o->stdin_mode == UDP_STDIN_RAW;
+
+	if (o->nmsgs && (o->stdin_set || o->send_only))
+		return fail(sx, EXIT_USAGE, "cannot use -m with %s (it is about stdin)",
+			    o->stdin_set ? "--stdin" : "--send-only");
+	if (o->size_set && !raw && (o->stdin_set || o->send_only))
+		return fail(sx, EXIT_USAGE, "--size without --stdin raw sends a generated payload,"
+			    " not stdin: cannot use it with %s", o->stdin_set ? "--stdin lines" : "--send-only");
+	if (raw && o->size_set && o->size == 0)
+		return fail(sx, EXIT_USAGE, "--stdin raw needs a --size of at least 1 byte");
+	if (raw && (o->count != 1 || o->interval_ms))
+		return fail(sx, EXIT_USAGE, "--count and --interval need -m or --size, not --stdin");
+	if (o->send_only && o->retries)
+		return fail(sx, EXIT_USAGE, "--retries resends when no reply came: --send-only waits for none");
 	if (o->nmsgs && o->size_set)
 		return fail(sx, EXIT_USAGE, "cannot use -m and --size together");
 	if (!o->nmsgs && !o->size_set && (o->count != 1 || o->interval_ms))
@@ -515,15 +591,16 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	c->sx = sx;
 	c->o = &o;
 	c->fd = -1;
-	c->lines = !o.nmsgs && !o.size_set;
+	c->raw = o.stdin_set && o.stdin_mode == UDP_STDIN_RAW;
+	c->lines = !o.nmsgs && (!o.size_set || c->raw);
 	rc = open_peer(c, argc - first, argv + first);
 	if (rc == EXIT_OK) {
 		client_catch_stop();	/* after the capture's own handlers */
-		rc = c->lines ? run_lines(c) : run_requests(c);
+		rc = c->raw ? run_raw(c) : c->lines ? run_lines(c) : run_requests(c);
 		if (client_stopped())
 			trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
 		/* on stderr too: stdout may go nowhere (-q, >/dev/null) */
-		if (rc == EXIT_OK && c->received < c->sent)
+		if (rc == EXIT_OK && !o.send_only && c->received < c->sent)
 			rc = fail(sx, EXIT_FAIL, "%lu of %lu requests got no reply",
 				  c->sent - c->received, c->sent);
 		udp_summary(c);

@@ -13,6 +13,8 @@
 #define UDP_DGRAM_MAX 65536	/* the receive buffer: any UDP payload fits */
 #define UDP_RING 256		/* requests remembered to recognise late replies */
 
+enum { UDP_STDIN_LINES, UDP_STDIN_RAW };
+
 struct capture;
 
 struct udp_client_opts {
@@ -20,6 +22,9 @@ struct udp_client_opts {
 	int nmsgs;
 	unsigned long count, retries, size;
 	bool size_set, hex, verify;
+	bool send_only;		/* --send-only: no reply awaited */
+	int stdin_mode;		/* --stdin: UDP_STDIN_LINES (the default) or _RAW */
+	bool stdin_set;
 	int interval_ms, wait_ms;
 	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
@@ -40,6 +45,7 @@ struct udp_client {
 	const struct udp_client_opts *o;
 	int fd;
 	bool lines;		/* stdin mode: stdout carries replies only */
+	bool raw;		/* --stdin raw: replies byte-exact, nothing added */
 	size_t max;		/* the largest datagram of the family */
 	char peer[ADDR_TEXT];
 	char *buf;		/* one reply, UDP_DGRAM_MAX bytes */

@@ -73,7 +73,7 @@ void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
 			show_data(sx, "reply", c->buf, n, c->o->hex, rtt);
 		else
 			show_peer_data(sx, "reply", c->buf, n, c->o->hex, rtt);
-		if (!c->o->hex && (n == 0 || c->buf[n - 1] != '\n'))
+		if (!c->o->hex && !c->raw && (n == 0 || c->buf[n - 1] != '\n'))
 			putchar('\n');
 	}
 	fflush(stdout);
@@ -126,7 +126,9 @@ static void summary_json(struct udp_client *c, double loss, double avg)
  */
 void udp_summary(struct udp_client *c)
 {
-	double loss = c->sent ? 100.0 * (double)(c->sent - c->received) / (double)c->sent : 0;
+	/* --send-only awaits no reply: none is lost */
+	double loss = c->sent && !c->o->send_only ?
+		100.0 * (double)(c->sent - c->received) / (double)c->sent : 0;
 	double avg = c->received ? c->rtt_sum / (double)c->received : 0;
 	char extra[160] = "", rtt[96] = "";
 	int n = 0;
@@ -146,7 +148,9 @@ void udp_summary(struct udp_client *c)
 	if (c->received)
 		snprintf(rtt, sizeof(rtt), ", rtt min/avg/max = %.3f/%.3f/%.3f ms",
 			 c->rtt_min, avg, c->rtt_max);
-	if (c->lines)
+	if (c->o->send_only)
+		trace(c->sx, 1, "%lu sent, no reply awaited (--send-only)", c->sent);
+	else if (c->lines)
 		trace(c->sx, 1, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
 		      c->received, loss, extra, rtt);
 	else
