@@ -111,3 +111,24 @@ teardown() {
 	[[ "$stderr" == *"cannot use --hex with -l"* ]]
 	[[ -z "$output" ]]
 }
+
+@test "client consistency: netcat mode waits for a silent peer as nc does; -w S ends it, said on stderr; --help and the docs say so" {
+	local peer=$BATS_TEST_DIRNAME/helpers/peer.py name
+	# a peer that accepts, sends nothing and holds the connection 10 s
+	start_server p1 python3 "$peer" send-hold 0
+	run -124 --separate-stderr timeout 1.5 "$SOCKX" tcp-client 127.0.0.1 "$PORT" </dev/null
+	start_server p2 python3 "$peer" send-hold 0
+	run -1 --separate-stderr timeout 5 "$SOCKX" tcp-client -w 0.5 127.0.0.1 "$PORT" </dev/null
+	[[ "$stderr" == *"no data either way for 0.5 s (-w)"* ]]
+	name=$(fresh_name)
+	start_bg p3 python3 "$peer" send-hold 0 "$name"
+	wait_line "$BATS_TEST_TMPDIR/p3.out" '^listening on '
+	run -1 --separate-stderr timeout 5 "$SOCKX" unix -w 0.5 "$name" </dev/null
+	[[ "$stderr" == *"no data either way for 0.5 s (-w)"* ]]
+	run -0 "$SOCKX" tcp-client --help
+	assert_output --partial "netcat mode: end after S seconds with no data either way (default: never, as nc)"
+	run -0 "$SOCKX" unix --help
+	assert_output --partial "without -m: end after S seconds with no data either way (default: never, as nc"
+	# no page claims a timeout on every blocking step any more
+	run -1 grep -rl "Every blocking step" "$BATS_TEST_DIRNAME/../docs" "$BATS_TEST_DIRNAME/../README.md"
+}

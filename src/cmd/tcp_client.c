@@ -23,7 +23,7 @@ static const struct optdef opts[] = {
 	{ "message-file", O_MFILE, "FILE", "send FILE's bytes as one message, like -m (binary: a protocol frame)", NULL },
 	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "wait S seconds between rounds (default 0)", NULL },
-	{ "timeout", 'w', "S", "give up after S seconds of silence (default 5 with -m; none without)", NULL },
+	{ "timeout", 'w', "S", "-m: give up after S seconds of silence (default 5); netcat mode: end after S seconds with no data either way (default: never, as nc)", NULL },
 	{ "port", 'p', "PORT", "the peer's port or service (default 9999), when HOST has none", NULL },
 	{ "connect-timeout", O_CTIMEOUT, "S", "give up connecting after S seconds (default 10)", NULL },
 	{ "source", 's', "ADDR[:PORT]", "bind this local address before connecting", NULL },

@@ -19,7 +19,7 @@ static const struct optdef opts[] = {
 	{ "max-clients", O_MAXCL, "N", "server: serve at most N at once; the rest wait", NULL },
 	{ "idle-timeout", O_IDLE, "S", "server: close a client silent for S seconds", NULL },
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
-	{ "timeout", 'w', "S", "client: give up after S seconds of silence (default 5 with -m)", NULL },
+	{ "timeout", 'w', "S", "client: -m: give up after S seconds of silence (default 5); without -m: end after S seconds with no data either way (default: never, as nc; dgram: 2 s for the last replies)", NULL },
 	{ "send-fd", O_SENDFD, "FILE", "open FILE and pass the descriptor with the first message (SCM_RIGHTS)", "@file" },
 	{ "creds", O_CREDS, NULL, "send SCM_CREDENTIALS with each message; -l: receive and show them", NULL },
 	{ "recv-size", O_RECVSIZE, "N", "read at most N bytes per receive (default 262144): longer messages show MSG_TRUNC", NULL },
