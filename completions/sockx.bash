@@ -100,7 +100,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --send-only --hex --verify --pcap' ;;
+		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --broadcast --send-only --hex --verify --pcap' ;;
 	unix)
 		case $prev in
 		--mode)

@@ -58,6 +58,7 @@ complete -c sockx -n '__fish_seen_subcommand_from udp-client' -s w -l timeout -x
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l retries -x -d 'send a request again up to N times when no reply came (default 0)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l size -x -d 'send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6); with --stdin raw: the largest datagram'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l stdin -x -a 'lines raw' -d 'without -m: lines (each line a datagram, the default) or raw (each read of stdin a datagram, byte-exact)'
+complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l broadcast -d 'IPv4: let HOST be a broadcast address (SO_BROADCAST); each request waits all of -w, every host\'s reply shown with its sender'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l send-only -d 'without -m: send stdin\'s datagrams and wait for no reply (nc -u); exit 0 once all went out'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l hex -d 'show replies as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l verify -d 'capture the datagrams (libpcap) and check the wire carried exactly what was sent and read'

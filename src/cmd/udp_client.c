@@ -13,7 +13,7 @@
 #include "../core/serve.h"
 
 enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
-       O_STDIN, O_SENDONLY };
+       O_STDIN, O_SENDONLY, O_BROADCAST };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
@@ -24,6 +24,7 @@ static const struct optdef opts[] = {
 	{ "retries", O_RETRIES, "N", "send a request again up to N times when no reply came (default 0)", NULL },
 	{ "size", O_SIZE, "N", "send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6); with --stdin raw: the largest datagram", NULL },
 	{ "stdin", O_STDIN, "HOW", "without -m: lines (each line a datagram, the default) or raw (each read of stdin a datagram, byte-exact)", "lines raw" },
+	{ "broadcast", O_BROADCAST, NULL, "IPv4: let HOST be a broadcast address (SO_BROADCAST); each request waits all of -w, every host's reply shown with its sender", NULL },
 	{ "send-only", O_SENDONLY, NULL, "without -m: send stdin's datagrams and wait for no reply (nc -u); exit 0 once all went out", NULL },
 	{ "hex", O_HEX, NULL, "show replies as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "capture the datagrams (libpcap) and check the wire carried exactly what was sent and read", NULL },
@@ -60,7 +61,11 @@ const struct cmdinfo info_udp_client = {
 	"(exit 4). --verify checks that every datagram sent and read crossed the\n"
 	"wire, size and bytes (exit 3 if the wire differs). A datagram the\n"
 	"kernel refused to send (a firewall rule: 'Operation not permitted')\n"
-	"counts as sent and lost, and so fails verification.",
+	"counts as sent and lost, and so fails verification.\n"
+	"--broadcast sends to a broadcast address (SO_BROADCAST) from an\n"
+	"unconnected socket (sendto, recvfrom: the replies come from the hosts,\n"
+	"not from the address sent to): each request waits all of -w and every\n"
+	"reply is shown with its sender; a request is answered if one came.",
 	opts,
 };
 
@@ -100,6 +105,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		return o->stdin_mode < 0 ? EXIT_USAGE : EXIT_OK;
 	}
 	case O_SENDONLY: o->send_only = true; return EXIT_OK;
+	case O_BROADCAST: o->broadcast = true; return EXIT_OK;
 	case O_RETRIES:
 		return opt_num(sx, "--retries", arg, 0, 100, &o->retries);
 	case O_SIZE:
@@ -169,6 +175,11 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 		r->seen = true;
 		return false;
 	}
+	if (r->seen) {	/* --broadcast: one more host answered */
+		c->more++;
+		udp_show_answer(c, r, n, trunc, rtt);
+		return false;
+	}
 	r->seen = true;
 	c->received++;
 	c->rtt_sum += rtt;
@@ -205,7 +216,11 @@ static enum wait_result wait_until(struct udp_client *c, double deadline)
 		if (r < 0)
 			return W_ERROR;
 		/* MSG_TRUNC: the real size, even when it did not fit */
-		n = sock_recv(c->sx, c->fd, c->buf, UDP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		if (c->o->broadcast)
+			n = sock_recvfrom(c->sx, c->fd, c->buf, UDP_DGRAM_MAX,
+					  MSG_DONTWAIT | MSG_TRUNC, &c->from);
+		else
+			n = sock_recv(c->sx, c->fd, c->buf, UDP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			continue;
 		if (n < 0)
@@ -213,7 +228,8 @@ static enum wait_result wait_until(struct udp_client *c, double deadline)
 		/* every datagram read, answer or not: the verdict compares them all */
 		capture_udp_received(c->cap, c->buf,
 				     n > UDP_DGRAM_MAX ? UDP_DGRAM_MAX : (size_t)n);
-		if (on_datagram(c, (size_t)n, n > UDP_DGRAM_MAX))
+		/* --broadcast: every host may answer, until the deadline */
+		if (on_datagram(c, (size_t)n, n > UDP_DGRAM_MAX) && !c->o->broadcast)
 			return W_ANSWER;
 	}
 }
@@ -236,7 +252,10 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 	ssize_t w;
 
 	do {
-		w = sock_send(c->sx, c->fd, p, n, 0);
+		if (c->o->broadcast)
+			w = sock_sendto(c->sx, c->fd, p, n, 0, &c->dst);
+		else
+			w = sock_send(c->sx, c->fd, p, n, 0);
 	} while (w < 0 && errno == EINTR);
 	r->sent = now_mono();
 	r->tries++;
@@ -297,6 +316,8 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 		if (transmit(c, r, p, n) == W_REFUSED)
 			return refused(c);
 		w = wait_until(c, r->sent + c->o->wait_ms / 1000.0);
+		if (w == W_TIMEOUT && r->seen)
+			w = W_ANSWER;	/* --broadcast: the time for replies is over */
 		if (w == W_ANSWER || w == W_STOPPED) {	/* stopped: sent and lost */
 			c->cur = NULL;
 			return EXIT_OK;
@@ -498,6 +519,32 @@ static int open_capture(struct udp_client *c, const struct addr *peer,
 }
 
 /*
+ * --broadcast: an unconnected socket with SO_BROADCAST, bound to port 0
+ * of every address, so that the replies of every host come in. Returns
+ * the fd, or -1 (errno set) with *failed the call that failed.
+ */
+static int open_broadcast(struct sockx *sx, struct addr *local, const char **failed)
+{
+	int fd;
+
+	memset(local, 0, sizeof(*local));
+	local->ss.ss_family = AF_INET;
+	local->len = sizeof(struct sockaddr_in);
+	*failed = "socket";
+	fd = sock_socket(sx, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP);
+	if (fd < 0)
+		return -1;
+	*failed = "setsockopt SO_BROADCAST";
+	if (sock_setopt(sx, fd, SOL_SOCKET, SO_BROADCAST, "SO_BROADCAST", 1) == 0) {
+		*failed = "bind";
+		if (sock_bind(sx, fd, local) == 0)
+			return fd;
+	}
+	sock_close(sx, fd);
+	return -1;
+}
+
+/*
  * Resolves the peer and connects a UDP socket to it (no packet is sent:
  * connect() fixes the peer, so only its datagrams are received and ICMP
  * errors come back as ECONNREFUSED), then opens the capture. Returns an
@@ -517,13 +564,20 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 	c->max = dgram_max(&dst[0]);
 	if (check_sizes(c) != EXIT_OK)
 		return EXIT_USAGE;
-	c->fd = sock_connect_any(sx, dst, 1, NULL, SOCK_DGRAM, 1000, &which, &failed);
 	addr_str(&dst[0], c->peer, sizeof(c->peer));
+	c->dst = dst[0];
+	if (c->o->broadcast && addr_family(&dst[0]) != AF_INET)
+		return fail(sx, EXIT_USAGE, "--broadcast needs an IPv4 address (%s): IPv6 has no"
+			    " broadcast, only multicast", c->peer);
+	if (c->o->broadcast)
+		c->fd = open_broadcast(sx, &local, &failed);
+	else
+		c->fd = sock_connect_any(sx, dst, 1, NULL, SOCK_DGRAM, 1000, &which, &failed);
 	if (c->fd < 0 && sock_broadcast_refused(&dst[0], errno)) {
 		fail(sx, EXIT_FAIL, "%s %s: %s: a broadcast address, and the socket has "
 		     "no SO_BROADCAST", failed, c->peer, strerror(errno));
-		hint(sx, "udp-client talks to one peer over a connected socket; it "
-		     "does not broadcast (socat UDP-DATAGRAM:...,broadcast does)");
+		hint(sx, "udp-client talks to one peer over a connected socket; "
+		     "--broadcast sends to a broadcast address and reads every host's reply");
 		return EXIT_FAIL;
 	}
 	if (c->fd < 0)
@@ -562,6 +616,9 @@ static int check_opts(struct sockx *sx, const struct udp_client_opts *o)
 		return fail(sx, EXIT_USAGE, "--stdin raw needs a --size of at least 1 byte");
 	if (raw && (o->count != 1 || o->interval_ms))
 		return fail(sx, EXIT_USAGE, "--count and --interval need -m or --size, not --stdin");
+	if (o->broadcast && (o->verify || o->pcap))
+		return fail(sx, EXIT_USAGE, "cannot use %s with --broadcast (the capture follows one peer)",
+			    o->verify ? "--verify" : "--pcap");
 	if (o->send_only && o->retries)
 		return fail(sx, EXIT_USAGE, "--retries resends when no reply came: --send-only waits for none");
 	if (o->nmsgs && o->size_set)

@@ -23,6 +23,7 @@ struct udp_client_opts {
 	unsigned long count, retries, size;
 	bool size_set, hex, verify;
 	bool send_only;		/* --send-only: no reply awaited */
+	bool broadcast;		/* --broadcast: SO_BROADCAST, unconnected */
 	int stdin_mode;		/* --stdin: UDP_STDIN_LINES (the default) or _RAW */
 	bool stdin_set;
 	int interval_ms, wait_ms;
@@ -48,6 +49,9 @@ struct udp_client {
 	bool raw;		/* --stdin raw: replies byte-exact, nothing added */
 	size_t max;		/* the largest datagram of the family */
 	char peer[ADDR_TEXT];
+	struct addr dst;	/* --broadcast: where sendto sends */
+	struct addr from;	/* --broadcast: the sender of the last datagram */
+	unsigned long more;	/* --broadcast: replies after a request's first */
 	char *buf;		/* one reply, UDP_DGRAM_MAX bytes */
 	struct capture *cap;	/* --verify, --pcap; NULL without */
 	struct req ring[UDP_RING];
