@@ -55,6 +55,8 @@ _sockx() {
 			return ;;
 		-w|--timeout)
 			return ;;
+		-p|--port)
+			return ;;
 		--connect-timeout)
 			return ;;
 		-s|--source)
@@ -64,7 +66,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message --message-file --count --interval -w --timeout --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
+		opts=' -m --message --message-file --count --interval -w --timeout -p --port --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
 	udp-server)
 		case $prev in
 		-b|--bind)
@@ -82,6 +84,8 @@ _sockx() {
 		case $prev in
 		-m|--message)
 			return ;;
+		-p|--port)
+			return ;;
 		--count)
 			return ;;
 		--interval)
@@ -92,12 +96,15 @@ _sockx() {
 			return ;;
 		--size)
 			return ;;
+		--stdin)
+			COMPREPLY=($(compgen -W 'lines raw' -- "$cur"))
+			return ;;
 		--pcap)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message --count --interval -w --timeout --retries --size --hex --verify --pcap' ;;
+		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --broadcast --send-only --hex --verify --pcap' ;;
 	unix)
 		case $prev in
 		--mode)

@@ -213,3 +213,34 @@ print(p.returncode); sys.stdout.write(p.stderr.decode())' "$SOCKX" tcp-client 12
 	assert_line --index 1 'sockx: tcp-client: cannot write to stdout: Broken pipe'
 	[[ ${#lines[@]} -eq 2 ]]
 }
+
+@test "tcp-client: SIGINT and SIGTERM end -m --count with the summary, exit 0 when every reply came" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	local sig
+	for sig in INT TERM; do
+		start_bg "cl$sig" "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
+		wait_line "$BATS_TEST_TMPDIR/cl$sig.out" '^reply 2 bytes' 5
+		stop_bg "cl$sig" "$sig"
+		assert_equal "$BG_RC" 0
+		grep -qE '^[0-9]+ sent, [0-9]+ replies, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl$sig.out"
+		[[ ! -s "$BATS_TEST_TMPDIR/cl$sig.err" ]]
+	done
+}
+
+@test "tcp-client: SIGINT while a reply is missing: the summary, exit 1" {
+	# a python3 peer that reads and never answers
+	start_bg py python3 -c '
+import socket
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(1)
+print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+c, _ = ls.accept(); c.settimeout(10)
+while c.recv(4096): pass'
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	PORT=$(port_of py)
+	start_bg cl "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi --count 3 -w 20
+	wait_line "$BATS_TEST_TMPDIR/cl.out" '^sent 2 bytes' 5
+	stop_bg cl INT
+	assert_equal "$BG_RC" 1
+	grep -qx '1 sent, 0 replies, rtt min/avg/max = 0.000/0.000/0.000 ms' "$BATS_TEST_TMPDIR/cl.out"
+	grep -qx 'sockx: tcp-client: stopped by Interrupt: 1 of 1 replies missing' "$BATS_TEST_TMPDIR/cl.err"
+}

@@ -11,7 +11,8 @@ teardown() {
 
 # start_peer NAME MODE [6]: a python3 UDP peer on port 0 (sets PORT).
 # MODE: echo, drop-first (ignores the first datagram), late-first (answers
-# the first after 1 s), twice (answers each twice), pong (answers "pong").
+# the first after 1 s), twice (answers each twice), pong (answers "pong"),
+# silent (answers nothing).
 # It prints "got N HASH" for each datagram of N bytes.
 start_peer() {
 	cat >"$BATS_TEST_TMPDIR/peer.py" <<'EOF'
@@ -29,7 +30,7 @@ while True:
         break
     n += 1
     print("got %d %s" % (len(data), hashlib.sha1(data).hexdigest()[:8]), flush=True)
-    if mode == "drop-first" and n == 1:
+    if mode == "silent" or (mode == "drop-first" and n == 1):
         continue
     if mode == "late-first" and n == 1:
         threading.Timer(1.0, s.sendto, (data, peer)).start()
@@ -210,7 +211,7 @@ one_error_line() {
 	start_peer peer drop-first
 	run -1 --separate-stderr "$SOCKX" udp-client -w 0.3 127.0.0.1 "$PORT" < <(printf 'a\nb\n')
 	[[ "$output" == "b" ]]
-	[[ "$stderr" == "sockx: udp-client: no reply to #1 after 1 try of 0.3 s" ]]
+	[[ "$stderr" == $'sockx: udp-client: no reply to #1 after 1 try of 0.3 s\nsockx: udp-client: 1 of 2 requests got no reply' ]]
 }
 
 @test "udp-client: --json events: connected, sent, reply with seq and rtt, summary" {
@@ -256,4 +257,95 @@ one_error_line() {
 	cmp "$BATS_TEST_TMPDIR/q.out" <(printf '%s\n' "$msg")
 	printf '%s\n' "$msg" | "$SOCKX" udp-client 127.0.0.1 "$PORT" >"$BATS_TEST_TMPDIR/lines.out"
 	cmp "$BATS_TEST_TMPDIR/lines.out" <(printf '%s\n' "$msg")
+}
+
+@test "udp-client: SIGINT and SIGTERM end --count with the summary, exit 0 when every reply came" {
+	start_peer peer echo
+	local sig
+	for sig in INT TERM; do
+		start_bg "cl$sig" "$SOCKX" udp-client 127.0.0.1 "$PORT" -m hi --count 1000 --interval 0.2
+		wait_line "$BATS_TEST_TMPDIR/cl$sig.out" '^reply #2: ' 5
+		stop_bg "cl$sig" "$sig"
+		assert_equal "$BG_RC" 0
+		grep -qE '^[0-9]+ sent, [0-9]+ received, 0% loss, rtt min/avg/max = ' "$BATS_TEST_TMPDIR/cl$sig.out"
+		[[ ! -s "$BATS_TEST_TMPDIR/cl$sig.err" ]]
+	done
+}
+
+@test "udp-client: SIGINT with replies missing: the summary says so, exit 1; under --json the summary is the last event" {
+	start_server srv "$SOCKX" udp-server -p 0 --mode discard
+	start_bg cl "$SOCKX" udp-client 127.0.0.1 "$PORT" -m hi --count 1000 -w 0.2
+	wait_line "$BATS_TEST_TMPDIR/cl.out" '^no reply to #2 ' 5
+	stop_bg cl INT
+	assert_equal "$BG_RC" 1
+	grep -qE '^[0-9]+ sent, 0 received, 100% loss$' "$BATS_TEST_TMPDIR/cl.out"
+	start_bg js "$SOCKX" --json udp-client 127.0.0.1 "$PORT" -m hi --count 1000 -w 0.2
+	wait_line "$BATS_TEST_TMPDIR/js.out" '"event":"timeout".*"seq":2' 5
+	stop_bg js INT
+	assert_equal "$BG_RC" 1
+	jq -se 'last | .event == "summary" and .received == 0 and .sent >= 2' "$BATS_TEST_TMPDIR/js.out"
+}
+
+@test "udp-client: no reply is a failure said on stderr, also when stdout goes nowhere" {
+	start_server srv "$SOCKX" udp-server -p 0 --mode discard
+	run -1 --separate-stderr bash -c '"$0" udp-client 127.0.0.1 "$1" -m hi -w 0.2 >/dev/null' "$SOCKX" "$PORT"
+	assert_equal "$stderr" "sockx: udp-client: 1 of 1 requests got no reply"
+	run -1 --separate-stderr "$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m a -m b -w 0.2
+	assert_equal "$stderr" "sockx: udp-client: 2 of 2 requests got no reply"
+	assert_output ""
+}
+
+@test "udp-client: --send-only sends stdin's lines to a peer that never answers: at once, exit 0, nothing on stderr" {
+	start_peer peer silent
+	local t0=$EPOCHREALTIME ms i
+	run -0 --separate-stderr timeout 5 "$SOCKX" udp-client --send-only 127.0.0.1 "$PORT" < <(printf 'a\nb\nc\n')
+	ms=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+	(( ms < 900 ))	# no wait for replies (-w is 1 s by default)
+	assert_output ""
+	assert_equal "$stderr" ""
+	for ((i = 0; i < 250; i++)); do
+		[[ $(grep -c '^got 1 ' "$BATS_TEST_TMPDIR/peer.out") -eq 3 ]] && break
+		sleep 0.02
+	done
+	[[ $(grep -c '^got 1 ' "$BATS_TEST_TMPDIR/peer.out") -eq 3 ]]
+	# -w 0 stays refused, as by tcp-client and unix, and names --send-only
+	run -2 --separate-stderr "$SOCKX" udp-client -w 0 127.0.0.1 "$PORT"
+	[[ "$stderr" == *"hint: to send without waiting for replies: --send-only"* ]]
+}
+
+@test "udp-client: --stdin raw sends a binary file byte-exact, a datagram per read of up to --size bytes" {
+	start_peer peer echo
+	head -c 3000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	local sha
+	sha=$(sha1sum "$BATS_TEST_TMPDIR/in" | cut -c1-8)
+	timeout 10 "$SOCKX" udp-client --stdin raw 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	wait_line "$BATS_TEST_TMPDIR/peer.out" "^got 3000 $sha\$" 5
+	# --size 1000: three datagrams of 1000 bytes, the last the file's last third
+	timeout 10 "$SOCKX" udp-client --stdin raw --size 1000 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out2"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out2"
+	wait_line "$BATS_TEST_TMPDIR/peer.out" "^got 1000 $(tail -c 1000 "$BATS_TEST_TMPDIR/in" | sha1sum | cut -c1-8)\$" 5
+	[[ $(grep -c '^got 1000 ' "$BATS_TEST_TMPDIR/peer.out") -eq 3 ]]
+	# and --send-only with it: the peer gets the bytes, nothing waits
+	run -0 --separate-stderr timeout 5 "$SOCKX" udp-client --stdin raw --send-only 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in"
+	assert_output ""
+	# lines stay lines: --stdin lines is the default, said explicitly
+	run -0 --separate-stderr "$SOCKX" udp-client --stdin lines 127.0.0.1 "$PORT" < <(printf 'x\ny')
+	assert_output $'x\ny'
+}
+
+@test "udp-client: --stdin and --send-only are refused where they mean nothing" {
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin raw -m x
+	[[ "$stderr" == *"cannot use -m with --stdin"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --send-only -m x
+	[[ "$stderr" == *"cannot use -m with --send-only"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin lines --size 10
+	[[ "$stderr" == *"--size without --stdin raw sends a generated payload"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin raw --size 0
+	[[ "$stderr" == *"--stdin raw needs a --size of at least 1 byte"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin raw --size 70000
+	run -2 --separate-stderr "$SOCKX" udp-client --stdin bytes
+	[[ "$stderr" == *"invalid --stdin 'bytes' (one of: lines, raw)"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --send-only --retries 2
+	[[ -z "$output" ]]
 }

@@ -23,7 +23,8 @@ static const struct optdef opts[] = {
 	{ "message-file", O_MFILE, "FILE", "send FILE's bytes as one message, like -m (binary: a protocol frame)", "@file" },
 	{ "count", O_COUNT, "N", "send the messages N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "wait S seconds between rounds (default 0)", NULL },
-	{ "timeout", 'w', "S", "give up after S seconds of silence (default 5 with -m; none without)", NULL },
+	{ "timeout", 'w', "S", "-m: give up after S seconds of silence (default 5); netcat mode: end after S seconds with no data either way (default: never, as nc)", NULL },
+	{ "port", 'p', "PORT", "the peer's port or service (default 9999), when HOST has none", NULL },
 	{ "connect-timeout", O_CTIMEOUT, "S", "give up connecting after S seconds (default 10)", NULL },
 	{ "source", 's', "ADDR[:PORT]", "bind this local address before connecting", NULL },
 	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY (no Nagle delay)", NULL },
@@ -34,11 +35,13 @@ static const struct optdef opts[] = {
 };
 
 const struct cmdinfo info_tcp_client = {
-	"[-4|-6] [HOST [PORT]] [-m MSG]... [OPTIONS]",
-	"Connects to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT or\n"
-	"[v6]:PORT). With -m: sends each message, waits until as many bytes have\n"
+	"[-4|-6] [HOST [PORT]] [-p PORT] [-m MSG]... [OPTIONS]",
+	"Connects to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT,\n"
+	"[v6]:PORT, or -p PORT with or without HOST). With -m: sends each message, waits until as many bytes have\n"
 	"come back (or -w seconds of silence) and prints the reply with its\n"
-	"round-trip time. Without -m: netcat mode: stdin goes to the socket and\n"
+	"round-trip time; SIGINT or SIGTERM ends the run there as at its end,\n"
+	"with the summary, exit 0 only if every message sent got its whole\n"
+	"reply. Without -m: netcat mode: stdin goes to the socket and\n"
 	"the socket to stdout; at the end of stdin the write side is shut down\n"
 	"and sockx reads on until the peer closes, so no byte is lost.\n"
 	"--verify and --pcap capture the connection on the interface it uses\n"
@@ -71,6 +74,7 @@ struct tcp_client_opts {
 	int interval_ms, idle_ms, connect_ms;
 	bool idle_set, nodelay, hex, verify;
 	const char *source;
+	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
 };
 
@@ -132,6 +136,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_CTIMEOUT:
 		return opt_secs(sx, "--connect-timeout", arg, 3600, &o->connect_ms);
 	case 's': o->source = arg; return EXIT_OK;
+	case 'p': return client_port_opt(sx, &o->port, arg);
 	case O_NODELAY: o->nodelay = true; return EXIT_OK;
 	case O_HEX: o->hex = true; return EXIT_OK;
 	case O_VERIFY: o->verify = true; return EXIT_OK;
@@ -165,9 +170,9 @@ static int resolve_peer(struct sockx *sx, const struct tcp_client_opts *o,
 	char err[256];
 	int n;
 
-	n = addr_from_args(argc, argv, sx->family, SOCK_STREAM, pe->dst, ADDR_MAX, err, sizeof(err));
+	n = client_peer(sx, o->port, argc, argv, SOCK_STREAM, pe->dst, ADDR_MAX);
 	if (n < 0)
-		return addr_fail(sx, -n, "", err);
+		return -n;
 	pe->n = n;
 	if (o->source) {	/* "ADDR" alone binds port 0: the kernel picks */
 		n = addr_from_word(o->source, "0", addr_family(&pe->dst[0]),
@@ -271,8 +276,9 @@ static int set_recv_timeout(struct sockx *sx, int fd, int idle_ms)
 }
 
 /*
- * Reads until want bytes came back, the peer closed, or the silence of
- * set_recv_timeout(). Returns the bytes read into buf (at most cap).
+ * Reads until want bytes came back, the peer closed, the silence of
+ * set_recv_timeout(), or a signal that stops the run (*why EINTR).
+ * Returns the bytes read into buf (at most cap).
  */
 static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
 			 size_t want, int idle_ms, int *why)
@@ -284,6 +290,10 @@ static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
 	*why = 0;
 	while (got < want) {
 		n = sock_recv(sx, fd, buf + got, cap - got, 0);
+		if (n < 0 && errno == EINTR && client_stopped()) {
+			*why = EINTR;
+			break;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		/*
@@ -310,7 +320,7 @@ static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !client_stopped())
 		;
 }
 
@@ -342,7 +352,7 @@ struct xfer {
  * reads stops reading once its replies fill our receive buffer, so
  * waiting only for room would wait forever. Every wait ends after
  * idle_ms with no progress either way (-w). Stops at the end of the
- * message or at an error (x->why).
+ * message, at an error (x->why), or at a signal that stops the run.
  */
 static void send_message(struct sockx *sx, int fd, const struct msg *m, char *buf,
 			 int idle_ms, struct capture *cap, struct xfer *x)
@@ -352,7 +362,7 @@ static void send_message(struct sockx *sx, int fd, const struct msg *m, char *bu
 	ssize_t n;
 	int left;
 
-	while (x->sent < m->len) {
+	while (x->sent < m->len && !client_stopped()) {
 		n = sock_send(sx, fd, m->p + x->sent, m->len - x->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			capture_tcp_sent(cap, m->p + x->sent, (size_t)n);
@@ -421,6 +431,8 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		errno = x.why;
 		return fail_errno(sx, "send");
 	}
+	if (client_stopped() && x.sent < len)	/* not all sent: no reply due */
+		return EXIT_OK;
 	if (x.why == ETIMEDOUT)
 		return fail(sx, EXIT_FAIL, "send stalled: %zu of %zu bytes sent, then the peer took"
 			    " none for %.1f s (-w)", x.sent, len, o->idle_ms / 1000.0);
@@ -439,8 +451,8 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		st->min = st->replies == 1 || rtt < st->min ? rtt : st->min;
 		st->max = rtt > st->max ? rtt : st->max;
 	}
-	if (!sx->json && !sx->quiet && got)
-		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
+	if (!sx->json && !sx->quiet && got)	/* a hex dump starts under the line */
+		printf("reply %zu bytes, time=%.3f ms:%s", got, rtt, o->hex ? "\n" : " ");
 	if (got)
 		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
@@ -455,7 +467,7 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 	}
 	if (why == ENOTCONN)
 		return fail(sx, EXIT_FAIL, "connection closed by peer after %zu of %zu reply bytes", got, len);
-	if (why) {
+	if (why && why != EINTR) {	/* EINTR: stopped by a signal, the reply lost */
 		errno = why;
 		return fail_errno(sx, "recv");
 	}
@@ -511,6 +523,8 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 		life_event(sx, false, "eof", "eof: the peer closed");
 		return EXIT_OK;
 	}
+	if (why == EINTR)	/* stopped by a signal: every reply came */
+		return EXIT_OK;
 	if (why == ETIMEDOUT)
 		return fail(sx, EXIT_FAIL, "stopped reading: the peer did not close within %.1f s"
 			    " of silence (%zu bytes came after our shutdown)", o->idle_ms / 1000.0, total);
@@ -538,18 +552,24 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 		free(buf);
 		return fail_errno(sx, "setsockopt SO_RCVTIMEO");
 	}
-	for (r = 0; r < o->count && rc == EXIT_OK; r++) {
+	for (r = 0; r < o->count && rc == EXIT_OK && !client_stopped(); r++) {
 		if (r && o->interval_ms)
 			sleep_ms(o->interval_ms);
-		for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
+		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !client_stopped(); i++)
 			rc = exchange(sx, fd, o, &o->msgs[i], buf, &st, lazy, cap);
 	}
 	fflush(stdout);
-	if (rc == EXIT_OK)
+	if (rc == EXIT_OK && !client_stopped())
 		rc = close_gracefully(sx, fd, o, buf, cap);
+	if (client_stopped()) {	/* as at the end: the summary, 1 if a reply is missing */
+		trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
+		if (rc == EXIT_OK && st.replies < st.sent)
+			rc = fail(sx, EXIT_FAIL, "stopped by %s: %lu of %lu replies missing",
+				  strsignal(client_stopped()), st.sent - st.replies, st.sent);
+	}
 	if (rc == EXIT_OK || !sx->json)	/* only the summary follows an error */
 		life_event(sx, false, "closed", "closed");
-	if (st.sent > 1)	/* the last event (docs/json.md) */
+	if (st.sent > 1 || client_stopped())	/* the last event (docs/json.md) */
 		rtt_summary(sx, &st);
 	free(buf);
 	return rc;
@@ -603,10 +623,12 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	}
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;
-	if (o.nmsgs)
+	if (o.nmsgs) {
+		client_catch_stop();	/* after the capture's own handlers */
 		rc = run_messages(sx, fd, &o, cap);
-	else
+	} else {
 		rc = relay_run_tap(sx, fd, o.idle_ms, o.hex, cap ? &tap : NULL);
+	}
 	sock_close(sx, fd);
 	free_messages(&o);
 	return capture_finish(cap, rc);

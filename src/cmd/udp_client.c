@@ -1,24 +1,31 @@
 /* \summary: udp-client: datagrams out, replies matched by content, ping-style summary */
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "udp_client.h"
 #include "../capture/capture.h"
 #include "../core/priv.h"
 #include "../core/serve.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
+       O_STDIN, O_SENDONLY, O_BROADCAST };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
+	{ "port", 'p', "PORT", "the peer's port or service (default 9999), when HOST has none", NULL },
 	{ "count", O_COUNT, "N", "send the requests (-m or --size) N times over (default 1)", NULL },
 	{ "interval", O_INTERVAL, "S", "start a round every S seconds (default 0: at once)", NULL },
 	{ "timeout", 'w', "S", "wait S seconds for each reply (default 1)", NULL },
 	{ "retries", O_RETRIES, "N", "send a request again up to N times when no reply came (default 0)", NULL },
-	{ "size", O_SIZE, "N", "send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6)", NULL },
+	{ "size", O_SIZE, "N", "send a generated payload of N bytes (at most 65507 over IPv4, 65527 over IPv6); with --stdin raw: the largest datagram", NULL },
+	{ "stdin", O_STDIN, "HOW", "without -m: lines (each line a datagram, the default) or raw (each read of stdin a datagram, byte-exact)", "lines raw" },
+	{ "broadcast", O_BROADCAST, NULL, "IPv4: let HOST be a broadcast address (SO_BROADCAST); each request waits all of -w, every host's reply shown with its sender", NULL },
+	{ "send-only", O_SENDONLY, NULL, "without -m: send stdin's datagrams and wait for no reply (nc -u); exit 0 once all went out", NULL },
 	{ "hex", O_HEX, NULL, "show replies as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "capture the datagrams (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
@@ -26,9 +33,9 @@ static const struct optdef opts[] = {
 };
 
 const struct cmdinfo info_udp_client = {
-	"[-4|-6] [HOST [PORT]] [-m MSG]... [--size N] [OPTIONS]",
-	"Sends datagrams to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT or\n"
-	"[v6]:PORT) over a connected UDP socket. With -m or --size: sends each\n"
+	"[-4|-6] [HOST [PORT]] [-p PORT] [-m MSG]... [--size N] [OPTIONS]",
+	"Sends datagrams to HOST:PORT (default 127.0.0.1:9999; also HOST:PORT,\n"
+	"[v6]:PORT, or -p PORT with or without HOST) over a connected UDP socket. With -m or --size: sends each\n"
 	"request, waits -w seconds for its reply (again, up to --retries times),\n"
 	"prints the reply with its round-trip time, and ends with a summary:\n"
 	"sent, received, loss, rtt min/avg/max. Replies are matched to requests\n"
@@ -36,16 +43,29 @@ const struct cmdinfo info_udp_client = {
 	"request is reported as late or duplicate and not counted. Identical\n"
 	"requests cannot be told apart by content: --size payloads differ from\n"
 	"one request to the next. A reply that matches nothing answers the\n"
-	"request waiting, so servers that do not echo work too. Without -m:\n"
-	"each line of stdin (without its newline) is one datagram and each\n"
-	"reply a line on stdout. ICMP port unreachable ends the run at once:\n"
+	"request waiting, so servers that do not echo work too. Without -m or\n"
+	"--size, stdin: with --stdin lines (the default) each line of stdin\n"
+	"(without its newline) is one datagram and each reply a line on stdout;\n"
+	"with --stdin raw each read of stdin, up to --size bytes (default: the\n"
+	"largest datagram), is one datagram and the replies are written as they\n"
+	"came, so a binary file goes through byte-exact. Each datagram waits -w\n"
+	"for its reply; --send-only waits for none (fire and forget, as nc -u):\n"
+	"the replies are not read, and the run ends, exit 0, once stdin is\n"
+	"sent. ICMP port unreachable ends the run at once:\n"
 	"'nobody listening', exit 1. Exit 0 when every request got its reply.\n"
+	"SIGINT or SIGTERM ends the run there as at its end: the summary, and\n"
+	"exit 0 only if every request sent got its reply (one still waiting is\n"
+	"lost).\n"
 	"--verify and --pcap capture the datagrams on the interface they use (lo\n"
 	"for loopback); they need CAP_NET_RAW, and without it nothing is sent\n"
 	"(exit 4). --verify checks that every datagram sent and read crossed the\n"
 	"wire, size and bytes (exit 3 if the wire differs). A datagram the\n"
 	"kernel refused to send (a firewall rule: 'Operation not permitted')\n"
-	"counts as sent and lost, and so fails verification.",
+	"counts as sent and lost, and so fails verification.\n"
+	"--broadcast sends to a broadcast address (SO_BROADCAST) from an\n"
+	"unconnected socket (sendto, recvfrom: the replies come from the hosts,\n"
+	"not from the address sent to): each request waits all of -w and every\n"
+	"reply is shown with its sender; a request is answered if one came.",
 	opts,
 };
 
@@ -53,7 +73,7 @@ const struct cmdinfo info_udp_client = {
 #define V6_MAX 65527		/* 65535 - 8: the UDP length field's limit */
 #define SEND_MS 1000		/* SO_SNDTIMEO */
 
-enum wait_result { W_TIMEOUT, W_ANSWER, W_REFUSED, W_ERROR };
+enum wait_result { W_TIMEOUT, W_ANSWER, W_REFUSED, W_ERROR, W_STOPPED };
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
@@ -65,12 +85,27 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", UDP_MAX_MSGS);
 		o->msgs[o->nmsgs++] = arg;
 		return EXIT_OK;
+	case 'p':
+		return client_port_opt(sx, &o->port, arg);
 	case O_COUNT:
 		return opt_num(sx, "--count", arg, 1, 100000000, &o->count);
 	case O_INTERVAL:
 		return opt_secs(sx, "--interval", arg, 3600, &o->interval_ms);
 	case 'w':
-		return opt_wait(sx, "--timeout", arg, 3600, &o->wait_ms);
+		if (opt_wait(sx, "--timeout", arg, 3600, &o->wait_ms) == EXIT_OK)
+			return EXIT_OK;
+		if (o->wait_ms == 0)	/* it parsed, as 0 */
+			hint(sx, "to send without waiting for replies: --send-only");
+		return EXIT_USAGE;
+	case O_STDIN: {
+		static const char *const hows[] = { "lines", "raw", NULL };
+
+		o->stdin_mode = opt_choice(sx, "--stdin", arg, hows);
+		o->stdin_set = true;
+		return o->stdin_mode < 0 ? EXIT_USAGE : EXIT_OK;
+	}
+	case O_SENDONLY: o->send_only = true; return EXIT_OK;
+	case O_BROADCAST: o->broadcast = true; return EXIT_OK;
 	case O_RETRIES:
 		return opt_num(sx, "--retries", arg, 0, 100, &o->retries);
 	case O_SIZE:
@@ -140,6 +175,11 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 		r->seen = true;
 		return false;
 	}
+	if (r->seen) {	/* --broadcast: one more host answered */
+		c->more++;
+		udp_show_answer(c, r, n, trunc, rtt);
+		return false;
+	}
 	r->seen = true;
 	c->received++;
 	c->rtt_sum += rtt;
@@ -152,24 +192,35 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 /*
  * Reads and classifies datagrams until c->cur is answered or the
  * deadline (monotonic seconds) passes. ECONNREFUSED on the connected
- * socket is an ICMP port unreachable: W_REFUSED at once.
+ * socket is an ICMP port unreachable: W_REFUSED at once. SIGINT or
+ * SIGTERM: W_STOPPED.
  */
 static enum wait_result wait_until(struct udp_client *c, double deadline)
 {
+	struct pollfd p;
 	ssize_t n;
 	int ms, r;
 
 	for (;;) {
+		if (client_stopped())
+			return W_STOPPED;
 		ms = (int)((deadline - now_mono()) * 1000.0 + 0.999);
 		if (ms <= 0)
 			return W_TIMEOUT;
-		r = io_wait_in(c->fd, ms);
+		p = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		r = poll(&p, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;	/* a signal: the flag says which */
 		if (r == 0)
 			return W_TIMEOUT;
 		if (r < 0)
 			return W_ERROR;
 		/* MSG_TRUNC: the real size, even when it did not fit */
-		n = sock_recv(c->sx, c->fd, c->buf, UDP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		if (c->o->broadcast)
+			n = sock_recvfrom(c->sx, c->fd, c->buf, UDP_DGRAM_MAX,
+					  MSG_DONTWAIT | MSG_TRUNC, &c->from);
+		else
+			n = sock_recv(c->sx, c->fd, c->buf, UDP_DGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			continue;
 		if (n < 0)
@@ -177,7 +228,8 @@ static enum wait_result wait_until(struct udp_client *c, double deadline)
 		/* every datagram read, answer or not: the verdict compares them all */
 		capture_udp_received(c->cap, c->buf,
 				     n > UDP_DGRAM_MAX ? UDP_DGRAM_MAX : (size_t)n);
-		if (on_datagram(c, (size_t)n, n > UDP_DGRAM_MAX))
+		/* --broadcast: every host may answer, until the deadline */
+		if (on_datagram(c, (size_t)n, n > UDP_DGRAM_MAX) && !c->o->broadcast)
 			return W_ANSWER;
 	}
 }
@@ -200,7 +252,10 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 	ssize_t w;
 
 	do {
-		w = sock_send(c->sx, c->fd, p, n, 0);
+		if (c->o->broadcast)
+			w = sock_sendto(c->sx, c->fd, p, n, 0, &c->dst);
+		else
+			w = sock_send(c->sx, c->fd, p, n, 0);
 	} while (w < 0 && errno == EINTR);
 	r->sent = now_mono();
 	r->tries++;
@@ -261,7 +316,9 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 		if (transmit(c, r, p, n) == W_REFUSED)
 			return refused(c);
 		w = wait_until(c, r->sent + c->o->wait_ms / 1000.0);
-		if (w == W_ANSWER) {
+		if (w == W_TIMEOUT && r->seen)
+			w = W_ANSWER;	/* --broadcast: the time for replies is over */
+		if (w == W_ANSWER || w == W_STOPPED) {	/* stopped: sent and lost */
 			c->cur = NULL;
 			return EXIT_OK;
 		}
@@ -302,7 +359,7 @@ static int run_requests(struct udp_client *c)
 		if (!payload)
 			return fail(c->sx, EXIT_FAIL, "out of memory");
 	}
-	for (round = 0; round < o->count && rc == EXIT_OK; round++) {
+	for (round = 0; round < o->count && rc == EXIT_OK && !client_stopped(); round++) {
 		if (round && o->interval_ms)
 			rc = idle_until(c, start + (double)round * o->interval_ms / 1000.0);
 		if (payload && rc == EXIT_OK) {
@@ -310,7 +367,7 @@ static int run_requests(struct udp_client *c)
 			mode_source_fill(payload, o->size, c->seq + 1);
 			rc = exchange(c, payload, o->size);
 		}
-		for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
+		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !client_stopped(); i++)
 			rc = exchange(c, o->msgs[i], strlen(o->msgs[i]));
 	}
 	free(payload);
@@ -340,6 +397,46 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len)
 	return ch == EOF && *len == 0 ? 0 : 1;
 }
 
+/*
+ * One datagram of stdin: sent, then its reply awaited as exchange()
+ * does; with --send-only only sent. Returns an exit code.
+ */
+static int deliver(struct udp_client *c, const void *p, size_t n)
+{
+	struct req *r;
+
+	if (!c->o->send_only)
+		return exchange(c, p, n);
+	r = new_req(c, p, n);
+	c->cur = NULL;
+	return transmit(c, r, p, n) == W_REFUSED ? refused(c) : EXIT_OK;
+}
+
+/* --stdin raw: each read of stdin, up to --size bytes, is one datagram. */
+static int run_raw(struct udp_client *c)
+{
+	size_t cap = c->o->size_set ? c->o->size : c->max;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int rc = EXIT_OK;
+
+	if (!buf)
+		return fail(c->sx, EXIT_FAIL, "out of memory");
+	while (rc == EXIT_OK && !client_stopped()) {
+		n = read(STDIN_FILENO, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;	/* a signal: the loop's test says if it stops the run */
+		if (n < 0)
+			rc = fail_errno(c->sx, "cannot read stdin");
+		else if (n == 0)
+			break;
+		else
+			rc = deliver(c, buf, (size_t)n);
+	}
+	free(buf);
+	return rc;
+}
+
 /* Stdin mode: each line is a datagram, each reply a line of stdout. */
 static int run_lines(struct udp_client *c)
 {
@@ -350,9 +447,9 @@ static int run_lines(struct udp_client *c)
 
 	if (!line)
 		return fail(c->sx, EXIT_FAIL, "out of memory");
-	while (rc == EXIT_OK) {
+	while (rc == EXIT_OK && !client_stopped()) {
 		r = read_line(stdin, line, c->max, &len);
-		if (r == 0)
+		if (r == 0 || client_stopped())	/* a signal: read() gave EINTR */
 			break;
 		no++;
 		if (r == -1)
@@ -361,7 +458,7 @@ static int run_lines(struct udp_client *c)
 			rc = fail(c->sx, EXIT_FAIL, "line %lu of stdin is longer than a UDP datagram over %s can carry (%zu bytes)",
 				  no, c->max == V4_MAX ? "IPv4" : "IPv6", c->max);
 		else
-			rc = exchange(c, line, len);
+			rc = deliver(c, line, len);
 	}
 	free(line);
 	return rc;
@@ -422,6 +519,32 @@ static int open_capture(struct udp_client *c, const struct addr *peer,
 }
 
 /*
+ * --broadcast: an unconnected socket with SO_BROADCAST, bound to port 0
+ * of every address, so that the replies of every host come in. Returns
+ * the fd, or -1 (errno set) with *failed the call that failed.
+ */
+static int open_broadcast(struct sockx *sx, struct addr *local, const char **failed)
+{
+	int fd;
+
+	memset(local, 0, sizeof(*local));
+	local->ss.ss_family = AF_INET;
+	local->len = sizeof(struct sockaddr_in);
+	*failed = "socket";
+	fd = sock_socket(sx, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP);
+	if (fd < 0)
+		return -1;
+	*failed = "setsockopt SO_BROADCAST";
+	if (sock_setopt(sx, fd, SOL_SOCKET, SO_BROADCAST, "SO_BROADCAST", 1) == 0) {
+		*failed = "bind";
+		if (sock_bind(sx, fd, local) == 0)
+			return fd;
+	}
+	sock_close(sx, fd);
+	return -1;
+}
+
+/*
  * Resolves the peer and connects a UDP socket to it (no packet is sent:
  * connect() fixes the peer, so only its datagrams are received and ICMP
  * errors come back as ECONNREFUSED), then opens the capture. Returns an
@@ -432,22 +555,29 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 	struct sockx *sx = c->sx;
 	struct addr dst[ADDR_MAX], local;
 	const char *failed;
-	char err[256], l[ADDR_TEXT];
+	char l[ADDR_TEXT];
 	int n, which, rc;
 
-	n = addr_from_args(argc, argv, sx->family, SOCK_DGRAM, dst, ADDR_MAX, err, sizeof(err));
+	n = client_peer(sx, c->o->port, argc, argv, SOCK_DGRAM, dst, ADDR_MAX);
 	if (n < 0)
-		return addr_fail(sx, -n, "", err);
+		return -n;
 	c->max = dgram_max(&dst[0]);
 	if (check_sizes(c) != EXIT_OK)
 		return EXIT_USAGE;
-	c->fd = sock_connect_any(sx, dst, 1, NULL, SOCK_DGRAM, 1000, &which, &failed);
 	addr_str(&dst[0], c->peer, sizeof(c->peer));
+	c->dst = dst[0];
+	if (c->o->broadcast && addr_family(&dst[0]) != AF_INET)
+		return fail(sx, EXIT_USAGE, "--broadcast needs an IPv4 address (%s): IPv6 has no"
+			    " broadcast, only multicast", c->peer);
+	if (c->o->broadcast)
+		c->fd = open_broadcast(sx, &local, &failed);
+	else
+		c->fd = sock_connect_any(sx, dst, 1, NULL, SOCK_DGRAM, 1000, &which, &failed);
 	if (c->fd < 0 && sock_broadcast_refused(&dst[0], errno)) {
 		fail(sx, EXIT_FAIL, "%s %s: %s: a broadcast address, and the socket has "
 		     "no SO_BROADCAST", failed, c->peer, strerror(errno));
-		hint(sx, "udp-client talks to one peer over a connected socket; it "
-		     "does not broadcast (socat UDP-DATAGRAM:...,broadcast does)");
+		hint(sx, "udp-client talks to one peer over a connected socket; "
+		     "--broadcast sends to a broadcast address and reads every host's reply");
 		return EXIT_FAIL;
 	}
 	if (c->fd < 0)
@@ -474,6 +604,23 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 /* Checks that options fit together; returns an exit code. */
 static int check_opts(struct sockx *sx, const struct udp_client_opts *o)
 {
+	bool raw = o->stdin_set && o->stdin_mode == UDP_STDIN_RAW;
+
+	if (o->nmsgs && (o->stdin_set || o->send_only))
+		return fail(sx, EXIT_USAGE, "cannot use -m with %s (it is about stdin)",
+			    o->stdin_set ? "--stdin" : "--send-only");
+	if (o->size_set && !raw && (o->stdin_set || o->send_only))
+		return fail(sx, EXIT_USAGE, "--size without --stdin raw sends a generated payload,"
+			    " not stdin: cannot use it with %s", o->stdin_set ? "--stdin lines" : "--send-only");
+	if (raw && o->size_set && o->size == 0)
+		return fail(sx, EXIT_USAGE, "--stdin raw needs a --size of at least 1 byte");
+	if (raw && (o->count != 1 || o->interval_ms))
+		return fail(sx, EXIT_USAGE, "--count and --interval need -m or --size, not --stdin");
+	if (o->broadcast && (o->verify || o->pcap))
+		return fail(sx, EXIT_USAGE, "cannot use %s with --broadcast (the capture follows one peer)",
+			    o->verify ? "--verify" : "--pcap");
+	if (o->send_only && o->retries)
+		return fail(sx, EXIT_USAGE, "--retries resends when no reply came: --send-only waits for none");
 	if (o->nmsgs && o->size_set)
 		return fail(sx, EXIT_USAGE, "cannot use -m and --size together");
 	if (!o->nmsgs && !o->size_set && (o->count != 1 || o->interval_ms))
@@ -501,13 +648,19 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	c->sx = sx;
 	c->o = &o;
 	c->fd = -1;
-	c->lines = !o.nmsgs && !o.size_set;
+	c->raw = o.stdin_set && o.stdin_mode == UDP_STDIN_RAW;
+	c->lines = !o.nmsgs && (!o.size_set || c->raw);
 	rc = open_peer(c, argc - first, argv + first);
 	if (rc == EXIT_OK) {
-		rc = c->lines ? run_lines(c) : run_requests(c);
+		client_catch_stop();	/* after the capture's own handlers */
+		rc = c->raw ? run_raw(c) : c->lines ? run_lines(c) : run_requests(c);
+		if (client_stopped())
+			trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
+		/* on stderr too: stdout may go nowhere (-q, >/dev/null) */
+		if (rc == EXIT_OK && !o.send_only && c->received < c->sent)
+			rc = fail(sx, EXIT_FAIL, "%lu of %lu requests got no reply",
+				  c->sent - c->received, c->sent);
 		udp_summary(c);
-		if (rc == EXIT_OK && c->received < c->sent)
-			rc = EXIT_FAIL;
 	}
 	if (c->fd >= 0)
 		sock_close(sx, c->fd);

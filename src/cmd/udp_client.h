@@ -13,6 +13,8 @@
 #define UDP_DGRAM_MAX 65536	/* the receive buffer: any UDP payload fits */
 #define UDP_RING 256		/* requests remembered to recognise late replies */
 
+enum { UDP_STDIN_LINES, UDP_STDIN_RAW };
+
 struct capture;
 
 struct udp_client_opts {
@@ -20,7 +22,12 @@ struct udp_client_opts {
 	int nmsgs;
 	unsigned long count, retries, size;
 	bool size_set, hex, verify;
+	bool send_only;		/* --send-only: no reply awaited */
+	bool broadcast;		/* --broadcast: SO_BROADCAST, unconnected */
+	int stdin_mode;		/* --stdin: UDP_STDIN_LINES (the default) or _RAW */
+	bool stdin_set;
 	int interval_ms, wait_ms;
+	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
 };
 
@@ -39,8 +46,12 @@ struct udp_client {
 	const struct udp_client_opts *o;
 	int fd;
 	bool lines;		/* stdin mode: stdout carries replies only */
+	bool raw;		/* --stdin raw: replies byte-exact, nothing added */
 	size_t max;		/* the largest datagram of the family */
 	char peer[ADDR_TEXT];
+	struct addr dst;	/* --broadcast: where sendto sends */
+	struct addr from;	/* --broadcast: the sender of the last datagram */
+	unsigned long more;	/* --broadcast: replies after a request's first */
 	char *buf;		/* one reply, UDP_DGRAM_MAX bytes */
 	struct capture *cap;	/* --verify, --pcap; NULL without */
 	struct req ring[UDP_RING];

@@ -45,6 +45,7 @@ void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
 {
 	struct sockx *sx = c->sx;
 	bool data = c->o->nmsgs || c->lines || c->o->hex;
+	char from[ADDR_TEXT];
 
 	if (sx->json) {
 		ev_begin(sx, "reply");
@@ -55,12 +56,16 @@ void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
 		ev_bool(sx, "truncated", trunc);
 		if (c->o->nmsgs || c->lines)
 			ev_strn(sx, "data", c->buf, trunc ? UDP_DGRAM_MAX : n);
+		if (c->o->broadcast)
+			ev_str(sx, "from", addr_str(&c->from, from, sizeof(from)));
 		ev_end(sx);
 		return;
 	}
 	if (!c->lines && !sx->quiet) {
-		printf("reply #%lu: %zu %s, time=%.3f ms", r->seq, n,
-		       n == 1 ? "byte" : "bytes", rtt);
+		printf("reply #%lu", r->seq);
+		if (c->o->broadcast)
+			printf(" from %s", addr_str(&c->from, from, sizeof(from)));
+		printf(": %zu %s, time=%.3f ms", n, n == 1 ? "byte" : "bytes", rtt);
 		if (r->tries > 1)
 			printf(" (try %u)", r->tries);
 		if (trunc)
@@ -73,7 +78,7 @@ void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
 			show_data(sx, "reply", c->buf, n, c->o->hex, rtt);
 		else
 			show_peer_data(sx, "reply", c->buf, n, c->o->hex, rtt);
-		if (!c->o->hex && (n == 0 || c->buf[n - 1] != '\n'))
+		if (!c->o->hex && !c->raw && (n == 0 || c->buf[n - 1] != '\n'))
 			putchar('\n');
 	}
 	fflush(stdout);
@@ -126,9 +131,11 @@ static void summary_json(struct udp_client *c, double loss, double avg)
  */
 void udp_summary(struct udp_client *c)
 {
-	double loss = c->sent ? 100.0 * (double)(c->sent - c->received) / (double)c->sent : 0;
+	/* --send-only awaits no reply: none is lost */
+	double loss = c->sent && !c->o->send_only ?
+		100.0 * (double)(c->sent - c->received) / (double)c->sent : 0;
 	double avg = c->received ? c->rtt_sum / (double)c->received : 0;
-	char extra[160] = "", rtt[96] = "";
+	char extra[256] = "", rtt[96] = "";
 	int n = 0;
 
 	if (c->sx->json) {
@@ -142,11 +149,16 @@ void udp_summary(struct udp_client *c)
 	if (c->dups)
 		n += snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu duplicate", c->dups);
 	if (c->unexpected)
-		snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu unexpected", c->unexpected);
+		n += snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu unexpected", c->unexpected);
+	if (c->more)	/* --broadcast: replies of further hosts */
+		snprintf(extra + n, sizeof(extra) - (size_t)n, ", %lu more %s", c->more,
+			 c->more == 1 ? "reply" : "replies");
 	if (c->received)
 		snprintf(rtt, sizeof(rtt), ", rtt min/avg/max = %.3f/%.3f/%.3f ms",
 			 c->rtt_min, avg, c->rtt_max);
-	if (c->lines)
+	if (c->o->send_only)
+		trace(c->sx, 1, "%lu sent, no reply awaited (--send-only)", c->sent);
+	else if (c->lines)
 		trace(c->sx, 1, "%lu sent, %lu received, %.3g%% loss%s%s", c->sent,
 		      c->received, loss, extra, rtt);
 	else

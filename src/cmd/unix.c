@@ -19,11 +19,11 @@ static const struct optdef opts[] = {
 	{ "max-clients", O_MAXCL, "N", "server: serve at most N at once; the rest wait", NULL },
 	{ "idle-timeout", O_IDLE, "S", "server: close a client silent for S seconds", NULL },
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
-	{ "timeout", 'w', "S", "client: give up after S seconds of silence (default 5 with -m)", NULL },
+	{ "timeout", 'w', "S", "client: -m: give up after S seconds of silence (default 5); without -m: end after S seconds with no data either way (default: never, as nc; dgram: 2 s for the last replies)", NULL },
 	{ "send-fd", O_SENDFD, "FILE", "open FILE and pass the descriptor with the first message (SCM_RIGHTS)", "@file" },
 	{ "creds", O_CREDS, NULL, "send SCM_CREDENTIALS with each message; -l: receive and show them", NULL },
 	{ "recv-size", O_RECVSIZE, "N", "read at most N bytes per receive (default 262144): longer messages show MSG_TRUNC", NULL },
-	{ "hex", O_HEX, NULL, "show received bytes as a hex dump", NULL },
+	{ "hex", O_HEX, NULL, "client: show received bytes as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "say why there is nothing to capture: a Unix socket touches no interface", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
@@ -181,6 +181,9 @@ static int check_sides(struct sockx *sx, const struct ux_opts *o)
 			return fail(sx, EXIT_USAGE, "cannot use --send-fd with -l (a client sends descriptors)");
 		if (o->wait_set)
 			return fail(sx, EXIT_USAGE, "cannot use -w with -l (servers use --idle-timeout)");
+		if (o->hex)
+			return fail(sx, EXIT_USAGE, "cannot use --hex with -l (a client option: it shows what the"
+				    " client receives)");
 		if (!o->path)
 			return fail(sx, EXIT_USAGE, "-l needs a PATH or @name to listen on");
 		if (o->perm >= 0 && o->path[0] == '@')

@@ -143,9 +143,9 @@ static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *bu
 	if (eol && sx->quiet)	/* data only, each reply ending a line, as tcp-client -q */
 		eol = got && !o->hex && buf[got - 1] != '\n';
 	else if (eol)
-		eol = o->hex || !got || buf[got - 1] != '\n';
-	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM))
-		printf("reply %zu bytes, time=%.3f ms: ", got, rtt);
+		eol = !got || (!o->hex && buf[got - 1] != '\n');	/* a dump ends its lines */
+	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM))	/* a hex dump: under it */
+		printf("reply %zu bytes, time=%.3f ms:%s", got, rtt, o->hex && got ? "\n" : " ");
 	if (got)
 		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
 	else if (sx->json && o->type != SOCK_STREAM)
