@@ -256,7 +256,7 @@ slugs() {
 }
 
 @test "docs: every man page linked is one Linux has (man -w finds it)" {
-	man -w 7 raw >/dev/null 2>&1 || skip "the man-pages package is not installed"
+	man -w 7 raw >/dev/null 2>&1 || fail "raw(7) is missing: make deps installs manpages and manpages-dev"
 	local l sec name bad=()
 	while read -r l; do
 		sec=${l#*/man-pages/man}
