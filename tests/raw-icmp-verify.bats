@@ -88,8 +88,10 @@ verify_event() {
 @test "raw-icmp --verify: three echoes, --ip-id 0: the kernel's ID named as kernel-filled" {
 	run -0 --separate-stderr nsx raw-icmp --verify -c 3 -i 0.05 --ip-id 0 127.0.0.1
 	[[ "$output" == *"3 packets transmitted, 3 received, 0% packet loss"* ]]
+	drop_summary
 	[[ ${lines[-2]} == "verified: 3 packets out, 3 in, 336 bytes of payload match" ]]
 	# ID 0 under IP_HDRINCL: the kernel picks one and so rewrites the checksum.
+	drop_summary
 	[[ ${lines[-1]} =~ ^kernel\ filled\ in:\ header\ checksum\ 0x[0-9a-f]{4},\ id\ 0x[0-9a-f]{4}$ ]]
 	[[ "$stderr" == "" ]]
 }
@@ -99,6 +101,7 @@ verify_event() {
 	# kernel to change, so nothing is reported as kernel-filled.
 	run -0 --separate-stderr nsx raw-icmp --verify -c 2 -i 0.05 --ttl 9 --tos 0x08 --df \
 		-s 300 --pattern c0ffee 127.0.0.1
+	drop_summary
 	[[ ${lines[-1]} == "verified: 2 packets out, 2 in, 1200 bytes of payload match" ]]
 	[[ "$output" != *"kernel filled in"* ]]
 }
@@ -114,6 +117,7 @@ verify_event() {
 
 @test "raw-icmp --verify --no-hdrincl: the ICMP message compared, the kernel's IPv4 header left to it" {
 	run -0 --separate-stderr nsx -v raw-icmp --verify --no-hdrincl -c 2 -i 0.05 --ttl 7 127.0.0.1
+	drop_summary
 	[[ ${lines[-1]} == "verified: 2 packets out, 2 in, 224 bytes of payload match" ]]
 	[[ "$stderr" == *"method: raw: SOCK_RAW without IP_HDRINCL"* ]]
 	[[ "$stderr" == *"capture: ready on lo, "* ]]
@@ -122,6 +126,7 @@ verify_event() {
 @test "raw-icmp --verify -6: ICMPv6 echoes to ::1 verified" {
 	run -0 --separate-stderr nsx raw-icmp -6 --verify -c 3 -i 0.05 --ttl 5 ::1
 	[[ "$output" == *"3 packets transmitted, 3 received"* ]]
+	drop_summary
 	[[ ${lines[-1]} == "verified: 3 packets out, 3 in, 336 bytes of payload match" ]]
 }
 
@@ -130,6 +135,7 @@ verify_event() {
 	local f=$BATS_TEST_TMPDIR/e.pcap
 	run -0 --separate-stderr nsx raw-icmp --verify --pcap "$f" -c 2 -i 0.05 \
 		--ttl 33 --tos 0x10 --ip-id 4660 -s 100 --id 4321 127.0.0.1
+	drop_summary
 	[[ ${lines[-1]} == "verified: 2 packets out, 2 in, 400 bytes of payload match" ]]
 	run -0 --separate-stderr tcpdump -r "$f" -n -v
 	[[ $(grep -c 'IP (tos 0x10, ttl 33, id 4660, offset 0, flags \[none\], proto ICMP (1), length 128)' <<<"$output") -eq 2 ]]
@@ -143,6 +149,7 @@ verify_event() {
 	need_cmd tcpdump
 	local f=$BATS_TEST_TMPDIR/k.pcap id
 	run -0 --separate-stderr nsx raw-icmp --verify --pcap "$f" -c 1 --ip-id 0 127.0.0.1
+	drop_summary
 	[[ ${lines[-1]} =~ ,\ id\ 0x([0-9a-f]{4})$ ]]
 	id=$((16#${BASH_REMATCH[1]}))
 	run -0 --separate-stderr tcpdump -r "$f" -n -v 'icmp[0] == 8'
@@ -169,6 +176,7 @@ verify_event() {
 	run -0 --separate-stderr nsx raw-icmp --dump --verify -c 2 -i 0.05 127.0.0.1
 	[[ $(grep -c '^> sent ' <<<"$output") -eq 2 ]]
 	[[ $(grep -c '^< received ' <<<"$output") -eq 2 ]]
+	drop_summary
 	[[ ${lines[-1]} == "verified: 2 packets out, 2 in, 224 bytes of payload match" ]]
 }
 
@@ -265,9 +273,11 @@ verify_event() {
 @test "raw-icmp --verify --dgram: the kernel's identifier and checksum, compared and said so" {
 	ip netns exec "$NS" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 	run -0 --separate-stderr nsx raw-icmp --dgram --verify -c 2 -i 0.05 127.0.0.1
+	drop_summary
 	[[ ${lines[-2]} == "verified: 2 packets out, 2 in, 224 bytes of payload match" ]]
 	[[ ${lines[-1]} =~ ^note:\ on\ a\ datagram\ socket\ the\ kernel\ writes\ the\ identifier\ itself:\ sockx\ built\ in\ the\ one\ getsockname\ reported\ \([0-9]+\),\ so\ it\ was\ compared,\ not\ skipped$ ]]
 	run -0 --separate-stderr nsx raw-icmp -6 --dgram --verify -c 2 -i 0.05 ::1
+	drop_summary
 	[[ ${lines[-2]} == "verified: 2 packets out, 2 in, 224 bytes of payload match" ]]
 }
 
@@ -276,6 +286,7 @@ verify_event() {
 	ns_router
 	run -0 --separate-stderr ip netns exec "$A" "$SOCKX" -v raw-icmp --verify -c 2 -i 0.05 -W 3 10.200.2.2
 	[[ "$stderr" == *"capture: ready on veth0, link type EN10MB"* ]]
+	drop_summary
 	[[ ${lines[-1]} == "verified: 2 packets out, 2 in, 224 bytes of payload match" ]]
 	# No reply, so exit 1; what sockx sent and read (the router's errors,
 	# each quoting a probe) is on the wire: "partial", not a mismatch.
@@ -292,7 +303,9 @@ verify_event() {
 	ip netns exec "$NS" nft add rule ip sxt out icmp type echo-reply dup to 127.0.0.1 device lo
 	run -0 --separate-stderr nsx raw-icmp --verify -c 2 -i 0.2 127.0.0.1
 	[[ "$output" =~ 2\ packets\ transmitted,\ 2\ received,\ \+([0-9]+)\ duplicates ]]
-	[[ ${lines[-1]} == "verified: 2 packets out, $((2 + BASH_REMATCH[1])) in, "* ]]
+	local dups=${BASH_REMATCH[1]}
+	drop_summary
+	[[ ${lines[-1]} == "verified: 2 packets out, $((2 + dups)) in, "* ]]
 }
 
 @test "raw-icmp --verify -f -c 20000: verified, or inconclusive (exit 3) if libpcap dropped any" {

@@ -64,6 +64,7 @@ nft_dropped() {
 			-m hello -m "$MSG" -m x --count 2 --verify
 		[[ "$output" == *"6 sent, 6 received, 0% loss"* ]]
 		# 2 rounds of 5 + 17 + 1 bytes, out and back
+		drop_summary
 		[[ ${lines[-1]} == "verified: 6 packets out, 6 in, 92 bytes of payload match" ]]
 		stop_bg srv
 	done
@@ -93,6 +94,7 @@ nft_dropped() {
 	start_server srv "$SOCKX" udp-server -p 0
 	run -0 --separate-stderr "$SOCKX" udp-client 127.0.0.1 "$PORT" --size 65000 --count 2 \
 		--verify --pcap "$f"
+	drop_summary
 	[[ ${lines[-1]} == "verified: 2 packets out, 2 in, 260000 bytes of payload match" ]]
 	run -0 --separate-stderr tcpdump -r "$f" -n
 	[[ ${#lines[@]} -eq 4 ]]
@@ -146,7 +148,7 @@ nft_dropped() {
 	need_cmd jq
 	start_server srv "$SOCKX" udp-server -p 0 --mode upper
 	run -0 --separate-stderr "$SOCKX" --json udp-client 127.0.0.1 "$PORT" -m abc -m def --verify
-	jq -se 'map(.event) == ["connected", "sent", "reply", "sent", "reply", "summary", "verify"]' <<<"$output"
+	jq -se 'map(.event) == ["connected", "sent", "reply", "sent", "reply", "verify", "summary"]' <<<"$output"
 	run -0 jq -c 'select(.event == "verify") |
 		[.result, .iface, .packets_out, .packets_in, .bytes, .extra_out, .extra_in, .dropped]' <<<"$output"
 	[[ "$output" == '["verified","lo",2,2,12,0,0,0]' ]]

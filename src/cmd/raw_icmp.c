@@ -642,6 +642,7 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	};
 	struct ping pg = { .sx = sx, .o = &o, .fd = -1, .stop = &stop_flag };
 	struct capture *cap = NULL;
+	bool ran = false;
 	int first, rc;
 
 	rc = opt_parse_hints(sx, &info_raw_icmp, ping_flag_hint, argc, argv,
@@ -672,8 +673,11 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		ping_add_tap(&pg, ping_dump, &pg);
 	catch_signals();
 	rc = ping_run(&pg);
+	ran = true;
 out:
 	rc = ping_verify_finish(&pg, cap, rc);
+	if (ran)	/* the last event: after the verdict (docs/json.md) */
+		ping_summary(&pg);
 	if (pg.fd >= 0)
 		sock_close(sx, pg.fd);
 	free(pg.data);

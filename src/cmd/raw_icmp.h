@@ -129,11 +129,17 @@ int ping_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx);
 
 /*
  * Sends and receives until the count is done (every probe answered,
- * failed or timed out), or *stop is set; prints the summary. The socket
- * and addresses in pg are set up. Returns EXIT_OK when at least one reply
- * came back, EXIT_FAIL when none did, or another code on a fatal error.
+ * failed or timed out), or *stop is set. The socket and addresses in pg
+ * are set up. Returns EXIT_OK when at least one reply came back,
+ * EXIT_FAIL when none did, or another code on a fatal error.
  */
 int ping_run(struct ping *pg);
+
+/*
+ * ping's statistics, the run's last words (the summary event): printed
+ * after the --verify verdict, once the run has ended.
+ */
+void ping_summary(struct ping *pg);
 
 /* One packet read from the socket. */
 struct rx {

@@ -323,7 +323,7 @@ static void announce(struct ping *pg)
 	    pg->o->size, pg->o->size + ICMP_HDR_LEN + hdr);
 }
 
-static void summary(struct ping *pg)
+void ping_summary(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
 	double loss = pg->ntx ? (double)(pg->ntx - pg->nrx) * 100.0 / (double)pg->ntx : 0;
@@ -412,7 +412,6 @@ int ping_run(struct ping *pg)
 	pg->t_end = now_mono();
 	if (pg->o->flood && !pg->sx->json && !pg->sx->quiet)
 		putchar('\n');
-	summary(pg);
 	if (rc != EXIT_OK)
 		return rc;
 	if (pg->o->deadline_ms && pg->o->count && pg->nrx < pg->o->count)

@@ -532,10 +532,10 @@ static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_op
 	return fail_errno(sx, "recv after %zu bytes", total);
 }
 
+/* The messages, their replies and the close; counts them into st. */
 static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o,
-			struct capture *cap)
+			struct capture *cap, struct rtt_stats *st)
 {
-	struct rtt_stats st = { 0 };
 	size_t max = RELAY_BUF;
 	bool lazy = sx->quiet && !sx->json && !o->interval_ms && !isatty(STDOUT_FILENO);
 	unsigned long r;
@@ -556,21 +556,19 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 		if (r && o->interval_ms)
 			sleep_ms(o->interval_ms);
 		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !client_stopped(); i++)
-			rc = exchange(sx, fd, o, &o->msgs[i], buf, &st, lazy, cap);
+			rc = exchange(sx, fd, o, &o->msgs[i], buf, st, lazy, cap);
 	}
 	fflush(stdout);
 	if (rc == EXIT_OK && !client_stopped())
 		rc = close_gracefully(sx, fd, o, buf, cap);
 	if (client_stopped()) {	/* as at the end: the summary, 1 if a reply is missing */
 		trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
-		if (rc == EXIT_OK && st.replies < st.sent)
+		if (rc == EXIT_OK && st->replies < st->sent)
 			rc = fail(sx, EXIT_FAIL, "stopped by %s: %lu of %lu replies missing",
-				  strsignal(client_stopped()), st.sent - st.replies, st.sent);
+				  strsignal(client_stopped()), st->sent - st->replies, st->sent);
 	}
 	if (rc == EXIT_OK || !sx->json)	/* only the summary follows an error */
 		life_event(sx, false, "closed", "closed");
-	if (st.sent > 1 || client_stopped())	/* the last event (docs/json.md) */
-		rtt_summary(sx, &st);
 	free(buf);
 	return rc;
 }
@@ -598,6 +596,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 {
 	struct tcp_client_opts o = { .count = 1, .idle_ms = 5000, .connect_ms = 10000 };
 	struct relay_tap tap = { tap_sent, tap_received, NULL };
+	struct rtt_stats st = { 0 };
 	struct capture *cap;
 	struct peer pe;
 	int first, rc, fd;
@@ -625,11 +624,14 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	tap.ctx = cap;
 	if (o.nmsgs) {
 		client_catch_stop();	/* after the capture's own handlers */
-		rc = run_messages(sx, fd, &o, cap);
+		rc = run_messages(sx, fd, &o, cap, &st);
 	} else {
 		rc = relay_run_tap(sx, fd, o.idle_ms, o.hex, cap ? &tap : NULL);
 	}
 	sock_close(sx, fd);
 	free_messages(&o);
-	return capture_finish(cap, rc);
+	rc = capture_finish(cap, rc);
+	if (st.sent > 1 || client_stopped())	/* the last event: after the verdict (docs/json.md) */
+		rtt_summary(sx, &st);
+	return rc;
 }

@@ -632,6 +632,7 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 {
 	struct udp_client_opts o = { .count = 1, .wait_ms = 1000 };
 	struct udp_client *c;
+	bool ran;
 	int first, rc;
 
 	rc = opt_parse(sx, &info_udp_client, argc, argv, parse_opt, &o, &first);
@@ -651,6 +652,7 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	c->raw = o.stdin_set && o.stdin_mode == UDP_STDIN_RAW;
 	c->lines = !o.nmsgs && (!o.size_set || c->raw);
 	rc = open_peer(c, argc - first, argv + first);
+	ran = rc == EXIT_OK;
 	if (rc == EXIT_OK) {
 		client_catch_stop();	/* after the capture's own handlers */
 		rc = c->raw ? run_raw(c) : c->lines ? run_lines(c) : run_requests(c);
@@ -660,11 +662,12 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 		if (rc == EXIT_OK && !o.send_only && c->received < c->sent)
 			rc = fail(sx, EXIT_FAIL, "%lu of %lu requests got no reply",
 				  c->sent - c->received, c->sent);
-		udp_summary(c);
 	}
 	if (c->fd >= 0)
 		sock_close(sx, c->fd);
 	rc = capture_finish(c->cap, rc);	/* NULL: rc unchanged */
+	if (ran)	/* the last event: after the verdict (docs/json.md) */
+		udp_summary(c);
 	free(c->buf);
 	free(c);
 	return rc;

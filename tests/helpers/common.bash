@@ -62,3 +62,14 @@ as_nobody() {
 	done
 	(cd "$NOBODY_DIR" && "${NOBODY[@]}" "${args[@]}")
 }
+
+# drop_summary: takes a run's closing summary off the end of $lines (ping's
+# statistics, udp-client's and tcp-client's counts). The summary is the
+# last thing a command prints; what comes before it, such as the --verify
+# verdict and its notes, is then at the end. (It sets BASH_REMATCH.)
+drop_summary() {
+	local re='^(--- .* ping statistics ---|[0-9]+ packets transmitted, |rtt min/|[0-9]+ sent, [0-9]+ (received|replies))'
+	while ((${#lines[@]})) && [[ ${lines[-1]} =~ $re ]]; do
+		unset 'lines[-1]'
+	done
+}

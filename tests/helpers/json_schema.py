@@ -13,8 +13,8 @@ stdout of one command (a file per run); its lines must be JSON events that
   - carry their other fields in the order of one of the event's lists
     (a field may be absent: a subsequence), each of its documented type;
   - write every number in fixed point (no exponent);
-  - end with "summary" if there is one (only "verify" may follow it), and
-    have nothing after an "error" but a "summary".
+  - end with "summary" if there is one (the "verify" verdict comes before it), and
+    have nothing after an "error" but the verdict and the "summary".
 
 Prints one line per problem and exits 1 if there was any.
 """
@@ -175,11 +175,11 @@ def check_file(path, schema, known, problems):
                                    " | ".join(",".join(f for f, _ in l) for l in schema[ev])))
     if "summary" in evs:
         rest = evs[evs.index("summary") + 1:]
-        if [e for e in rest if e != "verify"]:
+        if rest:
             problems.append("%s: events after the summary: %s" % (path, rest))
     if "error" in evs:
         rest = evs[evs.index("error") + 1:]
-        if [e for e in rest if e != "summary"]:
+        if [e for e in rest if e not in ("verify", "summary")]:
             problems.append("%s: events after an error: %s" % (path, rest))
 
 
