@@ -48,19 +48,9 @@ teardown() {
 # link_local_pair: $NS_A (fe80::1 on veth0) and $NS_B (fe80::2 on veth1).
 link_local_pair() {
 	skip_unless_root "network namespaces"
-	local tag="sxad$$-${BATS_TEST_NUMBER:-0}-$RANDOM" ns
-	NS_A="$tag-a"
-	NS_B="$tag-b"
-	ip netns add "$NS_A"
-	NETNS_LIST+=("$NS_A")
-	ip netns add "$NS_B"
-	NETNS_LIST+=("$NS_B")
-	ip -n "$NS_A" link add veth0 type veth peer name veth1 netns "$NS_B"
+	netns_two
 	ip -n "$NS_A" addr add fe80::1/64 dev veth0 nodad
 	ip -n "$NS_B" addr add fe80::2/64 dev veth1 nodad
-	for ns in "$NS_A" "$NS_B"; do
-		ip -n "$ns" link set lo up
-	done
 	ip -n "$NS_A" link set veth0 up
 	ip -n "$NS_B" link set veth1 up
 }

@@ -12,21 +12,13 @@ load helpers/netns
 setup() {
 	skip_unless_root "network namespaces and libpcap captures"
 	need_cmd tcpdump
-	local tag="sx6s$$-${BATS_TEST_NUMBER:-0}-$RANDOM"
-	NS_A="$tag-a"
-	NS_B="$tag-b"
-	ip netns add "$NS_A"
-	NETNS_LIST+=("$NS_A")
-	ip netns add "$NS_B"
-	NETNS_LIST+=("$NS_B")
+	netns_two
 	ip -n "$NS_A" link add decoy0 type veth peer name decoy1 netns "$NS_B"
-	ip -n "$NS_A" link add veth0 type veth peer name veth1 netns "$NS_B"
 	ip -n "$NS_A" addr add fe80::a:1/64 dev decoy0 nodad
 	ip -n "$NS_A" addr add fe80::1/64 dev veth0 nodad
 	ip -n "$NS_B" addr add fe80::2/64 dev veth1 nodad
 	local ns dev
 	for ns in "$NS_A" "$NS_B"; do
-		ip -n "$ns" link set lo up
 		# no EUI-64 addresses of their own: the ones above are the sources
 		for dev in decoy0 decoy1 veth0 veth1; do
 			ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.addr_gen_mode=1" 2>/dev/null || true

@@ -8,6 +8,17 @@ NETNS_LIST=()
 # netns_pair A_ADDR B_ADDR: creates namespaces $NS_A and $NS_B joined by a
 # veth pair, A_ADDR/24 on A's end and B_ADDR/24 on B's, lo up in both.
 netns_pair() {
+	netns_two
+	ip -n "$NS_A" addr add "$1/24" dev veth0
+	ip -n "$NS_B" addr add "$2/24" dev veth1
+	ip -n "$NS_A" link set veth0 up
+	ip -n "$NS_B" link set veth1 up
+}
+
+# netns_two: namespaces $NS_A and $NS_B (names unique to this run and
+# test, removed by netns_cleanup), lo up in both, veth0 in A joined to
+# veth1 in B, both still down and without addresses.
+netns_two() {
 	local tag="sx$$-${BATS_TEST_NUMBER:-0}-$RANDOM"
 	NS_A="$tag-a"
 	NS_B="$tag-b"
@@ -15,13 +26,9 @@ netns_pair() {
 	NETNS_LIST+=("$NS_A")
 	ip netns add "$NS_B"
 	NETNS_LIST+=("$NS_B")
-	ip -n "$NS_A" link add veth0 type veth peer name veth1 netns "$NS_B"
-	ip -n "$NS_A" addr add "$1/24" dev veth0
-	ip -n "$NS_B" addr add "$2/24" dev veth1
 	ip -n "$NS_A" link set lo up
 	ip -n "$NS_B" link set lo up
-	ip -n "$NS_A" link set veth0 up
-	ip -n "$NS_B" link set veth1 up
+	ip -n "$NS_A" link add veth0 type veth peer name veth1 netns "$NS_B"
 }
 
 # netns_loss NS PERCENT: drops PERCENT% of the packets NS receives
