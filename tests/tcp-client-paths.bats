@@ -10,10 +10,12 @@ teardown() {
 	stop_all_bg
 }
 
-# start_socat_echo: socat's PIPE echo server on a kernel-chosen port.
+# start_socat_echo: socat as an echo server (cat behind it) on a
+# kernel-chosen port. Not socat's PIPE: socat writes its own pipe with a
+# blocking write, and with a few MiB in flight it waits on itself forever.
 start_socat_echo() {
 	need_cmd socat
-	start_bg socat socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork PIPE
+	start_bg socat socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork EXEC:cat
 	wait_line "$BATS_TEST_TMPDIR/socat.err" 'listening on'
 	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/socat.err" | head -n 1)
 }

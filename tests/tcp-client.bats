@@ -41,7 +41,7 @@ teardown() {
 @test "tcp-client: netcat mode moves 8 MiB both ways intact, socat as the echo server" {
 	need_cmd socat
 	head -c 8388608 /dev/urandom >"$BATS_TEST_TMPDIR/in"
-	start_bg socat socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr PIPE
+	start_bg socat socat -d -d TCP-LISTEN:0,bind=127.0.0.1,reuseaddr EXEC:cat
 	wait_line "$BATS_TEST_TMPDIR/socat.err" 'listening on'
 	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/socat.err" | head -n 1)
 	timeout 60 "$SOCKX" tcp-client 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
