@@ -52,7 +52,7 @@ teardown() {
 	assert_output a
 	run -0 --separate-stderr "$SOCKX" -q tcp-client 127.0.0.1 -p "$tp" -m b
 	assert_output b
-	run -0 --separate-stderr "$SOCKX" -q tcp-client -p "$tp" localhost -m c
+	run -0 --separate-stderr "$SOCKX" -q tcp-client -p "$tp" 127.0.0.1 -m c	# not "localhost": what it resolves to is the machine's
 	assert_output c
 	run -0 --separate-stderr "$SOCKX" -q udp-client -p "$up" -m d
 	assert_output d
