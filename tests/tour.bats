@@ -114,7 +114,11 @@ cells() { jq -r -s "$1" <<<"$output"; }
 	local json=$output
 	run -1 pgrep -f -- "$marker"
 	[[ -z "$(ls -A "$d")" ]]
-	run -1 grep -q '@sockx-tour-' /proc/net/unix
+	# This tour's names (its pid is in them): other tours may run meanwhile.
+	local prefix
+	prefix=$(grep -o '@sockx-tour-[0-9]*-' <<<"$json" | sort -u)
+	[[ $(wc -l <<<"$prefix") -eq 1 && -n "$prefix" ]]
+	run -1 grep -qF -- "$prefix" /proc/net/unix
 	# No server is left listening on the ports the cells used.
 	for port in $(jq -r 'select(.event == "cell" and .client != null) | .client | split(" ") | last' <<<"$json"); do
 		[[ "$port" =~ ^[0-9]+$ ]] || continue
