@@ -145,14 +145,14 @@ stop_tcpdump() {
 
 @test "raw-icmp: --dump decodes both packets field by field and marks the kernel's fields" {
 	skip_unless_root
-	run -0 "$SOCKX" raw-icmp -c 1 --dump --ttl 33 --id 4242 127.0.0.1
+	run -0 "$SOCKX" raw-icmp -c 1 --dump --ttl 33 --id "$ICMP_ID" 127.0.0.1
 	assert_line '> sent 84 bytes to 127.0.0.1, icmp_seq=1, raw+hdrincl'
 	assert_line '  [kernel] written by the kernel, not sockx: total length, header checksum (IP_HDRINCL, raw(7))'
 	assert_line --regexp '^  IPv4   version 4, ihl 5 \(20 bytes\), tos 0x00, total length 84 \[kernel\]$'
 	assert_line --regexp '^         id 0x[0-9a-f]{4} \([0-9]+\), flags none, fragment offset 0, ttl 33, protocol 1 \(ICMP\)$'
 	assert_line --regexp '^         header checksum 0x[0-9a-f]{4} \[kernel\] \(correct\), 127\.0\.0\.1 -> 127\.0\.0\.1$'
 	assert_line --regexp '^  ICMP   type 8 \(Echo Request\), code 0, checksum 0x[0-9a-f]{4} \(correct\)$'
-	assert_line '         identifier 4242 (0x1092), sequence 1'
+	assert_line "         identifier $ICMP_ID ($(printf '0x%04x' "$ICMP_ID")), sequence 1"
 	assert_line --regexp '^         data 56 bytes: timestamp [0-9]+\.[0-9]{6}, then 40 pattern bytes$'
 	assert_line --regexp '^00000000  45 00 00 54 '
 	assert_line '< received 84 bytes from 127.0.0.1'
@@ -163,7 +163,7 @@ stop_tcpdump() {
 @test "raw-icmp: --dump --json gives each packet's exact bytes" {
 	skip_unless_root
 	need_cmd jq
-	run -0 "$SOCKX" --json raw-icmp -c 1 --dump --ttl 33 --id 4242 127.0.0.1
+	run -0 "$SOCKX" --json raw-icmp -c 1 --dump --ttl 33 --id "$ICMP_ID" 127.0.0.1
 	jq -se 'any(.[]; .event=="packet" and .dir=="sent" and (.hex|startswith("45000054")) and .kernel_fields=="total length,header checksum" and .hex[16:18]=="21")' <<<"$output"
 	jq -se 'any(.[]; .event=="packet" and .dir=="received" and .hex[40:42]=="00" and .bytes==84)' <<<"$output"
 }
