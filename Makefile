@@ -67,7 +67,7 @@ DEB_PKGS := $(BUILD_PKGS) $(TEST_PKGS) $(BENCH_PKGS)
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 TEST_JOBS ?= $(shell echo $$(( $(NPROC) * 2 )))
 
-.PHONY: all deps print-deps demo check check-build unit replay fuzz fuzz-build test completions \
+.PHONY: all deps print-deps demo check check-all check-build unit replay fuzz fuzz-build test completions \
 	clang-check lint install uninstall install-caps clean
 
 all: $(OUT)
@@ -130,6 +130,33 @@ check: deps
 	$(MAKE) replay
 	$(MAKE) -j$(NPROC) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS)
 	$(MAKE) test
+
+# CI's run (.ci/run): what make check and make check SANITIZE=1 do, in
+# one go. The builds first; the fuzz targets (always ASan + UBSan, the same
+# for both checks) for both checks' seconds at once; then the two bats
+# suites side by side: a suite waits on the network more than it computes
+# (about one core of two), so the pair takes little longer than one. Each
+# suite's TAP is kept in its own file; failures are shown, and the last
+# line counts both suites.
+check-all: deps
+	$(MAKE) -j$(NPROC) check-build
+	$(MAKE) -j$(NPROC) SANITIZE=1 check-build
+	$(MAKE) unit replay
+	$(MAKE) SANITIZE=1 unit replay
+	$(MAKE) -j$(NPROC) fuzz FUZZ_SECONDS=$$(( 2 * $(FUZZ_CHECK_SECONDS) ))
+	@echo "bats: the plain and the ASan suite side by side"
+	@$(MAKE) -s test >build/test.out 2>&1 & p=$$!; \
+	  $(MAKE) -s SANITIZE=1 test >build-san/test.out 2>&1; s=$$?; \
+	  wait $$p; r=$$?; \
+	  grep -h -A30 '^not ok' build/bats.tap build-san/bats.tap || true; \
+	  echo "plain $$(tail -n 1 build/test.out)"; \
+	  echo "ASan $$(tail -n 1 build-san/test.out)"; \
+	  cat build/bats.tap build-san/bats.tap >build/bats-all.tap; \
+	  ok=$$(grep -c '^ok ' build/bats-all.tap); \
+	  skip=$$(grep -c '^ok .* # skip' build/bats-all.tap); \
+	  bad=$$(grep -c '^not ok ' build/bats-all.tap); \
+	  echo "bats: $$((ok - skip)) passed, $$bad failed, $$skip skipped"; \
+	  [ $$r -eq 0 ] && [ $$s -eq 0 ]
 
 check-build:
 	$(MAKE) WERROR=1 all $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/tests/fault/shim.so
