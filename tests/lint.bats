@@ -30,3 +30,22 @@ LAYERS="$BATS_TEST_DIRNAME/helpers/layers.py"
 	assert_line "cmd/y.h:1: includes ../../outside.h, outside src/"
 	[[ ${#lines[@]} -eq 5 ]]
 }
+
+# The objects of the sockx under test: build/ beside ./sockx, or the
+# folder of build-san/sockx.
+objdir() {
+	local d
+	d=$(dirname "$SOCKX")
+	[[ -f $d/src/main.o ]] || d=$d/build
+	[[ -f $d/src/main.o && -f $d/libsockx.a ]] || skip "no build tree beside $SOCKX"
+	printf '%s' "$d"
+}
+
+@test "lint: main.c defines nothing another file uses (main only)" {
+	local d defined used
+	d=$(objdir)
+	defined=$(nm -g --defined-only "$d/src/main.o" | awk '{print $3}')
+	[[ $defined == main ]] || fail "main.o defines more than main: $defined"
+	used=$(nm -u "$d/libsockx.a" | awk '{print $2}' | grep -xF -f <(echo "$defined") || true)
+	[[ -z $used ]] || fail "the library uses main.c's $used"
+}

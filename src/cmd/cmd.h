@@ -8,6 +8,7 @@
 #include "../core/opt.h"
 #include "../core/out.h"
 #include "../core/sock.h"
+#include "../core/listen.h"
 
 /* Prototypes and help of every command in cmds.h. */
 #define CMD(n, id, fl, h) \
@@ -24,21 +25,6 @@ struct cmd {
 	const char *help;
 	const struct cmdinfo *info;
 };
-/*
- * Prints the "listening on ADDR:PORT" line (or event) scripts wait for;
- * the line on stderr with to_stderr (stdout carries raw data), else on
- * stdout.
- */
-void say_listening(struct sockx *sx, const struct addr *a, bool to_stderr);
-
-/*
- * A server's -b/-p resolved into the address to bind (defaults as in
- * addr_resolve); with "::" it takes IPv4-mapped clients unless v6only,
- * which needs that wildcard. Sets lo->v6only. Returns an exit code.
- */
-int server_addr(struct sockx *sx, const char *bind, const char *port,
-		int type, bool v6only, struct listen_opts *lo, struct addr *a);
-
 /*
  * A client's -p PORT: the first one kept in *port; a second one is a
  * usage error. Returns an exit code.
@@ -66,8 +52,17 @@ int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
 void client_catch_stop(void);
 int client_stopped(void);
 
+/* src/cmd/commands.c: the table of cmds.h and what sockx itself prints. */
 const struct cmd *cmd_find(const char *name);
 extern const struct cmd cmd_table[];
 extern const size_t cmd_count;
+/* The usage text: commands, global options, exit statuses. */
+void cmd_usage_text(FILE *f);
+/* sockx --help on stdout (with --json a "help" event). */
+void cmd_usage(struct sockx *sx);
+/* What --version and --list-commands print (sx->show). */
+void cmd_show(struct sockx *sx);
+/* "unknown command" with its hint; returns EXIT_USAGE. */
+int cmd_unknown(struct sockx *sx, const char *name);
 
 #endif

@@ -90,7 +90,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	}
 }
 
-int server_addr(struct sockx *sx, const char *bind, const char *port,
+int listen_addr(struct sockx *sx, const char *bind, const char *port,
 		int type, bool v6only, struct listen_opts *lo, struct addr *a)
 {
 	char err[256];
@@ -114,7 +114,7 @@ int server_addr(struct sockx *sx, const char *bind, const char *port,
 }
 
 /* "listening on ADDR:PORT": the line scripts wait for. */
-void say_listening(struct sockx *sx, const struct addr *a, bool to_stderr)
+void listen_say(struct sockx *sx, const struct addr *a, bool to_stderr)
 {
 	char s[ADDR_TEXT], h[ADDR_TEXT];
 
@@ -146,7 +146,7 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
 	if (o.so.mode == MODE_STDIO && o.so.max_clients)
 		return fail(sx, EXIT_USAGE, "--max-clients does not go with --mode stdio (one client at a time)");
-	rc = server_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
+	rc = listen_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
 	fd = sock_listener(sx, &a, SOCK_STREAM, &o.lo, &failed);
@@ -157,6 +157,6 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
 		return rc;
 	}
-	say_listening(sx, &a, serve_raw_stdout(sx, o.so.mode));
+	listen_say(sx, &a, serve_raw_stdout(sx, o.so.mode));
 	return serve_stream(sx, fd, &o.so);
 }

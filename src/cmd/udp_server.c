@@ -481,7 +481,7 @@ int cmd_udp_server(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
-	rc = server_addr(sx, o.bind, o.port, SOCK_DGRAM, o.v6only, &o.lo, &a);
+	rc = listen_addr(sx, o.bind, o.port, SOCK_DGRAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
 	fd = open_socket(sx, &o, &a, &pktinfo);
@@ -492,7 +492,7 @@ int cmd_udp_server(struct sockx *sx, int argc, char **argv)
 		rc = fail(sx, EXIT_FAIL, "cannot set up the server: %s", s ? strerror(errno) : "out of memory");
 		goto out;
 	}
-	say_listening(sx, &a, serve_raw_stdout(sx, o.mode));
+	listen_say(sx, &a, serve_raw_stdout(sx, o.mode));
 	rc = serve(s);
 	summary(s);
 out:

@@ -218,7 +218,7 @@ int ux_serve(struct sockx *sx, struct ux_opts *o)
 	fd = ux_listen(sx, o, &f);
 	if (fd < 0)
 		return -fd;
-	say_listening(sx, &o->addr, serve_raw_stdout(sx, o->mode));
+	listen_say(sx, &o->addr, serve_raw_stdout(sx, o->mode));
 	if (o->verify)
 		ux_verify_note(sx);
 	if (o->type == SOCK_DGRAM)
