@@ -285,10 +285,11 @@ int opt_num(struct sockx *sx, const char *what, const char *s,
 int opt_secs(struct sockx *sx, const char *what, const char *s,
 	     double max_s, int *ms)
 {
-	if (opt_seconds(s, max_s, ms) < 0)
-		return fail(sx, EXIT_USAGE,
-			    "invalid %s '%s' (expected seconds, 0-%.10g)", what, s,
-			    max_s);
+	long long v;
+
+	if (opt_secs_ll(sx, what, s, fmin(max_s, INT_MAX / 1000.0), &v) != EXIT_OK)
+		return EXIT_USAGE;
+	*ms = (int)v;
 	return EXIT_OK;
 }
 

@@ -34,18 +34,27 @@ const char *clr(const struct sockx *sx, bool err, const char *code)
 	return b;
 }
 
+/* A human line on stdout: fmt's text, then p escaped (if any), flushed. */
+static void __attribute__((format(printf, 4, 0)))
+say_line(struct sockx *sx, const void *p, size_t n, const char *fmt, va_list ap)
+{
+	if (sx->quiet || sx->json)
+		return;
+	flockfile(stdout);
+	vfprintf(stdout, fmt, ap);
+	if (p)
+		esc_write(stdout, p, n);
+	putc_unlocked('\n', stdout);
+	fflush(stdout);
+	funlockfile(stdout);
+}
+
 void say(struct sockx *sx, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (sx->quiet || sx->json)
-		return;
 	va_start(ap, fmt);
-	flockfile(stdout);
-	vfprintf(stdout, fmt, ap);
-	putc_unlocked('\n', stdout);
-	fflush(stdout);
-	funlockfile(stdout);
+	say_line(sx, NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -305,15 +314,8 @@ void say_data(struct sockx *sx, const void *p, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (sx->quiet || sx->json)
-		return;
 	va_start(ap, fmt);
-	flockfile(stdout);
-	vfprintf(stdout, fmt, ap);
-	esc_write(stdout, p, n);
-	putc_unlocked('\n', stdout);
-	fflush(stdout);
-	funlockfile(stdout);
+	say_line(sx, p, n, fmt, ap);
 	va_end(ap);
 }
 

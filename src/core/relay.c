@@ -421,7 +421,7 @@ static int step(struct relay *r, int idle_ms)
 	return 1;
 }
 
-static int run(struct relay *rl, int idle_ms);
+static int run(struct relay *r, int idle_ms);
 
 int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex)
 {
@@ -452,49 +452,47 @@ int relay_run_stop(struct sockx *sx, int fd, int idle_ms, int stop_fd,
 }
 
 /*
- * Runs the relay *rl, set up by the caller, until both directions end
- * (or stop_fd says so); *rl gets the final state back.
+ * Runs the relay *r, set up by the caller, until both directions end
+ * (or stop_fd says so); *r holds the final state.
  */
-static int run(struct relay *rl, int idle_ms)
+static int run(struct relay *r, int idle_ms)
 {
-	struct relay r = *rl;
-	struct sockx *sx = r.sx;
-	int fd = r.fd, rc = EXIT_OK, s;
+	struct sockx *sx = r->sx;
+	int fd = r->fd, rc = EXIT_OK, s;
 
-	choose_paths(&r);
-	r.out = malloc(r.cap);
-	r.in = malloc(BUF);
-	if (!r.out || !r.in) {
+	choose_paths(r);
+	r->out = malloc(r->cap);
+	r->in = malloc(BUF);
+	if (!r->out || !r->in) {
 		rc = fail(sx, EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	do {
-		s = step(&r, idle_ms);
+		s = step(r, idle_ms);
 	} while (s == 1);
-	r.out_done = s == -3;
+	r->out_done = s == -3;
 	if (s == -3) {	/* a closed pipe too: what the peer still sends is lost */
 		rc = fail_errno(sx, "cannot write to stdout after %llu bytes received, %llu sent",
-				(unsigned long long)r.received, (unsigned long long)r.sent);
+				(unsigned long long)r->received, (unsigned long long)r->sent);
 	} else if (s == -2) {
 		rc = fail_errno(sx, "cannot read stdin");
 	} else if (s < 0 && errno == ETIMEDOUT) {
-		life(&r, "timeout", "timeout");
+		life(r, "timeout", "timeout");
 		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (%s)", idle_ms / 1000.0,
-			  r.idle_opt);
+			  r->idle_opt);
 	} else if (s < 0 && (errno == ECONNRESET || errno == EPIPE)) {
-		life(&r, "reset", "reset");
+		life(r, "reset", "reset");
 		rc = fail_errno(sx, "connection reset after %llu bytes sent, %llu received",
-				(unsigned long long)r.sent, (unsigned long long)r.received);
+				(unsigned long long)r->sent, (unsigned long long)r->received);
 	} else if (s < 0) {
 		rc = fail_errno(sx, "relay");
 	}
 	if (rc == EXIT_OK || !sx->json)	/* no event follows an error */
-		life(&r, "closed", "closed");
+		life(r, "closed", "closed");
 out:
-	if (r.in_path != PATH_COPY || r.out_splice)
+	if (r->in_path != PATH_COPY || r->out_splice)
 		fd_nonblock(fd, false);		/* as the caller gave it */
-	free(r.out);
-	free(r.in);
-	*rl = r;
+	free(r->out);
+	free(r->in);
 	return rc;
 }

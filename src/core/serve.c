@@ -539,15 +539,14 @@ static void summary(struct server *s)
 		ev_int(sx, "bytes_out", (long long)s->out);
 		ev_num(sx, "duration", sx_elapsed(sx));
 		ev_end(sx);
-	} else if (serve_raw_stdout(sx, s->o->mode)) {
-		if (!sx->quiet)		/* stdout is the client's bytes */
-			fprintf(stderr, "summary: %llu clients, %llu bytes in, %llu bytes out\n",
-				(unsigned long long)s->clients, (unsigned long long)s->in,
-				(unsigned long long)s->out);
-	} else {
-		say(sx, "summary: %llu clients, %llu bytes in, %llu bytes out",
-		    (unsigned long long)s->clients, (unsigned long long)s->in,
-		    (unsigned long long)s->out);
+	} else if (!sx->quiet) {
+		/* On stderr when stdout is the clients' bytes (stdio, print -q). */
+		FILE *f = serve_raw_stdout(sx, s->o->mode) ? stderr : stdout;
+
+		fprintf(f, "summary: %llu clients, %llu bytes in, %llu bytes out\n",
+			(unsigned long long)s->clients, (unsigned long long)s->in,
+			(unsigned long long)s->out);
+		fflush(f);
 	}
 }
 

@@ -52,7 +52,8 @@ def strip_comment(line):
 
 
 def skeleton(line):
-    """The line with quoted text blanked, but a $(...) inside "..." kept."""
+    """The line with quoted text blanked, but a $(...) inside "..." kept;
+    and the quote the line leaves open (a multi-line string), or None."""
     out = []
     q = None  # None, "'" or '"'
     depth = []  # quote state saved at each $( inside "..."
@@ -100,25 +101,7 @@ def skeleton(line):
         else:
             out.append(c)
         i += 1
-    return "".join(out)
-
-
-def unclosed_quote(line):
-    """Index of a quote that the line opens and does not close, or None."""
-    q = None
-    start = None
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if c == "\\" and q != "'":
-            i += 2
-            continue
-        if q is None and c in "'\"":
-            q, start = c, i
-        elif c == q:
-            q = None
-        i += 1
-    return start if q else None
+    return "".join(out), q
 
 
 def command_of(ws, funcs):
@@ -199,11 +182,7 @@ def scan(paths):
             m = re.search(r"(?<!<)<<-?\s*(['\"]?)([A-Za-z_]\w*)\1", line)
             if m:
                 heredoc = m.group(2)
-            open_at = unclosed_quote(line)
-            if open_at is not None:
-                quote = line[open_at]
-                line = line[:open_at]
-            line = skeleton(line)
+            line, quote = skeleton(line)
             if p.endswith(".bats"):
                 line = re.sub(r"^\s*@test\s+\"[^\"]*\"\s*{", "", line)
             for m in re.finditer(r"\bneed_cmd\s+([\w.+-]+)", line):
