@@ -22,7 +22,9 @@ compadd() {
 	print -rl -- \$__h >>$tmp/matches
 }
 EOF
-zpty z "ZDOTDIR=${(q)tmp} zsh -i 2>${(q)tmp}/err"
+# -d: none of /etc/zsh/*rc (Debian's zle-line-init there writes to the pty
+# at every prompt, and failed with EIO once the pty was gone)
+zpty z "ZDOTDIR=${(q)tmp} zsh -d -i 2>${(q)tmp}/err"
 integer i
 out=
 for ((i = 0; i < 250; i++)); do	# the prompt: zle reads the line now
@@ -31,8 +33,9 @@ for ((i = 0; i < 250; i++)); do	# the prompt: zle reads the line now
 	sleep 0.02
 done
 zpty -w -n z "$line"$'\t'
-# after the completion: clear the line, and say so in a file
-zpty -w z $'\C-e\C-u'"print done >${(q)tmp}/done"
+# after the completion: clear the line, say so in a file, and exit (no
+# prompt is drawn after it, so nothing writes to the pty we then delete)
+zpty -w z $'\C-e\C-u'"print done >${(q)tmp}/done; exit"
 for ((i = 0; i < 250; i++)); do
 	[[ -e $tmp/done ]] && break
 	zpty -r -t z junk && print -rn -- "$junk" >>$tmp/pty
