@@ -36,7 +36,7 @@ CPPFLAGS += -D_GNU_SOURCE -MMD -MP $(PCAP_CFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(SAN) $(CFLAGS)
 LDLIBS += $(PCAP_LIBS) $(CAP_LIBS) -lm -lpthread
 
-SRCS := $(wildcard src/core/*.c src/wire/*.c src/capture/*.c src/cmd/*.c)
+SRCS := $(wildcard src/core/*.c src/wire/*.c src/capture/*.c src/cmd/*.c src/cmd/*/*.c)
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -251,7 +251,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-* sockx
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(wildcard build-fuzz/obj/src/*/*.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(wildcard build-fuzz/obj/src/*/*.d build-fuzz/obj/src/*/*/*.d)
 
 # Benchmarks against iperf3, socat, ncat, nc, sockperf, ping and minimal C
 # references, on loopback only; not part of check. Installs the missing

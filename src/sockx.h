@@ -38,6 +38,8 @@ struct sockx {
 	bool color_out;		/* decided: colour on stdout */
 	double t0;		/* monotonic start, for the "t" of events */
 	enum show show;		/* --help, --version, --list-commands */
+	bool hex;		/* the command's --hex: data as a hex dump */
+	bool data_out;		/* stdout carries the data (netcat mode) */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC). */

@@ -265,7 +265,7 @@ char **tour_argv(const struct tour_run *u, const char *name,
 		return NULL;
 	v[k++] = strdup(name);
 	v[k++] = strdup("--json");	/* events are read, not prose */
-	v[k++] = strdup("-v");	/* the trace lines are how calls are counted */
+	v[k++] = strdup("-v");	/* its "call" events are how calls are counted */
 	if (verify)
 		v[k++] = strdup("--verify");
 	for (i = 0; i < n; i++)

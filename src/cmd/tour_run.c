@@ -76,32 +76,23 @@ static const char *shown(const char *p, size_t n, char *buf, size_t cap)
 }
 
 /*
- * A trace line of the socket layer (sock_trace() in core/sock.c):
- * "name(args) = N" or "name(args) = -1 ENAME (text)". The children run
- * with -v, so counting these lines counts the socket calls they made.
+ * A "call" event of the socket layer (sock_trace() in core/sock.c): the
+ * children run with --json -v, so counting them counts their socket calls.
  */
-static bool is_trace(const char *line)
+static bool call_line(const char *line, void *ctx)
 {
-	const char *p = line, *q;
+	struct errscan *e = ctx;
 
-	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
-		p++;
-	if (p == line || *p != '(')
-		return false;
-	q = strstr(p, ") = ");
-	if (!q)
-		return false;
-	q += 4;
-	return (*q >= '0' && *q <= '9') || strncmp(q, "-1 ", 3) == 0;
+	if (line[0] == '{' && jv_event(line, "call"))
+		e->calls++;
+	return false;
 }
 
 static bool stderr_line(const char *line, void *ctx)
 {
 	struct errscan *e = ctx;
 
-	if (is_trace(line))
-		e->calls++;
-	else if (!e->first[0] && (strncmp(line, "sockx: ", 7) == 0 || strstr(line, "Sanitizer")))
+	if (!e->first[0] && (strncmp(line, "sockx: ", 7) == 0 || strstr(line, "Sanitizer")))
 		snprintf(e->first, sizeof(e->first), "%s", line);
 	return false;
 }
@@ -328,9 +319,11 @@ static void judge(struct tour_run *u)
 
 	buf_lines(&u->cli.obuf, client_line, &s);
 	buf_lines(&u->cli.ebuf, stderr_line, &ce);
+	buf_lines(&u->cli.obuf, call_line, &ce);
 	u->r->calls_client = ce.calls;
 	if (u->scmd) {
 		buf_lines(&u->srv.ebuf, stderr_line, &se);
+		buf_lines(&u->srv.obuf, call_line, &se);
 		u->r->calls_server = se.calls;
 	}
 	u->r->bytes_out = s.out;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "../sockx.h"
+#include "text.h"
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
@@ -51,14 +52,9 @@ void ev_int(struct sockx *sx, const char *key, long long v);
 void ev_num(struct sockx *sx, const char *key, double v);
 void ev_bool(struct sockx *sx, const char *key, bool v);
 void ev_end(struct sockx *sx);
-/* A number as JSON: fixed-point, at most six decimals, no trailing zeros. */
-void json_write_num(FILE *f, double v);
 /* The "help" event: the text --help prints, for command (NULL: sockx). */
 void ev_help(struct sockx *sx, const char *command, const char *text,
 	     size_t n);
-
-/* Writes s, n bytes, as a JSON string (quotes included) to f. */
-void json_write_str(FILE *f, const void *s, size_t n);
 
 /*
  * Shows received bytes on stdout: raw, or a hex dump with hex, or under
@@ -66,21 +62,6 @@ void json_write_str(FILE *f, const void *s, size_t n);
  */
 void show_data(struct sockx *sx, const char *ev, const void *p, size_t n,
 	       bool hex, double rtt_ms);
-
-/*
- * Bytes from a peer (or a name it chose) as text a human reads safely:
- * valid UTF-8 as it is, but every control byte (C0, DEL, and C1 encoded
- * as UTF-8) and every byte of invalid UTF-8 as \xHH, \n \r \t as such
- * and a backslash doubled; with quoted, '"' as \" too. Nothing a peer
- * sends can then move the cursor, set the title or forge a line.
- * esc_buf writes whole escapes only, NUL-terminated, within cap bytes, and
- * returns how many of the n bytes it showed; esc_write writes all to f.
- */
-size_t esc_buf(char *buf, size_t cap, const void *p, size_t n, bool quoted);
-void esc_write(FILE *f, const void *p, size_t n);
-
-/* esc_buf into buf, "..." appended when it did not all fit. */
-const char *esc_str(const void *p, size_t n, char *buf, size_t cap);
 
 /* A human line (as say) of fmt's text, then p escaped (esc_write). */
 void say_data(struct sockx *sx, const void *p, size_t n, const char *fmt, ...)
@@ -94,20 +75,4 @@ void say_data(struct sockx *sx, const void *p, size_t n, const char *fmt, ...)
 void show_peer_data(struct sockx *sx, const char *ev, const void *p, size_t n,
 		    bool hex, double rtt_ms);
 
-/* Writes a hex dump of p (offset, 16 bytes, ASCII) to f. */
-void hexdump(FILE *f, const void *p, size_t n);
-
-/* ANSI colour, when the run decided on it for that stream. */
-const char *clr(const struct sockx *sx, bool err, const char *code);
-#define C_RED "31"
-#define C_GREEN "32"
-#define C_YELLOW "33"
-#define C_DIM "2"
-#define C_BOLD "1"
-#define C_OFF "0"
-
-
-
-/* Decides colour for stdout and stderr from --color, NO_COLOR and ttys. */
-void out_setup(struct sockx *sx);
 #endif

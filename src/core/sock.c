@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "event.h"
 #include "sock.h"
 
 const char *family_name(int family)
@@ -79,6 +80,7 @@ void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 		int err, const char *fmt, ...)
 {
 	char args[256], e[96];
+	const char *name = rc < 0 ? strerrorname_np(err) : NULL;
 	va_list ap;
 
 	if (sx->verbose < level)
@@ -86,10 +88,10 @@ void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	if (rc < 0)
-		trace(sx, level, "%s(%s) = -1 %s", call, args, errno_str(err, e, sizeof(e)));
-	else
-		trace(sx, level, "%s(%s) = %ld", call, args, rc);
+	EMIT_AT(sx, level >= 2 ? EV_V2 : EV_V1, call, .name = call, .args = args,
+		.ret = rc, .errno_ = rc < 0 ? (name ? name : "E?") : NULL,
+		.why = rc < 0 ? errno_str(err, e, sizeof(e)) : NULL,
+		.t_enter = EV_NAN, .t_exit = sx_elapsed(sx));
 }
 
 /* The type word as a trace shows it: "SOCK_STREAM|SOCK_NONBLOCK". */
