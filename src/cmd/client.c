@@ -1,8 +1,6 @@
 /*
- * \summary: what the clients share: the peer from HOST, PORT and -p; the
- * end of a run on SIGINT or SIGTERM
+ * \summary: what the clients share: the peer from HOST, PORT and -p
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,38 +46,4 @@ int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
 	if (n < 0)
 		return -addr_fail(sx, -n, "", err);
 	return n;
-}
-
-static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-static struct sigaction old_sa[ARRAY_SIZE(stop_sigs)];
-static volatile sig_atomic_t stop_signal;
-
-/* The flag, and the handler from before ours back for the next signal. */
-static void on_signal(int sig)
-{
-	size_t i;
-
-	stop_signal = sig;
-	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
-		if (stop_sigs[i] == sig)
-			sigaction(sig, &old_sa[i], NULL);
-}
-
-void client_catch_stop(void)
-{
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: a blocking call returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
-		sigaddset(&sa.sa_mask, stop_sigs[i]);
-	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
-		sigaction(stop_sigs[i], &sa, &old_sa[i]);
-}
-
-int client_stopped(void)
-{
-	return stop_signal;
 }

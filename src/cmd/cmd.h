@@ -9,6 +9,8 @@
 #include "../core/out.h"
 #include "../core/sock.h"
 #include "../core/listen.h"
+#include "../core/event.h"
+#include "../core/sig.h"
 
 /* Prototypes and help of every command in cmds.h. */
 #define CMD(n, id, fl, h) \
@@ -40,17 +42,6 @@ int client_port_opt(struct sockx *sx, const char **port, const char *arg);
  */
 int client_peer(struct sockx *sx, const char *port, int argc, char **argv,
 		int socktype, struct addr *dst, int max);
-
-/*
- * A client with a summary ends its run on SIGINT, SIGTERM or SIGHUP as
- * it ends at the end, summary and exit status included: the handler only
- * sets a flag (client_stopped: the signal, 0 if none) that the loops
- * poll, and blocking calls return EINTR. Once it ran, the handler from
- * before (the default, or a capture's that removes its temporary file)
- * is back: a second signal ends the process at once.
- */
-void client_catch_stop(void);
-int client_stopped(void);
 
 /* src/cmd/commands.c: the table of cmds.h and what sockx itself prints. */
 const struct cmd *cmd_find(const char *name);

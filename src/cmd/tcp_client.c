@@ -290,7 +290,7 @@ static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
 	*why = 0;
 	while (got < want) {
 		n = sock_recv(sx, fd, buf + got, cap - got, 0);
-		if (n < 0 && errno == EINTR && client_stopped()) {
+		if (n < 0 && errno == EINTR && sig_stopped()) {
 			*why = EINTR;
 			break;
 		}
@@ -320,7 +320,7 @@ static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !client_stopped())
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !sig_stopped())
 		;
 }
 
@@ -362,7 +362,7 @@ static void send_message(struct sockx *sx, int fd, const struct msg *m, char *bu
 	ssize_t n;
 	int left;
 
-	while (x->sent < m->len && !client_stopped()) {
+	while (x->sent < m->len && !sig_stopped()) {
 		n = sock_send(sx, fd, m->p + x->sent, m->len - x->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			capture_tcp_sent(cap, m->p + x->sent, (size_t)n);
@@ -431,7 +431,7 @@ static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
 		errno = x.why;
 		return fail_errno(sx, "send");
 	}
-	if (client_stopped() && x.sent < len)	/* not all sent: no reply due */
+	if (sig_stopped() && x.sent < len)	/* not all sent: no reply due */
 		return EXIT_OK;
 	if (x.why == ETIMEDOUT)
 		return fail(sx, EXIT_FAIL, "send stalled: %zu of %zu bytes sent, then the peer took"
@@ -552,20 +552,20 @@ static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *
 		free(buf);
 		return fail_errno(sx, "setsockopt SO_RCVTIMEO");
 	}
-	for (r = 0; r < o->count && rc == EXIT_OK && !client_stopped(); r++) {
+	for (r = 0; r < o->count && rc == EXIT_OK && !sig_stopped(); r++) {
 		if (r && o->interval_ms)
 			sleep_ms(o->interval_ms);
-		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !client_stopped(); i++)
+		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !sig_stopped(); i++)
 			rc = exchange(sx, fd, o, &o->msgs[i], buf, st, lazy, cap);
 	}
 	fflush(stdout);
-	if (rc == EXIT_OK && !client_stopped())
+	if (rc == EXIT_OK && !sig_stopped())
 		rc = close_gracefully(sx, fd, o, buf, cap);
-	if (client_stopped()) {	/* as at the end: the summary, 1 if a reply is missing */
-		trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
+	if (sig_stopped()) {	/* as at the end: the summary, 1 if a reply is missing */
+		trace(sx, 1, "stopped by %s", strsignal(sig_stopped()));
 		if (rc == EXIT_OK && st->replies < st->sent)
 			rc = fail(sx, EXIT_FAIL, "stopped by %s: %lu of %lu replies missing",
-				  strsignal(client_stopped()), st->sent - st->replies, st->sent);
+				  strsignal(sig_stopped()), st->sent - st->replies, st->sent);
 	}
 	if (rc == EXIT_OK || !sx->json)	/* only the summary follows an error */
 		life_event(sx, false, "closed", "closed");
@@ -623,7 +623,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;
 	if (o.nmsgs) {
-		client_catch_stop();	/* after the capture's own handlers */
+		sig_catch_stop();	/* after the capture's own handlers */
 		rc = run_messages(sx, fd, &o, cap, &st);
 	} else {
 		rc = relay_run_tap(sx, fd, o.idle_ms, o.hex, cap ? &tap : NULL);
@@ -631,7 +631,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	sock_close(sx, fd);
 	free_messages(&o);
 	rc = capture_finish(cap, rc);
-	if (st.sent > 1 || client_stopped())	/* the last event: after the verdict (docs/json.md) */
+	if (st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		rtt_summary(sx, &st);
 	return rc;
 }

@@ -202,7 +202,7 @@ static enum wait_result wait_until(struct udp_client *c, double deadline)
 	int ms, r;
 
 	for (;;) {
-		if (client_stopped())
+		if (sig_stopped())
 			return W_STOPPED;
 		ms = (int)((deadline - now_mono()) * 1000.0 + 0.999);
 		if (ms <= 0)
@@ -359,7 +359,7 @@ static int run_requests(struct udp_client *c)
 		if (!payload)
 			return fail(c->sx, EXIT_FAIL, "out of memory");
 	}
-	for (round = 0; round < o->count && rc == EXIT_OK && !client_stopped(); round++) {
+	for (round = 0; round < o->count && rc == EXIT_OK && !sig_stopped(); round++) {
 		if (round && o->interval_ms)
 			rc = idle_until(c, start + (double)round * o->interval_ms / 1000.0);
 		if (payload && rc == EXIT_OK) {
@@ -367,7 +367,7 @@ static int run_requests(struct udp_client *c)
 			mode_source_fill(payload, o->size, c->seq + 1);
 			rc = exchange(c, payload, o->size);
 		}
-		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !client_stopped(); i++)
+		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !sig_stopped(); i++)
 			rc = exchange(c, o->msgs[i], strlen(o->msgs[i]));
 	}
 	free(payload);
@@ -422,7 +422,7 @@ static int run_raw(struct udp_client *c)
 
 	if (!buf)
 		return fail(c->sx, EXIT_FAIL, "out of memory");
-	while (rc == EXIT_OK && !client_stopped()) {
+	while (rc == EXIT_OK && !sig_stopped()) {
 		n = read(STDIN_FILENO, buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;	/* a signal: the loop's test says if it stops the run */
@@ -447,9 +447,9 @@ static int run_lines(struct udp_client *c)
 
 	if (!line)
 		return fail(c->sx, EXIT_FAIL, "out of memory");
-	while (rc == EXIT_OK && !client_stopped()) {
+	while (rc == EXIT_OK && !sig_stopped()) {
 		r = read_line(stdin, line, c->max, &len);
-		if (r == 0 || client_stopped())	/* a signal: read() gave EINTR */
+		if (r == 0 || sig_stopped())	/* a signal: read() gave EINTR */
 			break;
 		no++;
 		if (r == -1)
@@ -654,10 +654,10 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	rc = open_peer(c, argc - first, argv + first);
 	ran = rc == EXIT_OK;
 	if (rc == EXIT_OK) {
-		client_catch_stop();	/* after the capture's own handlers */
+		sig_catch_stop();	/* after the capture's own handlers */
 		rc = c->raw ? run_raw(c) : c->lines ? run_lines(c) : run_requests(c);
-		if (client_stopped())
-			trace(sx, 1, "stopped by %s", strsignal(client_stopped()));
+		if (sig_stopped())
+			trace(sx, 1, "stopped by %s", strsignal(sig_stopped()));
 		/* on stderr too: stdout may go nowhere (-q, >/dev/null) */
 		if (rc == EXIT_OK && !o.send_only && c->received < c->sent)
 			rc = fail(sx, EXIT_FAIL, "%lu of %lu requests got no reply",
