@@ -172,8 +172,7 @@ static void put_fmt(FILE *f, const struct ev_field *fd, const void *ev,
 {
 	char c[16];
 
-	if (len == 0 || len >= sizeof(c) || fmt[0] != '%' ||
-	    strpbrk(c, "*n") != NULL)
+	if (len == 0 || len >= sizeof(c) || fmt[0] != '%')
 		return;
 	memcpy(c, fmt, len);
 	c[len] = '\0';
