@@ -170,3 +170,35 @@ check() {
 	j 0 udp-client --verify 127.0.0.1 "$PORT" -m hello
 	check
 }
+
+@test "json-schema: the event table (src/core/events/*.def) and docs/json.md are equal, both ways" {
+	run python3 "$BATS_TEST_DIRNAME/helpers/events_doc.py" \
+		"$BATS_TEST_DIRNAME/../src/core/events" "$DOC"
+	assert_success
+	assert_output ''
+}
+
+@test "json-schema: the table check catches a kind the page does not list, and a field out of order" {
+	local d="$BATS_TEST_TMPDIR/events"
+	mkdir -p "$d"
+	printf '%s\n' 'EVENT(made_up, "made_up", EV_SAY, NULL, F(INT, x))' \
+		'EVENT(err2, "error", EV_ERROR, "{message}", F(INT, exit) F(STR, command))' >"$d/x.def"
+	run python3 "$BATS_TEST_DIRNAME/helpers/events_doc.py" "$d" "$DOC"
+	assert_failure
+	assert_line --partial "kind made_up: event 'made_up' has no section"
+	assert_line --partial "kind err2: fields exit:INT,command:STR are in no documented list of 'error'"
+	assert_line --partial "'listening' is documented but no kind of the table emits it"
+}
+
+@test "json-schema: --json -v carries the trace as call events, in the documented shape" {
+	start_server srv "$SOCKX" tcp-server -p 0 --mode upper
+	j 0 -v tcp-client 127.0.0.1 "$PORT" -m hi
+	run python3 "$CHECK" "$DOC" "$OUT"/*.json
+	assert_success
+	run jq -r 'select(.event == "call") | .name' "$OUT/1.json"
+	assert_line socket
+	assert_line connect
+	assert_line close
+	run jq -r 'select(.event == "call" and .name == "connect" and .ret == -1) | .errno' "$OUT/1.json"
+	assert_output EINPROGRESS
+}

@@ -45,6 +45,10 @@ def alt(text):
     return kinds or None
 
 
+class Prose(list):
+    """A field list read from a section's prose, not from a table."""
+
+
 def parse_doc(path):
     """{event: [[(field, types or None), ...], ...]} and a field -> types map."""
     schema, known = {}, {}
@@ -90,7 +94,7 @@ def parse_doc(path):
                  for i, l in enumerate(lists)]
         lists = [l for l in lists if l]
         if prose:
-            lists.append(prose)
+            lists.append(Prose(prose))
         for ev in events:
             schema.setdefault(ev, []).extend(lists)
 
