@@ -40,6 +40,7 @@ struct sockx {
 	enum show show;		/* --help, --version, --list-commands */
 	bool hex;		/* the command's --hex: data as a hex dump */
 	bool data_out;		/* stdout carries the data (netcat mode) */
+	double t_call;		/* -v: when the traced call began (0: unknown) */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC). */

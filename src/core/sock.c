@@ -76,22 +76,36 @@ const char *errno_str(int err, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * A traced call's start (under -v only: it costs a clock read), for the
+ * t_enter of its "call" event: TIMED(sx, connect(...)).
+ */
+static void call_begin(struct sockx *sx)
+{
+	if (sx->verbose)
+		sx->t_call = sx_elapsed(sx);
+}
+#define TIMED(sx, call) (call_begin(sx), (call))
+
 void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 		int err, const char *fmt, ...)
 {
 	char args[256], e[96];
 	const char *name = rc < 0 ? strerrorname_np(err) : NULL;
+	double t_enter = sx->t_call > 0 ? sx->t_call : EV_NAN, t_exit;
 	va_list ap;
 
+	sx->t_call = 0;
 	if (sx->verbose < level)
 		return;
+	t_exit = sx_elapsed(sx);
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
 	EMIT_AT(sx, level >= 2 ? EV_V2 : EV_V1, call, .name = call, .args = args,
 		.ret = rc, .errno_ = rc < 0 ? (name ? name : "E?") : NULL,
 		.why = rc < 0 ? errno_str(err, e, sizeof(e)) : NULL,
-		.t_enter = EV_NAN, .t_exit = sx_elapsed(sx));
+		.t_enter = t_enter, .t_exit = t_exit);
 }
 
 /* The type word as a trace shows it: "SOCK_STREAM|SOCK_NONBLOCK". */
@@ -105,7 +119,7 @@ static const char *type_flags(int type, char *buf, size_t len)
 
 int sock_socket(struct sockx *sx, int family, int type, int proto)
 {
-	int fd = socket(family, type, proto), err = errno;
+	int fd = TIMED(sx, socket(family, type, proto)), err = errno;
 	char t[64];
 
 	sock_trace(sx, 1, "socket", fd, err, "%s, %s, %s", family_name(family),
@@ -117,7 +131,7 @@ int sock_socket(struct sockx *sx, int family, int type, int proto)
 
 int sock_bind(struct sockx *sx, int fd, const struct addr *a)
 {
-	int rc = bind(fd, (const struct sockaddr *)&a->ss, a->len), err = errno;
+	int rc = TIMED(sx, bind(fd, (const struct sockaddr *)&a->ss, a->len)), err = errno;
 	char s[ADDR_TEXT];
 
 	sock_trace(sx, 1, "bind", rc, err, "%d, %s", fd, addr_str(a, s, sizeof(s)));
@@ -127,7 +141,7 @@ int sock_bind(struct sockx *sx, int fd, const struct addr *a)
 
 int sock_listen(struct sockx *sx, int fd, int backlog)
 {
-	int rc = listen(fd, backlog), err = errno;
+	int rc = TIMED(sx, listen(fd, backlog)), err = errno;
 
 	sock_trace(sx, 1, "listen", rc, err, "%d, %d", fd, backlog);
 	errno = err;
@@ -140,7 +154,7 @@ int sock_accept(struct sockx *sx, int fd, struct addr *peer, int flags)
 	char s[ADDR_TEXT];
 
 	peer->len = sizeof(peer->ss);
-	rc = accept4(fd, (struct sockaddr *)&peer->ss, &peer->len, flags);
+	rc = TIMED(sx, accept4(fd, (struct sockaddr *)&peer->ss, &peer->len, flags));
 	err = errno;
 	if (sx->verbose) {
 		if (rc < 0)
@@ -155,7 +169,7 @@ int sock_accept(struct sockx *sx, int fd, struct addr *peer, int flags)
 
 int sock_connect(struct sockx *sx, int fd, const struct addr *a)
 {
-	int rc = connect(fd, (const struct sockaddr *)&a->ss, a->len), err = errno;
+	int rc = TIMED(sx, connect(fd, (const struct sockaddr *)&a->ss, a->len)), err = errno;
 	char s[ADDR_TEXT];
 
 	sock_trace(sx, 1, "connect", rc, err, "%d, %s", fd, addr_str(a, s, sizeof(s)));
@@ -165,7 +179,7 @@ int sock_connect(struct sockx *sx, int fd, const struct addr *a)
 
 int sock_shutdown(struct sockx *sx, int fd, int how)
 {
-	int rc = shutdown(fd, how), err = errno;
+	int rc = TIMED(sx, shutdown(fd, how)), err = errno;
 
 	sock_trace(sx, 1, "shutdown", rc, err, "%d, %s", fd,
 		   how == SHUT_WR ? "SHUT_WR" : how == SHUT_RD ? "SHUT_RD" : "SHUT_RDWR");
@@ -175,7 +189,7 @@ int sock_shutdown(struct sockx *sx, int fd, int how)
 
 int sock_close(struct sockx *sx, int fd)
 {
-	int rc = close(fd), err = errno;
+	int rc = TIMED(sx, close(fd)), err = errno;
 
 	sock_trace(sx, 1, "close", rc, err, "%d", fd);
 	errno = err;
@@ -185,7 +199,7 @@ int sock_close(struct sockx *sx, int fd)
 int sock_setopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int val)
 {
-	int rc = setsockopt(fd, level, opt, &val, sizeof(val)), err = errno;
+	int rc = TIMED(sx, setsockopt(fd, level, opt, &val, sizeof(val))), err = errno;
 
 	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %d", fd, name, val);
 	errno = err;
@@ -195,7 +209,7 @@ int sock_setopt(struct sockx *sx, int fd, int level, int opt,
 int sock_setopt_buf(struct sockx *sx, int fd, int level, int opt,
 		    const char *name, const void *val, socklen_t len)
 {
-	int rc = setsockopt(fd, level, opt, val, len), err = errno;
+	int rc = TIMED(sx, setsockopt(fd, level, opt, val, len)), err = errno;
 
 	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %u bytes", fd, name,
 		   (unsigned)len);
@@ -207,7 +221,7 @@ int sock_getopt(struct sockx *sx, int fd, int level, int opt,
 		const char *name, int *val)
 {
 	socklen_t len = sizeof(*val);
-	int rc = getsockopt(fd, level, opt, val, &len), err = errno;
+	int rc = TIMED(sx, getsockopt(fd, level, opt, val, &len)), err = errno;
 
 	sock_trace(sx, 2, "getsockopt", rc, err, "%d, %s -> %d", fd, name,
 		   rc == 0 ? *val : 0);
@@ -218,7 +232,7 @@ int sock_getopt(struct sockx *sx, int fd, int level, int opt,
 int sock_getopt_buf(struct sockx *sx, int fd, int level, int opt,
 		    const char *name, void *val, socklen_t *len)
 {
-	int rc = getsockopt(fd, level, opt, val, len), err = errno;
+	int rc = TIMED(sx, getsockopt(fd, level, opt, val, len)), err = errno;
 
 	sock_trace(sx, 2, "getsockopt", rc, err, "%d, %s, %u bytes", fd, name,
 		   rc == 0 ? (unsigned)*len : 0);
@@ -232,7 +246,7 @@ int sock_name(struct sockx *sx, int fd, struct addr *a)
 	char s[ADDR_TEXT];
 
 	a->len = sizeof(a->ss);
-	rc = getsockname(fd, (struct sockaddr *)&a->ss, &a->len);
+	rc = TIMED(sx, getsockname(fd, (struct sockaddr *)&a->ss, &a->len));
 	err = errno;
 	sock_trace(sx, 2, "getsockname", rc, err, "%d -> %s", fd,
 		   rc == 0 ? addr_str(a, s, sizeof(s)) : "?");
@@ -246,7 +260,7 @@ int sock_peer(struct sockx *sx, int fd, struct addr *a)
 	char s[ADDR_TEXT];
 
 	a->len = sizeof(a->ss);
-	rc = getpeername(fd, (struct sockaddr *)&a->ss, &a->len);
+	rc = TIMED(sx, getpeername(fd, (struct sockaddr *)&a->ss, &a->len));
 	err = errno;
 	sock_trace(sx, 2, "getpeername", rc, err, "%d -> %s", fd,
 		   rc == 0 ? addr_str(a, s, sizeof(s)) : "?");
@@ -256,7 +270,7 @@ int sock_peer(struct sockx *sx, int fd, struct addr *a)
 
 ssize_t sock_send(struct sockx *sx, int fd, const void *p, size_t n, int flags)
 {
-	ssize_t rc = send(fd, p, n, flags);
+	ssize_t rc = TIMED(sx, send(fd, p, n, flags));
 	int err = errno;
 
 	if (sx->verbose)
@@ -268,7 +282,7 @@ ssize_t sock_send(struct sockx *sx, int fd, const void *p, size_t n, int flags)
 
 ssize_t sock_recv(struct sockx *sx, int fd, void *p, size_t n, int flags)
 {
-	ssize_t rc = recv(fd, p, n, flags);
+	ssize_t rc = TIMED(sx, recv(fd, p, n, flags));
 	int err = errno;
 
 	if (sx->verbose)
@@ -280,8 +294,8 @@ ssize_t sock_recv(struct sockx *sx, int fd, void *p, size_t n, int flags)
 ssize_t sock_sendto(struct sockx *sx, int fd, const void *p, size_t n,
 		    int flags, const struct addr *to)
 {
-	ssize_t rc = sendto(fd, p, n, flags, to ? (const struct sockaddr *)&to->ss : NULL,
-			    to ? to->len : 0);
+	ssize_t rc = TIMED(sx, sendto(fd, p, n, flags, to ? (const struct sockaddr *)&to->ss : NULL,
+			    to ? to->len : 0));
 	int err = errno;
 	char s[ADDR_TEXT];
 
@@ -303,7 +317,7 @@ ssize_t sock_recvfrom(struct sockx *sx, int fd, void *p, size_t n, int flags,
 	if (!from)
 		from = &dummy;
 	from->len = sizeof(from->ss);
-	rc = recvfrom(fd, p, n, flags, (struct sockaddr *)&from->ss, &from->len);
+	rc = TIMED(sx, recvfrom(fd, p, n, flags, (struct sockaddr *)&from->ss, &from->len));
 	err = errno;
 	if (sx->verbose)
 		sock_trace(sx, 1, "recvfrom", (long)rc, err, "%d, %zu, %d -> %s",
@@ -342,7 +356,7 @@ static const char *msg_flags_str(int flags, char *buf, size_t len)
 
 ssize_t sock_sendmsg(struct sockx *sx, int fd, const struct msghdr *m, int flags)
 {
-	ssize_t rc = sendmsg(fd, m, flags);
+	ssize_t rc = TIMED(sx, sendmsg(fd, m, flags));
 	int err = errno;
 	char f[160];
 
@@ -356,7 +370,7 @@ ssize_t sock_sendmsg(struct sockx *sx, int fd, const struct msghdr *m, int flags
 
 ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 {
-	ssize_t rc = recvmsg(fd, m, flags);
+	ssize_t rc = TIMED(sx, recvmsg(fd, m, flags));
 	int err = errno;
 	char f[160], out[160];
 
@@ -384,7 +398,7 @@ static const char *mmsg_flags(int flags, char *buf, size_t len)
 int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 		  int flags)
 {
-	int rc = recvmmsg(fd, v, n, flags, NULL), err = errno;
+	int rc = TIMED(sx, recvmmsg(fd, v, n, flags, NULL)), err = errno;
 	bool idle = rc < 0 && (err == EAGAIN || err == EWOULDBLOCK);
 	char f[64];
 
@@ -398,7 +412,7 @@ int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 		  int flags)
 {
-	int rc = sendmmsg(fd, v, n, flags), err = errno;
+	int rc = TIMED(sx, sendmmsg(fd, v, n, flags)), err = errno;
 	char f[64];
 
 	if (sx->verbose)
@@ -411,7 +425,7 @@ int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 int sock_set_timeout(struct sockx *sx, int fd, int opt, int ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	int rc = setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)), err = errno;
+	int rc = TIMED(sx, setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv))), err = errno;
 
 	sock_trace(sx, 2, "setsockopt", rc, err, "%d, %s, %d ms", fd,
 		   opt == SO_RCVTIMEO ? "SO_RCVTIMEO" : "SO_SNDTIMEO", ms);
@@ -540,7 +554,7 @@ static int connect_one(struct sockx *sx, const struct addr *dst,
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
 		do {
-			rc = poll(&pfd, 1, timeout_ms > 0 ? timeout_ms : -1);
+			rc = TIMED(sx, poll(&pfd, 1, timeout_ms > 0 ? timeout_ms : -1));
 		} while (rc < 0 && errno == EINTR);
 		sock_trace(sx, 1, "poll", rc, errno, "%d, POLLOUT, %d ms", fd, timeout_ms);
 		if (rc == 0)
