@@ -1,0 +1,334 @@
+/* \summary: sockx lab: lists the labs, runs one, several or all, with a summary */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+#define LAB(id) &lab_##id,
+static const struct lab *const lab_table[] = {
+#include "labs.h"
+	NULL,
+};
+#undef LAB
+
+enum { O_ALL = OPT_LONG };
+
+static const struct optdef opts[] = {
+	{ "all", O_ALL, NULL, "run every lab, then a summary", NULL },
+	{ "wait", 'w', "S", "each lab's bound, in seconds (default 20)", NULL },
+	{ NULL, 0, NULL, NULL, NULL },
+};
+
+const struct cmdinfo info_lab = {
+	"[--all | NAME...] [-w S]",
+	"Each lab takes a claim of the socket tutorial sockx grew from (or a\n"
+	"common belief about sockets), runs a bounded experiment on this kernel\n"
+	"(loopback, or network namespaces it makes and removes), prints what it\n"
+	"observed, with the numbers, and a verdict: holds, does not hold, or\n"
+	"depends (on what was measured). With no NAME, lists the labs.\n\n"
+	"Exit status: 0 when every experiment asked for ran (whatever its\n"
+	"verdict); 4 when one needs a privilege this process lacks, 5 when this\n"
+	"kernel lacks what it needs, 1 when one failed to run; 2 for an unknown\n"
+	"lab. Everything a lab makes is undone after it, also on SIGINT.",
+	opts,
+};
+
+struct lab_opts {
+	bool all;
+	int wait_ms;
+};
+
+static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
+{
+	struct lab_opts *o = ctx;
+
+	switch (key) {
+	case O_ALL: o->all = true; return EXIT_OK;
+	case 'w': return opt_secs(sx, "--wait", arg, 600, &o->wait_ms);
+	default: return EXIT_USAGE;
+	}
+}
+
+static const struct lab *lab_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; lab_table[i]; i++)
+		if (strcmp(lab_table[i]->name, name) == 0)
+			return lab_table[i];
+	return NULL;
+}
+
+static void list_labs(struct sockx *sx)
+{
+	char line[256];
+	size_t i;
+
+	for (i = 0; lab_table[i]; i++) {
+		snprintf(line, sizeof(line), "%-16s %s", lab_table[i]->name, lab_table[i]->claim);
+		EMIT(sx, lab_listed, .name = lab_table[i]->name, .claim = lab_table[i]->claim,
+		     .line = line);
+	}
+}
+
+/* After an unknown name: the labs there are, on stderr. */
+static void hint_labs(struct sockx *sx)
+{
+	char names[1024];
+	size_t i, o = 0;
+
+	names[0] = '\0';
+	for (i = 0; lab_table[i] && o < sizeof(names); i++)
+		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+				      i ? ", " : "", lab_table[i]->name);
+	hint(sx, "the labs are: %s (sockx lab lists them with their claims)", names);
+}
+
+void lab_observe(struct lab_run *r, const char *what, double number,
+		 const char *unit, const char *note, const char *fmt, ...)
+{
+	char value[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	r->observed++;
+	EMIT(r->sx, lab_observed, .lab = r->lab->name, .what = what,
+	     .value = value, .number = number, .unit = unit, .note = note);
+}
+
+static void __attribute__((format(printf, 4, 0)))
+judge(struct lab_run *r, enum lab_verdict v, int code, const char *fmt, va_list ap)
+{
+	static const char *const words[] = {
+		[LAB_HOLDS] = "holds", [LAB_DOES_NOT_HOLD] = "does not hold",
+		[LAB_DEPENDS] = "depends", [LAB_NOT_RUN] = "could not run",
+		[LAB_FAILED] = "failed",
+	};
+	char why[512];
+
+	if (r->judged)	/* the first word stands */
+		return;
+	vsnprintf(why, sizeof(why), fmt, ap);
+	r->judged = true;
+	r->exit = code;
+	r->verdict = v;
+	EMIT(r->sx, lab, .name = r->lab->name, .claim = r->lab->claim,
+	     .verdict = words[v], .why = why, .observed = r->observed,
+	     .time_ms = (now_mono() - r->start) * 1000.0, .exit = code);
+}
+
+int lab_verdict(struct lab_run *r, enum lab_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v > LAB_DEPENDS)
+		v = LAB_FAILED;
+	va_start(ap, fmt);
+	judge(r, v, EXIT_OK, fmt, ap);
+	va_end(ap);
+	return EXIT_OK;
+}
+
+int lab_cannot(struct lab_run *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (code == EXIT_OK)
+		code = EXIT_FAIL;
+	va_start(ap, fmt);
+	judge(r, code == EXIT_FAIL ? LAB_FAILED : LAB_NOT_RUN, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+bool lab_expired(const struct lab_run *r)
+{
+	return sig_stopped() || now_mono() >= r->deadline;
+}
+
+int lab_ms_left(const struct lab_run *r, int cap_ms)
+{
+	double left = (r->deadline - now_mono()) * 1000.0;
+
+	if (sig_stopped() || left <= 0)
+		return 0;
+	return left < cap_ms ? (int)left + 1 : cap_ms;
+}
+
+bool lab_defer(struct lab_run *r, void (*fn)(void *), void *arg)
+{
+	if (r->ndefer >= LAB_DEFER_MAX)
+		return false;
+	r->defer[r->ndefer].fn = fn;
+	r->defer[r->ndefer].arg = arg;
+	r->ndefer++;
+	return true;
+}
+
+void lab_close_fd(void *arg)
+{
+	int *fd = arg;
+
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void lab_loopback(struct addr *a, int family, int port)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET6) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = in6addr_loopback;
+		in6->sin6_port = htons((uint16_t)port);
+		a->len = sizeof(*in6);
+	} else {
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		in->sin_port = htons((uint16_t)port);
+		a->len = sizeof(*in);
+	}
+}
+
+/* The listeners' descriptors, for lab_defer (a lab has a few at most). */
+static int listener_fds[LAB_DEFER_MAX];
+
+int lab_listener(struct lab_run *r, int family, int type, int backlog,
+		 struct addr *a)
+{
+	struct listen_opts lo = { .backlog = backlog, .v6only = -1 };
+	const char *failed = "socket";
+	int fd, *slot;
+
+	lab_loopback(a, family, 0);
+	fd = sock_listener(r->sx, a, type, &lo, &failed);
+	if (fd < 0) {
+		lab_cannot(r, errno_exit(errno, true), "%s on loopback: %s", failed,
+			   strerror(errno));
+		return -1;
+	}
+	slot = &listener_fds[r->ndefer];
+	*slot = fd;
+	if (!lab_defer(r, lab_close_fd, slot)) {
+		close(fd);
+		lab_cannot(r, EXIT_FAIL, "too many things to undo");
+		return -1;
+	}
+	return fd;
+}
+
+long long lab_proc_counter(const char *file, const char *prefix, const char *field)
+{
+	char names[4096], values[4096], *n, *v, *sn, *sv;
+	size_t plen = strlen(prefix);
+	long long out = -1;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		if (strncmp(names, prefix, plen) != 0 || strncmp(values, prefix, plen) != 0)
+			continue;
+		n = strtok_r(names + plen, " \n", &sn);
+		v = strtok_r(values + plen, " \n", &sv);
+		for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+			if (strcmp(n, field) == 0) {
+				out = strtoll(v, NULL, 10);
+				break;
+			}
+		break;
+	}
+	fclose(f);
+	return out;
+}
+
+/* Runs one lab within wait_ms; its exit status, its verdict in *verdict. */
+static int run_one(struct sockx *sx, const struct lab *l, int wait_ms, int *verdict)
+{
+	struct lab_run r = { .sx = sx, .lab = l };
+	int rc;
+
+	r.start = now_mono();
+	r.deadline = r.start + wait_ms / 1000.0;
+	EMIT(sx, lab_begin, .name = l->name, .claim = l->claim, .how = l->how);
+	rc = l->run(&r);
+	while (r.ndefer > 0) {
+		r.ndefer--;
+		r.defer[r.ndefer].fn(r.defer[r.ndefer].arg);
+	}
+	if (!r.judged) {	/* ended without a word: a failure, said as one */
+		if (sig_stopped())
+			lab_cannot(&r, EXIT_FAIL, "stopped by %s", strsignal(sig_stopped()));
+		else
+			lab_cannot(&r, rc == EXIT_OK ? EXIT_FAIL : rc, "ended without a verdict");
+	}
+	*verdict = r.verdict;
+	return r.exit;
+}
+
+/* The worst of two statuses: 1 over 4 over 5 over 0. */
+static int worse(int a, int b)
+{
+	static const int rank[] = { [EXIT_OK] = 0, [EXIT_UNSUPPORTED] = 1,
+				    [EXIT_NOPERM] = 2, [EXIT_FAIL] = 3 };
+
+	if (a < 0 || a > EXIT_UNSUPPORTED || b < 0 || b > EXIT_UNSUPPORTED)
+		return a > b ? a : b;
+	return rank[a] >= rank[b] ? a : b;
+}
+
+int cmd_lab(struct sockx *sx, int argc, char **argv)
+{
+	struct lab_opts o = { .wait_ms = 20000 };
+	int first, rc, exit = EXIT_OK, i, n = 0, v, ran = 0, counts[LAB_FAILED + 1] = { 0 };
+	const struct lab *want[64];
+	double t0 = now_mono();
+	size_t k;
+
+	rc = opt_parse(sx, &info_lab, argc, argv, parse_opt, &o, &first);
+	if (rc != EXIT_OK)
+		return rc;
+	if (o.all && first < argc)
+		return fail(sx, EXIT_USAGE, "--all and a lab name ('%s'): one or the other", argv[first]);
+	for (i = first; i < argc; i++) {
+		if (n == (int)ARRAY_SIZE(want))
+			return fail(sx, EXIT_USAGE, "too many labs asked for");
+		want[n] = lab_find(argv[i]);
+		if (!want[n]) {
+			fail(sx, EXIT_USAGE, "no lab '%s'", argv[i]);
+			hint_labs(sx);
+			return EXIT_USAGE;
+		}
+		n++;
+	}
+	for (k = 0; o.all && lab_table[k] && n < (int)ARRAY_SIZE(want); k++)
+		want[n++] = lab_table[k];
+	if (n == 0) {
+		list_labs(sx);
+		return EXIT_OK;
+	}
+	sig_catch_stop();
+	for (i = 0; i < n && !sig_stopped(); i++, ran++) {
+		rc = run_one(sx, want[i], o.wait_ms, &v);
+		exit = worse(exit, rc);
+		counts[v]++;
+	}
+	if (n > 1 || sig_stopped())	/* the summary, from the loop (also on SIGINT) */
+		EMIT(sx, summary_lab, .labs = ran, .holds = counts[LAB_HOLDS],
+		     .does_not_hold = counts[LAB_DOES_NOT_HOLD],
+		     .depends = counts[LAB_DEPENDS], .could_not_run = counts[LAB_NOT_RUN],
+		     .failed = counts[LAB_FAILED], .duration = now_mono() - t0,
+		     .exit = exit);
+	return exit;
+}

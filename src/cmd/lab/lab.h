@@ -1,0 +1,88 @@
+/* \summary: sockx lab: a claim of the tutorial, an experiment on this kernel, a verdict */
+#ifndef SOCKX_LAB_H
+#define SOCKX_LAB_H
+
+#include "../cmd.h"
+
+enum lab_verdict { LAB_HOLDS, LAB_DOES_NOT_HOLD, LAB_DEPENDS,
+		  LAB_NOT_RUN, LAB_FAILED };	/* the last two: lab_cannot() */
+
+struct lab_run;
+
+/*
+ * One lab: a claim (the tutorial's words, or the common belief), how the
+ * experiment tests it, and the experiment. run() observes (lab_observe)
+ * and ends with lab_verdict(), or with lab_cannot() when it could not run
+ * (4: privilege, 5: the kernel lacks something, 1: it failed). It keeps
+ * within r's deadline (lab_expired, lab_ms_left) and registers what it
+ * must undo with lab_defer() as soon as it made it: the deferred calls
+ * run after it, in reverse order, also when it failed or a signal came.
+ */
+struct lab {
+	const char *name;	/* as typed: "backlog" */
+	const char *claim;
+	const char *how;	/* the experiment, one sentence */
+	int (*run)(struct lab_run *r);
+};
+
+#define LAB_DEFER_MAX 16
+
+struct lab_run {
+	struct sockx *sx;
+	const struct lab *lab;
+	double start, deadline;	/* monotonic seconds */
+	int observed;
+	bool judged;
+	int exit;		/* EXIT_OK, or lab_cannot's code */
+	int verdict;		/* enum lab_verdict, LAB_NOT_RUN or LAB_FAILED */
+	struct { void (*fn)(void *); void *arg; } defer[LAB_DEFER_MAX];
+	int ndefer;
+};
+
+/* What the experiment saw: value as text, number (NAN if none), unit (or NULL). */
+void lab_observe(struct lab_run *r, const char *what, double number,
+		 const char *unit, const char *note, const char *fmt, ...)
+	PRINTF_LIKE(6, 7);
+
+/* The verdict and why, with the numbers; returns EXIT_OK. */
+int lab_verdict(struct lab_run *r, enum lab_verdict v, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+/* The experiment could not run: code 4, 5 or 1, and why. Returns code. */
+int lab_cannot(struct lab_run *r, int code, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+/* The lab's bound passed, or a stopping signal came. */
+bool lab_expired(const struct lab_run *r);
+/* Milliseconds to the deadline (0 when expired), at most cap_ms. */
+int lab_ms_left(const struct lab_run *r, int cap_ms);
+
+/* fn(arg) after the lab, whatever happened (LIFO). False if full: undo now. */
+bool lab_defer(struct lab_run *r, void (*fn)(void *), void *arg);
+/* Closes the descriptor *(int *)arg points to, if >= 0 (for lab_defer). */
+void lab_close_fd(void *arg);
+
+/* 127.0.0.1 (or ::1 for AF_INET6) port port, into *a. */
+void lab_loopback(struct addr *a, int family, int port);
+
+/*
+ * A TCP (type SOCK_STREAM) or UDP listener on loopback, port 0: the fd
+ * (registered with lab_defer to close) and its address in *a; -1 after
+ * lab_cannot() said why.
+ */
+int lab_listener(struct lab_run *r, int family, int type, int backlog,
+		 struct addr *a);
+
+/*
+ * A counter of /proc/net/snmp or /proc/net/netstat (file), as netstat -s
+ * reads them: the value under field in the line pair that starts with
+ * prefix ("Tcp:", "TcpExt:", "Udp:"). -1 if there is none.
+ */
+long long lab_proc_counter(const char *file, const char *prefix, const char *field);
+
+/* The labs, in the order lab lists them (labs.h). */
+#define LAB(id) extern const struct lab lab_##id;
+#include "labs.h"
+#undef LAB
+
+#endif
