@@ -95,6 +95,10 @@ connected to 127.0.0.1:PORT from 127.0.0.1:EPH1'
 	golden no-command
 }
 
+@test "golden: no-command-json" {
+	golden no-command-json
+}
+
 @test "golden: unknown-command" {
 	golden unknown-command
 }
