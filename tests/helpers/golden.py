@@ -6,9 +6,9 @@ usage: golden.py mask DIR
 
 mask: replaces, in each case's collected output (DIR/NAME.raw, written
 by golden.sh with the case's values in DIR/NAME.ctx; the result is
-DIR/NAME.txt), what differs from one
-run to the next (times, kernel-chosen ports, pids, names, paths) with a
-placeholder, and nothing else. Each rule is named and says why below.
+DIR/NAME.txt), what differs from one run to the next (times,
+kernel-chosen ports, pids, names, paths) with a placeholder, and
+nothing else. Each rule is named and says why below.
 Every rule matches only the value in its current format and place (a
 "t" with six decimals, an RTT after "time="): a value printed in another
 format or place is left as it is, so the diff shows it. The numbered
