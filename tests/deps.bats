@@ -13,7 +13,7 @@ CHECK="$BATS_TEST_DIRNAME/helpers/deps_check.py"
 # benchmark script, the Makefile's recipes and CI's script.
 scanned() {
 	local f
-	for f in "$ROOT"/tests/*.bats "$ROOT"/tests/helpers/*.bash "$ROOT"/tests/data/*.sh \
+	for f in "$ROOT"/tests/*.bats "$ROOT"/tests/helpers/*.bash "$ROOT"/tests/helpers/*.sh "$ROOT"/tests/data/*.sh \
 		"$ROOT"/bench/*.sh "$ROOT"/docs/*.sh "$ROOT"/Makefile "$ROOT"/.ci/run; do
 		[[ -f $f ]] && printf '%s\n' "$f"
 	done
