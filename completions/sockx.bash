@@ -19,7 +19,7 @@ _sockx() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture lab help' -- "$cur"))
 		fi
 		return
 	fi
@@ -248,11 +248,17 @@ _sockx() {
 			return ;;
 		esac
 		opts=' -r --read -i --interface --filter -c --count -w --timeout --pcap --hex --streams' ;;
+	lab)
+		case $prev in
+		-w|--wait)
+			return ;;
+		esac
+		opts=' --all -w --wait' ;;
 	help)
 		case $prev in
 		esac
 		opts=''
-		args='tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture help' ;;
+		args='tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture lab help' ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help" -- "$cur"))

@@ -182,6 +182,18 @@ void lab_close_fd(void *arg)
 	*fd = -1;
 }
 
+int lab_defer_fd(struct lab_run *r, int fd)
+{
+	if (fd < 0)
+		return -1;
+	if (r->nfds >= LAB_DEFER_MAX) {
+		close(fd);
+		return -1;
+	}
+	r->fds[r->nfds++] = fd;
+	return fd;
+}
+
 void lab_loopback(struct addr *a, int family, int port)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)&a->ss;
@@ -201,15 +213,12 @@ void lab_loopback(struct addr *a, int family, int port)
 	}
 }
 
-/* The listeners' descriptors, for lab_defer (a lab has a few at most). */
-static int listener_fds[LAB_DEFER_MAX];
-
 int lab_listener(struct lab_run *r, int family, int type, int backlog,
 		 struct addr *a)
 {
 	struct listen_opts lo = { .backlog = backlog, .v6only = -1 };
 	const char *failed = "socket";
-	int fd, *slot;
+	int fd;
 
 	lab_loopback(a, family, 0);
 	fd = sock_listener(r->sx, a, type, &lo, &failed);
@@ -218,14 +227,9 @@ int lab_listener(struct lab_run *r, int family, int type, int backlog,
 			   strerror(errno));
 		return -1;
 	}
-	slot = &listener_fds[r->ndefer];
-	*slot = fd;
-	if (!lab_defer(r, lab_close_fd, slot)) {
-		close(fd);
-		lab_cannot(r, EXIT_FAIL, "too many things to undo");
-		return -1;
-	}
-	return fd;
+	if (lab_defer_fd(r, fd) < 0)
+		lab_cannot(r, EXIT_FAIL, "too many descriptors to undo");
+	return r->judged ? -1 : fd;
 }
 
 long long lab_proc_counter(const char *file, const char *prefix, const char *field)
@@ -263,6 +267,8 @@ static int run_one(struct sockx *sx, const struct lab *l, int wait_ms, int *verd
 	r.deadline = r.start + wait_ms / 1000.0;
 	EMIT(sx, lab_begin, .name = l->name, .claim = l->claim, .how = l->how);
 	rc = l->run(&r);
+	while (r.nfds > 0)
+		close(r.fds[--r.nfds]);
 	while (r.ndefer > 0) {
 		r.ndefer--;
 		r.defer[r.ndefer].fn(r.defer[r.ndefer].arg);

@@ -37,6 +37,8 @@ struct lab_run {
 	int verdict;		/* enum lab_verdict, LAB_NOT_RUN or LAB_FAILED */
 	struct { void (*fn)(void *); void *arg; } defer[LAB_DEFER_MAX];
 	int ndefer;
+	int fds[LAB_DEFER_MAX];	/* lab_defer_fd's, closed after the lab */
+	int nfds;
 };
 
 /* What the experiment saw: value as text, number (NAN if none), unit (or NULL). */
@@ -57,8 +59,17 @@ bool lab_expired(const struct lab_run *r);
 /* Milliseconds to the deadline (0 when expired), at most cap_ms. */
 int lab_ms_left(const struct lab_run *r, int cap_ms);
 
-/* fn(arg) after the lab, whatever happened (LIFO). False if full: undo now. */
+/*
+ * fn(arg) after the lab, whatever happened (LIFO). False if full: undo
+ * now. arg must outlive run() (static storage, or r itself): the calls
+ * come after run() returned.
+ */
 bool lab_defer(struct lab_run *r, void (*fn)(void *), void *arg);
+/*
+ * fd closed after the lab (before the lab_defer calls); fd itself is
+ * returned, or -1 (closed now) when fd was -1 or the list is full.
+ */
+int lab_defer_fd(struct lab_run *r, int fd);
 /* Closes the descriptor *(int *)arg points to, if >= 0 (for lab_defer). */
 void lab_close_fd(void *arg);
 

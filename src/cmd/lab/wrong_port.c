@@ -10,8 +10,8 @@
 /* A port on loopback that nobody listens on: bound, never listened. */
 static int closed_port(struct lab_run *r, int *fd, struct addr *a)
 {
-	*fd = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*fd < 0 || !lab_defer(r, lab_close_fd, fd))
+	*fd = lab_defer_fd(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (*fd < 0)
 		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
 	lab_loopback(a, AF_INET, 0);
 	if (sock_bind(r->sx, *fd, a) < 0 || sock_name(r->sx, *fd, a) < 0)
