@@ -34,8 +34,9 @@ JOBS=${GOLDEN_JOBS:-$((2 * $(nproc 2>/dev/null || echo 1)))}
 CLIENT_TIMEOUT=10
 SERVER_WAIT=5
 # A server is ready when one of these lines appears on its stdout or
-# stderr: "listening on", the JSON "listening" event, capture -v's "ready".
-READY_RE='^listening on |^\{"event":"listening"|^capture: ready on '
+# stderr: "listening on", the JSON "listening" event, capture -v's "ready"
+# (a line on stderr, or under --json -v a "note" event on stdout).
+READY_RE='^listening on |^\{"event":"listening"|^capture: ready on |^\{"event":"note".*"text":"capture: ready on '
 
 die() {
 	echo "golden.sh: $*" >&2
