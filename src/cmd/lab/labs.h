@@ -6,3 +6,4 @@
  */
 LAB(wrong_port)
 LAB(backlog)
+LAB(boundaries)
