@@ -7,3 +7,4 @@
 LAB(wrong_port)
 LAB(backlog)
 LAB(boundaries)
+LAB(seqpacket_eof)
