@@ -103,6 +103,14 @@ static int wait_connected(struct lab_run *r, int fd, int ms, int *err)
 	return *err ? -1 : 1;
 }
 
+/* Stopped by a signal (lab.c names it) or past the bound: no verdict from half an experiment. */
+static int cut_short(struct lab_run *r)
+{
+	if (sig_stopped())
+		return EXIT_FAIL;
+	return lab_cannot(r, EXIT_FAIL, "the lab's bound (-w) passed before the experiment ended");
+}
+
 /* What one listen(backlog) let through. */
 struct fill {
 	int backlog;
@@ -147,6 +155,8 @@ static int fill_queue(struct lab_run *r, int backlog, bool then_accept, struct f
 			break;
 		f->completed++;
 	}
+	if (lab_expired(r))
+		return cut_short(r);
 	if (f->next == 1)
 		return lab_cannot(r, EXIT_FAIL, "%d connects all completed with listen(%d): "
 				  "the bound of the experiment", f->completed, backlog);
@@ -202,7 +212,8 @@ static void observe_fill(struct lab_run *r, const struct fill *f)
 	if (f->after != -2) {
 		snprintf(what, sizeof(what), "listen(%d): connect() number %d after one accept()",
 			 f->backlog, f->completed + 1);
-		lab_observe(r, what, f->after_ms, "ms", "counted from its start: the client retried its SYN",
+		lab_observe(r, what, f->after_ms, "ms", f->after == 1 ? "counted from its start: "
+			    "the client retried its SYN" : "counted from its start",
 			    "%s after %.0f", outcome(f->after, 0, buf, sizeof(buf)), f->after_ms);
 	}
 }
@@ -232,6 +243,8 @@ static int run(struct lab_run *r)
 		rc = fill_queue(r, backlogs[i], i == 0, &f[i]);
 		if (rc != EXIT_OK)
 			return rc;
+		if (lab_expired(r))
+			return cut_short(r);
 		observe_fill(r, &f[i]);
 		plus_one += f[i].completed == backlogs[i] + 1;
 		refused += f[i].next == -1;

@@ -253,6 +253,9 @@ static int run(struct lab_run *r)
 		 sent, total, smallest, largest);
 	lab_observe(r, "TCP: one send() of 1048576 bytes, read with a 1 MiB buffer as it arrived",
 		    big_reads, "recv() calls", note, "%d", big_reads);
+	if (lab_expired(r))	/* a signal (lab.c names it) or the bound: no verdict */
+		return sig_stopped() ? EXIT_FAIL
+			: lab_cannot(r, EXIT_FAIL, "the lab's bound (-w) passed during the 1 MiB send");
 	rc = seq_pair(r);
 	if (rc != EXIT_OK)
 		return rc;
