@@ -5,3 +5,7 @@
  * defined differently.
  */
 LAB(wrong_port)
+LAB(backlog)
+LAB(boundaries)
+LAB(seqpacket_eof)
+LAB(rdm)
