@@ -6,3 +6,4 @@
  */
 LAB(wrong_port)
 LAB(partial_send)
+LAB(reset_on_close)
