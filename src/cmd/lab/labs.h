@@ -7,3 +7,4 @@
 LAB(wrong_port)
 LAB(partial_send)
 LAB(reset_on_close)
+LAB(half_close)
