@@ -224,17 +224,17 @@ print(trial(False)); print(trial(True))'
 	done
 }
 
-@test "labs partial-send ... time-wait: run as nobody, within seconds, leave nothing behind" {
-	local before after
-	before=$(ip netns list 2>/dev/null || true)
+@test "labs partial-send ... time-wait: run as nobody, within seconds, leave no process behind" {
+	# These labs make no namespace (other files' tests may, meanwhile):
+	# what they could leave is a forked writer, and sockets of their own.
 	SECONDS=0
 	run -0 --separate-stderr as_nobody timeout 60 "$SOCKX" --json lab "${LABS[@]}"
 	((SECONDS < 20))
 	[[ $(jq -r 'select(.event == "lab") | .exit' <<<"$output" | sort -u) == 0 ]]
 	[[ $(jq -r 'select(.event == "summary") | .labs' <<<"$output") -eq 5 ]]
-	after=$(ip netns list 2>/dev/null || true)
-	[[ $before == "$after" ]]
 	# no writer of the sigpipe lab outlived it
 	run pgrep -u 65534 -f "$NOBODY_DIR/sockx"
+	# on failure, what was left: shown by bats
+	echo "pgrep: $status $output"
 	[[ $status -eq 1 ]]
 }

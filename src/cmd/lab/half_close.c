@@ -147,6 +147,9 @@ static int run(struct lab_run *r)
 	if (rc != EXIT_OK)
 		return rc;
 	report(r, "close()", &cl);
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s before the experiment ended",
+				  sig_stopped() ? "a signal came" : "the bound (-w) passed");
 	if (sh.server_got == (long long)strlen(message) && sh.reply > 0 && sh.client_err == 0 &&
 	    cl.server_got == (long long)strlen(message) && cl.reply == 0 && cl.client_err != 0)
 		return lab_verdict(r, LAB_HOLDS, "after shutdown(SHUT_WR) the server saw EOF after "

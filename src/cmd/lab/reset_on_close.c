@@ -178,6 +178,9 @@ static int run(struct lab_run *r)
 	if (rc != EXIT_OK)
 		return rc;
 	report(r, "control, server reads all 2000", &fin);
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s before the experiment ended",
+				  sig_stopped() ? "a signal came" : "the bound (-w) passed");
 	if (rst.err != ECONNRESET || fin.err != 0)
 		return lab_verdict(r, LAB_DOES_NOT_HOLD, "with %d bytes unread the client's read ended "
 				   "with %s (%lld RSTs counted); with none unread, %s",

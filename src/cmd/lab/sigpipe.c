@@ -130,7 +130,8 @@ static int writer(struct lab_run *r, int fd, enum way w, struct writer *o)
 			io_wait_in(-1, 5);	/* a 5 ms pause: poll() ignores fd -1 */
 	}
 	if (done != child)
-		return lab_cannot(r, EXIT_FAIL, "the writer did not end in time");
+		return lab_cannot(r, EXIT_FAIL, "the writer did not end in time%s",
+				  sig_stopped() ? " (a signal came)" : "");
 	child = -1;
 	while (o->calls < TRIES && read(p[0], &e, sizeof(e)) == (ssize_t)sizeof(e))
 		o->err[o->calls++] = e;

@@ -185,6 +185,9 @@ static int run(struct lab_run *r)
 	lab_observe(r, "net.ipv4.tcp_tw_reuse", twr, NULL,
 		    "lets connect() reuse a TIME_WAIT 4-tuple (2: loopback only); bind() ignores it",
 		    "%d", twr);
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s before the experiment ended",
+				  sig_stopped() ? "a signal came" : "the bound (-w) passed");
 	tw_seen = plain.tw_client > 0 && both.tw_client > 0 && plain.tw_server == 0 &&
 		  both.tw_server == 0;
 	if (!tw_seen)
