@@ -159,7 +159,7 @@ int lab_ms_left(const struct lab_run *r, int cap_ms)
 	double left = (r->deadline - now_mono()) * 1000.0;
 
 	if (sig_stopped() || left <= 0)
-		return 0;
+		return 1;	/* not 0: to SO_RCVTIMEO and poll, 0 is "forever" or "now" */
 	return left < cap_ms ? (int)left + 1 : cap_ms;
 }
 

@@ -56,7 +56,7 @@ int lab_cannot(struct lab_run *r, int code, const char *fmt, ...)
 
 /* The lab's bound passed, or a stopping signal came. */
 bool lab_expired(const struct lab_run *r);
-/* Milliseconds to the deadline (0 when expired), at most cap_ms. */
+/* Milliseconds to the deadline, at most cap_ms; 1 once expired (never 0). */
 int lab_ms_left(const struct lab_run *r, int cap_ms);
 
 /*

@@ -4,8 +4,13 @@
  * src/cmd/lab/ID.c. No include guard: lab.h and lab.c include it with LAB
  * defined differently.
  */
-LAB(wrong_port)
 LAB(backlog)
+LAB(partial_send)
 LAB(boundaries)
-LAB(seqpacket_eof)
+LAB(reset_on_close)
+LAB(wrong_port)
+LAB(time_wait)
+LAB(sigpipe)
 LAB(rdm)
+LAB(half_close)
+LAB(seqpacket_eof)
