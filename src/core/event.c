@@ -218,7 +218,7 @@ static void put_value(const struct sockx *sx, FILE *f, const struct ev_field *fd
 		break;
 	case FT_STR: case FT_STR_OPT:
 		s = AT(ev, fd, char *);
-		esc_write(f, s, strlen(s));
+		fputs(s, f);	/* sockx's words, or text escaped already */
 		break;
 	case FT_TEXT:
 		fputs(AT(ev, fd, char *), f);
