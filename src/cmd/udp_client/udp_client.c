@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "udp_client.h"
-#include "../capture/capture.h"
-#include "../core/priv.h"
-#include "../core/serve.h"
+#include "../../capture/capture.h"
+#include "../../core/priv.h"
+#include "../../core/serve.h"
 
 enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
        O_STDIN, O_SENDONLY, O_BROADCAST };

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "cmd.h"
+#include "../cmd.h"
 
 #define UDP_MAX_MSGS 64
 #define UDP_DGRAM_MAX 65536	/* the receive buffer: any UDP payload fits */
