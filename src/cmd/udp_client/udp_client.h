@@ -1,6 +1,6 @@
 /*
  * \summary: udp-client's parts: the request engine and its capture
- * wiring (udp_client.c), and its events (show.c)
+ * wiring (run.c), and its events (show.c)
  */
 #ifndef SOCKX_UDP_CLIENT_H
 #define SOCKX_UDP_CLIENT_H
