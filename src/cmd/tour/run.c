@@ -347,7 +347,7 @@ static void judge(struct tour_run *u)
 /* Under -vv: what the children wrote to stderr. */
 static void dump_stderr(struct tour_run *u, const char *who, const struct tour_buf *b)
 {
-	if (u->sx->verbose >= 2 && b->len)
+	if (b->len)
 		trace(u->sx, 2, "tour: %s: %s stderr:\n%s", u->c->name, who, b->p);
 }
 
