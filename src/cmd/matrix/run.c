@@ -8,9 +8,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "../cmd.h"
 #include "matrix.h"
-#include "../core/priv.h"
+#include "../../core/priv.h"
 
 enum { O_ALL = OPT_LONG };
 
@@ -108,12 +108,12 @@ static const char *m_proto_name(int family, int v, char *buf, size_t len)
 }
 
 /* Adds one row; returns false when the table is full. */
-static bool add_row(struct mx_table *t, int family, int type, int proto,
+static bool add_row(struct matrix_table *t, int family, int type, int proto,
 		    const char *pname)
 {
-	struct mx_row *r;
+	struct matrix_row *r;
 
-	if (t->n == MX_ROWS)
+	if (t->n == MATRIX_ROWS)
 		return false;
 	r = &t->rows[t->n++];
 	memset(r, 0, sizeof(*r));
@@ -129,7 +129,7 @@ static bool add_row(struct mx_table *t, int family, int type, int proto,
  * family x type with protocol 0 (the kernel's default, if it has one),
  * then the protocols of that pair worth a row of their own.
  */
-static void plan_rows(struct mx_table *t, bool all)
+static void plan_rows(struct matrix_table *t, bool all)
 {
 	size_t f, ty, p;
 	int fam;
@@ -148,7 +148,7 @@ static void plan_rows(struct mx_table *t, bool all)
 }
 
 /* The capability socket() checks for this row, or -1 for none. */
-static int row_priv(const struct mx_row *r)
+static int row_priv(const struct matrix_row *r)
 {
 	if (r->family == AF_KEY)
 		return PRIV_ADMIN;
@@ -165,7 +165,7 @@ static int row_priv(const struct mx_row *r)
  * allows, and unprivileged the EPERM is honest. Each socket is closed
  * before the next is opened: the matrix holds at most one descriptor.
  */
-static void probe(struct sockx *sx, struct mx_row *r)
+static void probe(struct sockx *sx, struct matrix_row *r)
 {
 	int p = row_priv(r), fd;
 	bool up = p >= 0 && priv_raise((enum priv)p) == 0;
@@ -191,7 +191,7 @@ static void probe(struct sockx *sx, struct mx_row *r)
  * one thing besides capabilities that decides an ICMP datagram socket,
  * shown with the rows it explains.
  */
-static void read_ping_range(struct mx_table *t)
+static void read_ping_range(struct matrix_table *t)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "re");
 
@@ -200,7 +200,7 @@ static void read_ping_range(struct mx_table *t)
 		fclose(f);
 }
 
-static void json_row(struct sockx *sx, const struct mx_table *t, const struct mx_row *r)
+static void json_row(struct sockx *sx, const struct matrix_table *t, const struct matrix_row *r)
 {
 	char b[32];
 
@@ -222,7 +222,7 @@ static void json_row(struct sockx *sx, const struct mx_table *t, const struct mx
 		ev_int(sx, "sndbuf", r->sndbuf);
 		ev_int(sx, "rcvbuf", r->rcvbuf);
 	}
-	ev_str(sx, "privilege", mx_priv_text(t, r));
+	ev_str(sx, "privilege", matrix_priv_text(t, r));
 	if (r->root_could < 0)
 		ev_str(sx, "root_could", NULL);
 	else
@@ -237,7 +237,7 @@ struct widths {
 	int proto, result, chose, needs, cmd;
 };
 
-static void measure(const struct mx_table *t, struct widths *w)
+static void measure(const struct matrix_table *t, struct widths *w)
 {
 	char b[32];
 	size_t i;
@@ -245,7 +245,7 @@ static void measure(const struct mx_table *t, struct widths *w)
 
 	*w = (struct widths){ 8, 6, 6, 5, 7 };
 	for (i = 0; i < t->n; i++) {
-		const struct mx_row *r = &t->rows[i];
+		const struct matrix_row *r = &t->rows[i];
 
 		n = (int)strlen(r->pname);
 		w->proto = n > w->proto ? n : w->proto;
@@ -253,15 +253,15 @@ static void measure(const struct mx_table *t, struct widths *w)
 		w->result = n > w->result ? n : w->result;
 		n = r->ok ? (int)strlen(m_proto_name(r->family, r->so_proto, b, sizeof(b))) : 1;
 		w->chose = n > w->chose ? n : w->chose;
-		n = mx_priv_text(t, r) ? (int)strlen(mx_priv_text(t, r)) : 1;
+		n = matrix_priv_text(t, r) ? (int)strlen(matrix_priv_text(t, r)) : 1;
 		w->needs = n > w->needs ? n : w->needs;
 		n = (int)strlen(r->command[0] ? r->command : "-");
 		w->cmd = n > w->cmd ? n : w->cmd;
 	}
 }
 
-static void human_row(struct sockx *sx, const struct mx_table *t,
-		      const struct mx_row *r, const struct widths *w)
+static void human_row(struct sockx *sx, const struct matrix_table *t,
+		      const struct matrix_row *r, const struct widths *w)
 {
 	const char *res = r->ok ? "ok" : strerrorname_np(r->err);
 	const char *col = r->ok ? C_GREEN : r->err == EPERM || r->err == EACCES ? C_YELLOW : C_RED;
@@ -275,12 +275,12 @@ static void human_row(struct sockx *sx, const struct mx_table *t,
 	       family_name(r->family), type_name(r->type), w->proto, r->pname,
 	       clr(sx, false, col), w->result, res ? res : "E?", clr(sx, false, C_OFF),
 	       w->chose, r->ok ? m_proto_name(r->family, r->so_proto, b, sizeof(b)) : "-",
-	       sb, rb, w->needs, mx_priv_text(t, r) ? mx_priv_text(t, r) : "-",
+	       sb, rb, w->needs, matrix_priv_text(t, r) ? matrix_priv_text(t, r) : "-",
 	       w->cmd, r->command[0] ? r->command : "-",
 	       clr(sx, false, C_DIM), r->note, clr(sx, false, C_OFF));
 }
 
-static void human_table(struct sockx *sx, const struct mx_table *t)
+static void human_table(struct sockx *sx, const struct matrix_table *t)
 {
 	struct utsname u;
 	struct widths w;
@@ -317,7 +317,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 
 int cmd_matrix(struct sockx *sx, int argc, char **argv)
 {
-	static struct mx_table t;
+	static struct matrix_table t;
 	bool all = false;
 	int first, rc;
 	size_t i;
@@ -334,7 +334,7 @@ int cmd_matrix(struct sockx *sx, int argc, char **argv)
 	plan_rows(&t, all);
 	for (i = 0; i < t.n; i++) {
 		probe(sx, &t.rows[i]);
-		mx_explain(&t, &t.rows[i]);
+		matrix_explain(&t, &t.rows[i]);
 		if (sx->json)
 			json_row(sx, &t, &t.rows[i]);
 	}
