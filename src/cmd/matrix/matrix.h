@@ -1,4 +1,4 @@
-/* \summary: matrix internals: one probed row, and what it means here */
+/* \summary: matrix internals: one probed row, what it means here, how it is shown */
 #ifndef SOCKX_MATRIX_H
 #define SOCKX_MATRIX_H
 
@@ -14,6 +14,7 @@ struct matrix_row {
 	int err;		/* its errno otherwise */
 	int priv;		/* enum priv socket() checks, or -1 */
 	int so_proto, so_type, sndbuf, rcvbuf;	/* read back when ok */
+	char chosen[32];	/* so_proto's name ("IPPROTO_TCP") when ok */
 	int root_could;		/* 1 yes, 0 no, -1 cannot know from here */
 	char command[64];	/* the sockx command that exercises it */
 	char note[240];		/* what the result means on this kernel */
@@ -32,5 +33,8 @@ void matrix_explain(const struct matrix_table *t, struct matrix_row *r);
 
 /* What socket() wants for r ("CAP_NET_RAW", "ping_group_range"), or NULL. */
 const char *matrix_priv_text(const struct matrix_table *t, const struct matrix_row *r);
+
+/* Emits the rows of t (show.c): the table's lines, or "cell" events. */
+void matrix_show(struct sockx *sx, const struct matrix_table *t);
 
 #endif

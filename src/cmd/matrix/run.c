@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "../cmd.h"
@@ -168,6 +167,7 @@ static int row_priv(const struct matrix_row *r)
 static void probe(struct sockx *sx, struct matrix_row *r)
 {
 	int p = row_priv(r), fd;
+	char b[16];
 	bool up = p >= 0 && priv_raise((enum priv)p) == 0;
 
 	fd = sock_socket(sx, r->family, r->type | SOCK_CLOEXEC, r->proto);
@@ -184,6 +184,7 @@ static void probe(struct sockx *sx, struct matrix_row *r)
 	sock_getopt(sx, fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", &r->sndbuf);
 	sock_getopt(sx, fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", &r->rcvbuf);
 	sock_close(sx, fd);
+	snprintf(r->chosen, sizeof(r->chosen), "%s", m_proto_name(r->family, r->so_proto, b, sizeof(b)));
 }
 
 /*
@@ -198,111 +199,6 @@ static void read_ping_range(struct matrix_table *t)
 	t->ping_known = f && fscanf(f, "%lu %lu", &t->ping_lo, &t->ping_hi) == 2;
 	if (f)
 		fclose(f);
-}
-
-static void json_row(struct sockx *sx, const struct matrix_table *t, const struct matrix_row *r)
-{
-	char b[32];
-
-	ev_begin(sx, "cell");
-	ev_str(sx, "family", family_name(r->family));
-	ev_int(sx, "family_num", r->family);
-	ev_str(sx, "type", type_name(r->type));
-	ev_int(sx, "type_num", r->type);
-	ev_str(sx, "protocol", r->pname);
-	ev_int(sx, "protocol_num", r->proto);
-	ev_bool(sx, "supported", r->ok);
-	ev_str(sx, "errno", r->ok ? NULL : strerrorname_np(r->err));
-	if (!r->ok)
-		ev_int(sx, "errno_num", r->err);
-	if (r->ok) {
-		ev_str(sx, "so_protocol", m_proto_name(r->family, r->so_proto, b, sizeof(b)));
-		ev_int(sx, "so_protocol_num", r->so_proto);
-		ev_str(sx, "so_type", type_name(r->so_type));
-		ev_int(sx, "sndbuf", r->sndbuf);
-		ev_int(sx, "rcvbuf", r->rcvbuf);
-	}
-	ev_str(sx, "privilege", matrix_priv_text(t, r));
-	if (r->root_could < 0)
-		ev_str(sx, "root_could", NULL);
-	else
-		ev_bool(sx, "root_could", r->root_could > 0);
-	ev_str(sx, "command", r->command[0] ? r->command : NULL);
-	ev_str(sx, "note", r->note);
-	ev_end(sx);
-}
-
-/* Column widths of the human table. */
-struct widths {
-	int proto, result, chose, needs, cmd;
-};
-
-static void measure(const struct matrix_table *t, struct widths *w)
-{
-	char b[32];
-	size_t i;
-	int n;
-
-	*w = (struct widths){ 8, 6, 6, 5, 7 };
-	for (i = 0; i < t->n; i++) {
-		const struct matrix_row *r = &t->rows[i];
-
-		n = (int)strlen(r->pname);
-		w->proto = n > w->proto ? n : w->proto;
-		n = r->ok ? 2 : (int)strlen(strerrorname_np(r->err));
-		w->result = n > w->result ? n : w->result;
-		n = r->ok ? (int)strlen(m_proto_name(r->family, r->so_proto, b, sizeof(b))) : 1;
-		w->chose = n > w->chose ? n : w->chose;
-		n = matrix_priv_text(t, r) ? (int)strlen(matrix_priv_text(t, r)) : 1;
-		w->needs = n > w->needs ? n : w->needs;
-		n = (int)strlen(r->command[0] ? r->command : "-");
-		w->cmd = n > w->cmd ? n : w->cmd;
-	}
-}
-
-static void human_row(struct sockx *sx, const struct matrix_table *t,
-		      const struct matrix_row *r, const struct widths *w)
-{
-	const char *res = r->ok ? "ok" : strerrorname_np(r->err);
-	const char *col = r->ok ? C_GREEN : r->err == EPERM || r->err == EACCES ? C_YELLOW : C_RED;
-	char b[32], sb[16] = "-", rb[16] = "-";
-
-	if (r->ok) {
-		snprintf(sb, sizeof(sb), "%d", r->sndbuf);
-		snprintf(rb, sizeof(rb), "%d", r->rcvbuf);
-	}
-	printf("%-12s %-14s %-*s %s%-*s%s %-*s %7s %7s  %-*s %-*s %s%s%s\n",
-	       family_name(r->family), type_name(r->type), w->proto, r->pname,
-	       clr(sx, false, col), w->result, res ? res : "E?", clr(sx, false, C_OFF),
-	       w->chose, r->ok ? m_proto_name(r->family, r->so_proto, b, sizeof(b)) : "-",
-	       sb, rb, w->needs, matrix_priv_text(t, r) ? matrix_priv_text(t, r) : "-",
-	       w->cmd, r->command[0] ? r->command : "-",
-	       clr(sx, false, C_DIM), r->note, clr(sx, false, C_OFF));
-}
-
-static void human_table(struct sockx *sx, const struct matrix_table *t)
-{
-	struct utsname u;
-	struct widths w;
-	size_t i;
-
-	measure(t, &w);
-	if (uname(&u) == 0)
-		printf("socket() on Linux %s, uid %u, CAP_NET_RAW %s\n", u.release,
-		       (unsigned)getuid(), t->have_raw ? "permitted" : "not permitted");
-	printf("%s%-12s %-14s %-*s %-*s %-*s %7s %7s  %-*s %-*s %s%s\n",
-	       clr(sx, false, C_BOLD), "FAMILY", "TYPE", w.proto, "PROTOCOL",
-	       w.result, "RESULT", w.chose, "CHOSEN", "SNDBUF", "RCVBUF",
-	       w.needs, "NEEDS", w.cmd, "COMMAND", "NOTE", clr(sx, false, C_OFF));
-	for (i = 0; i < t->n; i++) {
-		if (i && t->rows[i].family != t->rows[i - 1].family)
-			putchar('\n');
-		human_row(sx, t, &t->rows[i], &w);
-	}
-	if (t->ping_known)
-		printf("\nnet.ipv4.ping_group_range = %lu %lu (ICMP datagram sockets, icmp(7))\n",
-		       t->ping_lo, t->ping_hi);
-	fflush(stdout);
 }
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
@@ -335,10 +231,7 @@ int cmd_matrix(struct sockx *sx, int argc, char **argv)
 	for (i = 0; i < t.n; i++) {
 		probe(sx, &t.rows[i]);
 		matrix_explain(&t, &t.rows[i]);
-		if (sx->json)
-			json_row(sx, &t, &t.rows[i]);
 	}
-	if (!sx->json)
-		human_table(sx, &t);
+	matrix_show(sx, &t);	/* the table's widths need every row */
 	return EXIT_OK;
 }
