@@ -232,6 +232,7 @@ int cmd_matrix(struct sockx *sx, int argc, char **argv)
 		probe(sx, &t.rows[i]);
 		matrix_explain(&t, &t.rows[i]);
 	}
+	sx->quiet = false;	/* the table is what was asked for: shown under -q too */
 	matrix_show(sx, &t);	/* the table's widths need every row */
 	return EXIT_OK;
 }
