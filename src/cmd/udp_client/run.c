@@ -162,7 +162,7 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 		r = c->cur;	/* not an echo at all: the answer of a non-echo server */
 	if (!r) {
 		c->unexpected++;
-		udp_client_note(c, "unexpected", NULL, n, 0);
+		udp_client_note(c, NULL, n, 0);
 		return false;
 	}
 	rtt = (now_mono() - r->sent) * 1000.0;
@@ -171,7 +171,7 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 			c->dups++;
 		else
 			c->late++;
-		udp_client_note(c, r->seen ? "duplicate" : "late", r, n, rtt);
+		udp_client_note(c, r, n, rtt);
 		r->seen = true;
 		return false;
 	}

@@ -21,17 +21,16 @@ void udp_client_emit_(struct udp_client *c, enum ev_kind_id id, unsigned lines,
 		event_emit_at(c->sx, id, lines, ev);
 }
 
-void udp_client_note(struct udp_client *c, const char *what, const struct req *r,
-		     size_t n, double rtt)
+void udp_client_note(struct udp_client *c, const struct req *r, size_t n, double rtt)
 {
 	if (!r)
 		UDP_EMIT(c, EV_WARN, unexpected_udp, .bytes = (long long)n);
-	else if (what[0] == 'l')
-		UDP_EMIT(c, EV_WARN, late_udp, .seq = (long long)r->seq, .bytes = (long long)n,
-			   .rtt_ms = rtt);
+	else if (r->seen)
+		UDP_EMIT(c, EV_WARN, duplicate_udp, .seq = (long long)r->seq,
+			 .bytes = (long long)n, .rtt_ms = rtt);
 	else
-		UDP_EMIT(c, EV_WARN, duplicate_udp, .seq = (long long)r->seq, .bytes = (long long)n,
-			   .rtt_ms = rtt);
+		UDP_EMIT(c, EV_WARN, late_udp, .seq = (long long)r->seq,
+			 .bytes = (long long)n, .rtt_ms = rtt);
 }
 
 /*

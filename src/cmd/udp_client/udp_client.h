@@ -72,10 +72,12 @@ void udp_client_emit_(struct udp_client *c, enum ev_kind_id id, unsigned lines,
 #define UDP_EMIT_(c, lines, id, ...) \
 	udp_client_emit_((c), EV_##id, (lines), &(const struct ev_##id){ 0, __VA_ARGS__ })
 
-/* A datagram that is not the answer awaited: what is "late",
- * "duplicate" or "unexpected"; r NULL for one that matches no request. */
-void udp_client_note(struct udp_client *c, const char *what, const struct req *r,
-		     size_t n, double rtt);
+/*
+ * A datagram that is not the answer awaited: a late reply to r, or a
+ * duplicate once r was answered (r->seen); r NULL for one that matches
+ * no request.
+ */
+void udp_client_note(struct udp_client *c, const struct req *r, size_t n, double rtt);
 
 /* The answer to r (n bytes in c->buf, cut short if trunc). */
 void udp_client_answer(struct udp_client *c, const struct req *r, size_t n,
