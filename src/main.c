@@ -46,6 +46,26 @@ static int parse_main(struct sockx *sx, int argc, char **argv, int *rc)
 	return optind;
 }
 
+static void usage_write(FILE *f, const void *ctx)
+{
+	(void)ctx;
+	cmd_usage_text(f);
+}
+
+/* No command: the usage on stderr, exit 2. */
+static int missing(struct sockx *sx)
+{
+	size_t len = 0;
+	char *text = opt_text(usage_write, NULL, &len);
+
+	if (text && len && text[len - 1] == '\n')
+		text[len - 1] = '\0';	/* the event's line ends there */
+	if (text)
+		EMIT(sx, usage, .text = text);
+	free(text);
+	return EXIT_USAGE;
+}
+
 static int finish(struct sockx *sx, int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -97,10 +117,8 @@ int main(int argc, char **argv)
 		cmd_show(&sx);
 	if (rc != EXIT_OK)
 		return finish(&sx, rc == OPT_HELP ? EXIT_OK : rc);
-	if (i >= argc) {
-		cmd_usage_text(stderr);
-		return EXIT_USAGE;
-	}
+	if (i >= argc)
+		return missing(&sx);
 	c = cmd_find(argv[i]);
 	if (!c)
 		return cmd_unknown(&sx, argv[i]);

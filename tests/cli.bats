@@ -23,6 +23,17 @@ load helpers/common
 	[[ "$stderr" == *"usage: sockx"* ]]
 }
 
+@test "cli: --help, --version and --list-commands print under -q too; a bare sockx's usage is on stderr, also under --json" {
+	run -0 --separate-stderr "$SOCKX" -q --version
+	assert_output --regexp '^sockx [0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 --separate-stderr "$SOCKX" -q --list-commands
+	assert_line udp-client
+	run -0 --separate-stderr "$SOCKX" -q udp-client --help
+	assert_line --partial 'usage: sockx udp-client'
+	run -2 --separate-stderr "$SOCKX" --json
+	[[ -z "$output" && "$stderr" == "usage: sockx"* ]]
+}
+
 @test "cli: global options work after the command too (--version, --list-commands, --help)" {
 	local c
 	for c in $("$SOCKX" --list-commands); do

@@ -146,6 +146,16 @@ sys.exit(0 if len(offs) == 1 else 1)' <<<"$output"
 	refute_output --regexp '(fork|clone|sleep)'
 }
 
+@test "matrix: the table is what was asked for: -q prints it too; --json -v has a socket call per cell" {
+	need_cmd jq
+	run -0 --separate-stderr "$SOCKX" -q matrix
+	assert_line --partial 'FAMILY       TYPE'
+	run -0 --separate-stderr "$SOCKX" --json -v matrix
+	[[ -z "$stderr" ]]
+	jq -se '[.[] | select(.event == "cell")] | length > 10' <<<"$output"
+	jq -se '([.[] | select(.event == "cell")] | length) == ([.[] | select(.event == "call" and .name == "socket")] | length)' <<<"$output"
+}
+
 @test "matrix: an unknown option or argument is a usage error" {
 	run -2 --separate-stderr "$SOCKX" matrix --bogus
 	[[ "$stderr" == *"unknown option"* ]]

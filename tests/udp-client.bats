@@ -224,6 +224,51 @@ one_error_line() {
 	jq -se '.[5] | .sent == 2 and .received == 2 and .loss_pct == 0 and .rtt_min_ms <= .rtt_max_ms' <<<"$output"
 }
 
+@test "udp-client: --json -v: the trace is call events on stdout among the exchange's own; stderr stays empty" {
+	need_cmd jq
+	start_server srv "$SOCKX" udp-server -p 0
+	run -0 --separate-stderr "$SOCKX" --json -v udp-client 127.0.0.1 "$PORT" -m x
+	[[ -z "$stderr" ]]
+	jq -se '[.[] | select(.event != "call") | .event] == ["connected", "sent", "reply", "summary"]' <<<"$output"
+	jq -se '[.[] | select(.event == "call") | .name] | index("send") < index("recv")' <<<"$output"
+	# the send comes before its sent event, the recv before its reply
+	jq -se 'map(if .event == "call" then .name else .event end) | index("send") < index("sent") and index("recv") < index("reply")' <<<"$output"
+}
+
+@test "udp-client: stdin mode: a notice is a warning on stderr, under --json its event alone" {
+	need_cmd jq
+	start_peer peer drop-first
+	run -0 --separate-stderr "$SOCKX" udp-client -w 0.3 --retries 1 127.0.0.1 "$PORT" < <(printf 'a\n')
+	[[ "$output" == "a" ]]
+	[[ "$stderr" == "sockx: udp-client: no reply to #1 within 0.3 s: sending it again (retry 1 of 1)" ]]
+	stop_all_bg
+	start_peer peer2 drop-first
+	run -0 --separate-stderr "$SOCKX" --json udp-client -w 0.3 --retries 1 127.0.0.1 "$PORT" < <(printf 'a\n')
+	[[ -z "$stderr" ]]
+	jq -se 'map(.event) == ["connected", "sent", "retry", "sent", "reply", "summary"]' <<<"$output"
+	jq -se '.[2] | .seq == 1 and .tries == 1 and .wait_s == 0.3' <<<"$output"
+	# -v: the connected and summary lines go to stderr, stdout keeps the replies alone
+	stop_all_bg
+	start_server srv "$SOCKX" udp-server -p 0
+	run -0 --separate-stderr "$SOCKX" -v udp-client 127.0.0.1 "$PORT" < <(printf 'b\n')
+	[[ "$output" == "b" ]]
+	[[ "$stderr" == *"sending to 127.0.0.1:$PORT from 127.0.0.1:"* ]]
+	[[ "$stderr" == *"1 sent, 1 received, 0% loss, rtt min/avg/max = "* ]]
+}
+
+@test "udp-client: --hex shows a reply as a dump under its line; -q --hex dumps the bytes alone" {
+	start_server srv "$SOCKX" udp-server -p 0
+	run -0 --separate-stderr "$SOCKX" udp-client 127.0.0.1 "$PORT" -m AB --hex
+	[[ "${lines[1]}" =~ ^reply\ #1:\ 2\ bytes,\ time=[0-9.]+\ ms:$ ]]
+	[[ "${lines[2]}" == "00000000  41 42"* ]]
+	[[ "${lines[3]}" == "1 sent, 1 received, 0% loss, rtt"* ]]
+	run -0 --separate-stderr "$SOCKX" udp-client 127.0.0.1 "$PORT" --size 3 --hex
+	[[ "${lines[1]}" =~ ^reply\ #1:\ 3\ bytes,\ time=[0-9.]+\ ms:$ ]]
+	[[ "${lines[2]}" == "00000000  "* ]]
+	run -0 --separate-stderr "$SOCKX" -q udp-client 127.0.0.1 "$PORT" -m AB --hex
+	[[ "$output" == "00000000  41 42"* && ${#lines[@]} -eq 1 ]]
+}
+
 @test "udp-client: bad inputs are usage errors (exit 2, one sockx: line)" {
 	run -2 --separate-stderr "$SOCKX" udp-client -m a --size 3
 	one_error_line

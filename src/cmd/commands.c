@@ -42,49 +42,26 @@ void cmd_usage_text(FILE *f)
 		"4 not permitted, 5 not supported by this kernel\n");
 }
 
-/* sockx --help on stdout: text, or with --json a "help" event. */
-void cmd_usage(struct sockx *sx)
+static void usage_write(FILE *f, const void *ctx)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (!sx->json) {
-		cmd_usage_text(stdout);
-		return;
-	}
-	f = open_memstream(&text, &len);
-	if (!f)
-		return;
+	(void)ctx;
 	cmd_usage_text(f);
-	if (fclose(f) == 0)
-		ev_help(sx, NULL, text, len);
-	free(text);
 }
 
-/* What --version and --list-commands print, wherever they were given. */
+void cmd_usage(struct sockx *sx)
+{
+	opt_show_help(sx, NULL, usage_write, NULL);
+}
+
 void cmd_show(struct sockx *sx)
 {
 	size_t i;
 
-	if (sx->show == SHOW_VERSION && sx->json) {
-		ev_begin(sx, "version");
-		ev_str(sx, "version", SOCKX_VERSION);
-		ev_end(sx);
-	} else if (sx->show == SHOW_VERSION) {
-		printf("sockx %s\n", SOCKX_VERSION);
-	} else if (sx->show == SHOW_LIST) {
-		for (i = 0; i < cmd_count; i++) {
-			if (!sx->json) {
-				printf("%s\n", cmd_table[i].name);
-				continue;
-			}
-			ev_begin(sx, "command");
-			ev_str(sx, "name", cmd_table[i].name);
-			ev_str(sx, "help", cmd_table[i].help);
-			ev_end(sx);
-		}
-	}
+	sx->quiet = false;	/* what was asked for: shown under -q too */
+	if (sx->show == SHOW_VERSION)
+		EMIT(sx, version_text, .version = SOCKX_VERSION);
+	for (i = 0; sx->show == SHOW_LIST && i < cmd_count; i++)
+		EMIT(sx, command_text, .name = cmd_table[i].name, .help = cmd_table[i].help);
 }
 
 static const struct optdef help_opts[] = { { NULL, 0, NULL, NULL, NULL } };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "event.h"
 #include "opt.h"
 #include "out.h"
 
@@ -191,9 +192,17 @@ void opt_print_table(FILE *f, const struct optdef *opts)
 		print_opt(f, opts);
 }
 
-static void help_text(FILE *f, const char *name, const struct cmdinfo *ci)
+struct help_of {
+	const char *name;
+	const struct cmdinfo *ci;
+};
+
+static void help_text(FILE *f, const void *ctx)
 {
-	fprintf(f, "usage: sockx %s %s\n\n%s\n", name, ci->usage, ci->about);
+	const struct help_of *h = ctx;
+	const struct cmdinfo *ci = h->ci;
+
+	fprintf(f, "usage: sockx %s %s\n\n%s\n", h->name, ci->usage, ci->about);
 	if (ci->opts && ci->opts->name) {
 		fprintf(f, "\noptions:\n");
 		opt_print_table(f, ci->opts);
@@ -204,23 +213,41 @@ static void help_text(FILE *f, const char *name, const struct cmdinfo *ci)
 		"4 not permitted, 5 not supported by this kernel\n");
 }
 
-void opt_help(struct sockx *sx, const char *name, const struct cmdinfo *ci)
+char *opt_text(void (*write)(FILE *f, const void *ctx), const void *ctx, size_t *len)
 {
 	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	FILE *f = open_memstream(&text, len);
 
-	if (!sx->json) {
-		help_text(stdout, name, ci);
-		return;
-	}
-	f = open_memstream(&text, &len);
 	if (!f)
-		return;
-	help_text(f, name, ci);
-	if (fclose(f) == 0)
-		ev_help(sx, name, text, len);
+		return NULL;
+	write(f, ctx);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void opt_show_help(struct sockx *sx, const char *command,
+		   void (*write)(FILE *f, const void *ctx), const void *ctx)
+{
+	size_t len = 0;
+	char *text = opt_text(write, ctx, &len);
+	char *shown = text ? strndup(text, len && text[len - 1] == '\n' ? len - 1 : len) : NULL;
+
+	sx->quiet = false;	/* what was asked for: shown under -q too */
+	if (shown)
+		EMIT(sx, help_text, .command = command, .text = EV_BYTES(text, len),
+		     .shown = shown);
+	free(shown);
 	free(text);
+}
+
+void opt_help(struct sockx *sx, const char *name, const struct cmdinfo *ci)
+{
+	const struct help_of h = { name, ci };
+
+	opt_show_help(sx, name, help_text, &h);
 }
 
 int opt_ulong(const char *s, unsigned long min, unsigned long max,

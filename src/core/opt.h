@@ -64,8 +64,18 @@ int opt_parse_hints(struct sockx *sx, const struct cmdinfo *ci,
  */
 int opt_global(struct sockx *sx, int key, const char *arg);
 
-/* Prints a command's --help to stdout (with --json: a "help" event). */
+/* A command's --help: its "help" event (the text on stdout). */
 void opt_help(struct sockx *sx, const char *name, const struct cmdinfo *ci);
+
+/*
+ * The "help" event of command (NULL: sockx itself) with the text that
+ * write(f, ctx) composes; shown under -q too, as it is what was asked.
+ */
+void opt_show_help(struct sockx *sx, const char *command,
+		   void (*write)(FILE *f, const void *ctx), const void *ctx);
+
+/* What write(f, ctx) writes, in memory (*len bytes, NUL-terminated); NULL if out of memory. */
+char *opt_text(void (*write)(FILE *f, const void *ctx), const void *ctx, size_t *len);
 
 /* Prints an option table, aligned, to f. */
 void opt_print_table(FILE *f, const struct optdef *opts);

@@ -106,56 +106,24 @@ static bool ran(enum tour_verdict v)
 	return v == V_PASS || v == V_FAIL || v == V_MISMATCH;
 }
 
-/* A count, or null when it is not known (-1). */
-static void json_count(struct sockx *sx, const char *key, long long v)
+/* A count, or null (EV_NONE) when it is not known (-1). */
+static long long count(long long v)
 {
-	if (v >= 0)
-		ev_int(sx, key, v);
-	else
-		ev_str(sx, key, NULL);
+	return v >= 0 ? v : EV_NONE;
 }
 
-static void json_cell(struct sockx *sx, const struct tour_cell *c, const struct tour_result *r)
+/* The title and the column heads, above the first row. */
+static void head_text(struct sockx *sx, const struct tour_opts *o, char *buf, size_t len)
 {
-	ev_begin(sx, "cell");
-	ev_str(sx, "cell", c->name);
-	ev_str(sx, "what", c->what);
-	ev_str(sx, "family", family_name(c->family));
-	ev_str(sx, "type", type_name(c->type));
-	ev_str(sx, "protocol", proto_name(c->family, c->type, c->proto));
-	ev_str(sx, "verdict", verdict_key(r->v));
-	ev_bool(sx, "ran", ran(r->v));
-	ev_str(sx, "reason", r->reason);
-	if (ran(r->v)) {
-		ev_str(sx, "server", r->scmd[0] ? r->scmd : NULL);
-		ev_str(sx, "client", r->ccmd[0] ? r->ccmd : NULL);
-		json_count(sx, "syscalls_client", r->calls_client);
-		json_count(sx, "syscalls_server", r->calls_server);
-		json_count(sx, "syscalls", r->calls_client < 0 ? -1 :
-			   r->calls_client + (r->calls_server > 0 ? r->calls_server : 0));
-		json_count(sx, "bytes_out", r->calls_client < 0 ? -1 : r->bytes_out);
-		json_count(sx, "bytes_in", r->calls_client < 0 ? -1 : r->bytes_in);
-		ev_str(sx, "wire", r->wire);
-		if (r->packets >= 0)
-			ev_int(sx, "packets", r->packets);
-		else
-			ev_str(sx, "packets", NULL);
-	}
-	ev_num(sx, "time_ms", r->ms);
-	ev_end(sx);
+	snprintf(buf, len, "tour: \"%s\" (%zu bytes) through each family x type, on loopback\n"
+		 "%s%-15s %-24s %7s %11s %7s %9s  %-12s %s%s", o->msg, strlen(o->msg),
+		 clr(sx, false, C_BOLD), "CELL", "SOCKET", "CALLS", "BYTES", "PACKETS",
+		 "TIME", "VERDICT", "NOTES", clr(sx, false, C_OFF));
 }
 
-static void human_header(struct sockx *sx, const struct tour_opts *o)
-{
-	say(sx, "tour: \"%s\" (%zu bytes) through each family x type, on loopback",
-	    o->msg, strlen(o->msg));
-	say(sx, "%s%-15s %-24s %7s %11s %7s %9s  %-12s %s%s", clr(sx, false, C_BOLD),
-	    "CELL", "SOCKET", "CALLS", "BYTES", "PACKETS", "TIME", "VERDICT", "NOTES",
-	    clr(sx, false, C_OFF));
-}
-
-/* One line per cell, printed as soon as the cell is done. */
-static void human_cell(struct sockx *sx, const struct tour_cell *c, const struct tour_result *r)
+/* A cell's row of the human table. */
+static void row_text(struct sockx *sx, const struct tour_cell *c, const struct tour_result *r,
+		     char *buf, size_t len)
 {
 	const char *col = r->v == V_PASS ? C_GREEN : ran(r->v) ? C_RED : C_YELLOW;
 	char sock[48], calls[24] = "-", bytes[32] = "-", pk[16] = "-", tm[24] = "-";
@@ -172,9 +140,40 @@ static void human_cell(struct sockx *sx, const struct tour_cell *c, const struct
 		snprintf(tm, sizeof(tm), "%.1f ms", r->ms);
 	if (r->packets >= 0)
 		snprintf(pk, sizeof(pk), "%d", r->packets);
-	say(sx, "%-15s %-24s %7s %11s %7s %9s  %s%-12s%s %s%s%s", c->name, sock, calls,
-	    bytes, pk, tm, clr(sx, false, col), verdict_word(r->v), clr(sx, false, C_OFF),
-	    r->reason, ran(r->v) ? "; wire: " : "", ran(r->v) ? r->wire : "");
+	snprintf(buf, len, "%-15s %-24s %7s %11s %7s %9s  %s%-12s%s %s%s%s", c->name, sock, calls,
+		 bytes, pk, tm, clr(sx, false, col), verdict_word(r->v), clr(sx, false, C_OFF),
+		 r->reason, ran(r->v) ? "; wire: " : "", ran(r->v) ? r->wire : "");
+}
+
+/* One cell's event, as soon as it is done (first: with the table's head). */
+static void show_cell(struct sockx *sx, const struct tour_opts *o, bool first,
+		      const struct tour_cell *c, const struct tour_result *r)
+{
+	char head[512] = "", row[1024];
+
+	if (first)
+		head_text(sx, o, head, sizeof(head));
+	row_text(sx, c, r, row, sizeof(row));
+	if (!ran(r->v)) {
+		EMIT(sx, cell_tour_skipped, .cell = c->name, .what = c->what,
+		     .family = family_name(c->family), .type = type_name(c->type),
+		     .protocol = proto_name(c->family, c->type, c->proto),
+		     .verdict = verdict_key(r->v), .ran = false, .reason = r->reason,
+		     .time_ms = r->ms, .head = head, .row = row);
+		return;
+	}
+	EMIT(sx, cell_tour, .cell = c->name, .what = c->what,
+	     .family = family_name(c->family), .type = type_name(c->type),
+	     .protocol = proto_name(c->family, c->type, c->proto),
+	     .verdict = verdict_key(r->v), .ran = true, .reason = r->reason,
+	     .server = r->scmd[0] ? r->scmd : NULL, .client = r->ccmd[0] ? r->ccmd : NULL,
+	     .syscalls_client = count(r->calls_client), .syscalls_server = count(r->calls_server),
+	     .syscalls = count(r->calls_client < 0 ? -1 :
+			       r->calls_client + (r->calls_server > 0 ? r->calls_server : 0)),
+	     .bytes_out = count(r->calls_client < 0 ? -1 : r->bytes_out),
+	     .bytes_in = count(r->calls_client < 0 ? -1 : r->bytes_in),
+	     .wire = r->wire, .packets = count(r->packets), .time_ms = r->ms,
+	     .head = head, .row = row);
 }
 
 /* Counts of a run, for the summary and the exit code. */
@@ -202,25 +201,14 @@ static int exit_code(const struct tally *t)
 
 static void summary(struct sockx *sx, const struct tally *t, int rc)
 {
-	int skipped = t->n[V_NOPERM] + t->n[V_UNSUPPORTED] + t->n[V_NOTBUILT];
+	char skipped[16];
 
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "cells", t->cells);
-		ev_int(sx, "passed", t->n[V_PASS]);
-		ev_int(sx, "failed", t->n[V_FAIL] + t->n[V_MISMATCH]);
-		ev_int(sx, "no_privilege", t->n[V_NOPERM]);
-		ev_int(sx, "unsupported", t->n[V_UNSUPPORTED]);
-		ev_int(sx, "not_built", t->n[V_NOTBUILT]);
-		ev_num(sx, "duration", sx_elapsed(sx));
-		ev_int(sx, "exit", rc);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "\nsummary: %d passed, %d failed; %d could not run (%d need CAP_NET_RAW, "
-	    "%d not supported by this kernel, %d not built in this binary); %.2f s",
-	    t->n[V_PASS], t->n[V_FAIL] + t->n[V_MISMATCH], skipped, t->n[V_NOPERM],
-	    t->n[V_UNSUPPORTED], t->n[V_NOTBUILT], sx_elapsed(sx));
+	snprintf(skipped, sizeof(skipped), "%d",
+		 t->n[V_NOPERM] + t->n[V_UNSUPPORTED] + t->n[V_NOTBUILT]);
+	EMIT(sx, summary_tour, .cells = t->cells, .passed = t->n[V_PASS],
+	     .failed = t->n[V_FAIL] + t->n[V_MISMATCH], .no_privilege = t->n[V_NOPERM],
+	     .unsupported = t->n[V_UNSUPPORTED], .not_built = t->n[V_NOTBUILT],
+	     .duration = sx_elapsed(sx), .exit = rc, .skipped = skipped);
 }
 
 int cmd_tour(struct sockx *sx, int argc, char **argv)
@@ -236,8 +224,6 @@ int cmd_tour(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (cells go with --only)", argv[first]);
-	if (!sx->json)
-		human_header(sx, &a.o);
 	for (i = 0; i < tour_ncells && i < MAX_CELLS; i++) {
 		if (a.any_only && !a.only[i])
 			continue;
@@ -246,10 +232,7 @@ int cmd_tour(struct sockx *sx, int argc, char **argv)
 			t.first_skip = r.v;
 		t.n[r.v]++;
 		t.cells++;
-		if (sx->json)
-			json_cell(sx, &tour_cells[i], &r);
-		else
-			human_cell(sx, &tour_cells[i], &r);
+		show_cell(sx, &a.o, t.cells == 1, &tour_cells[i], &r);
 	}
 	rc = exit_code(&t);
 	summary(sx, &t, rc);

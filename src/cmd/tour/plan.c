@@ -1,6 +1,6 @@
 /*
- * \summary: the tour's cells, one table row each, and what decides
- * whether a cell can run here: the kernel, the binary, the privilege
+ * \summary: whether a cell can run here (the kernel, the binary, the
+ * privilege, its options), and its run: probe, plan, exchange
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -10,77 +10,7 @@
 #include <unistd.h>
 
 #include "tour.h"
-#include "../core/priv.h"
-
-#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-/*
- * Each row: the socket() the cell exercises, the server and the client
- * as a user would type them (cli.md), and the check. A row whose
- * commands are not in cmds.h yet is reported "not built in this binary"
- * and runs as soon as they are merged.
- */
-const struct tour_cell tour_cells[] = {
-	{ "tcp4", "TCP over IPv4", AF_INET, SOCK_STREAM, IPPROTO_TCP,
-	  "tcp-server", ARGV("-4", "-b", "127.0.0.1", "-p", "0", "--mode", "upper"),
-	  "tcp-client", ARGV("-4", "-m", "{msg}", "-w", "5", "--connect-timeout", "5", "127.0.0.1", "{port}"),
-	  CHECK_UPPER, CELL_WIRE },
-	{ "tcp6", "TCP over IPv6", AF_INET6, SOCK_STREAM, IPPROTO_TCP,
-	  "tcp-server", ARGV("-6", "-b", "::1", "-p", "0", "--mode", "upper"),
-	  "tcp-client", ARGV("-6", "-m", "{msg}", "-w", "5", "--connect-timeout", "5", "::1", "{port}"),
-	  CHECK_UPPER, CELL_WIRE },
-	{ "udp4", "UDP over IPv4", AF_INET, SOCK_DGRAM, IPPROTO_UDP,
-	  "udp-server", ARGV("-4", "-b", "127.0.0.1", "-p", "0", "--mode", "upper"),
-	  "udp-client", ARGV("-4", "-m", "{msg}", "-w", "2", "127.0.0.1", "{port}"),
-	  CHECK_UPPER, CELL_WIRE },
-	{ "udp6", "UDP over IPv6", AF_INET6, SOCK_DGRAM, IPPROTO_UDP,
-	  "udp-server", ARGV("-6", "-b", "::1", "-p", "0", "--mode", "upper"),
-	  "udp-client", ARGV("-6", "-m", "{msg}", "-w", "2", "::1", "{port}"),
-	  CHECK_UPPER, CELL_WIRE },
-	/*
-	 * "-l" right before the path: cli.md can be read as a flag plus a
-	 * positional PATH or as "-l PATH"; this order means the same either way.
-	 * The address is abstract and private to this tour and cell, so no
-	 * file is ever created and two tours never meet.
-	 */
-	{ "unix-stream", "UNIX stream", AF_UNIX, SOCK_STREAM, 0,
-	  "unix", ARGV("--stream", "--mode", "upper", "-l", "{unix}"),
-	  "unix", ARGV("--stream", "-m", "{msg}", "{unix}"),
-	  CHECK_UPPER, 0 },
-	{ "unix-dgram", "UNIX datagram", AF_UNIX, SOCK_DGRAM, 0,
-	  "unix", ARGV("--dgram", "--mode", "upper", "-l", "{unix}"),
-	  "unix", ARGV("--dgram", "-m", "{msg}", "{unix}"),
-	  CHECK_UPPER, 0 },
-	{ "unix-seqpacket", "UNIX seqpacket", AF_UNIX, SOCK_SEQPACKET, 0,
-	  "unix", ARGV("--seqpacket", "--mode", "upper", "-l", "{unix}"),
-	  "unix", ARGV("--seqpacket", "-m", "{msg}", "{unix}"),
-	  CHECK_UPPER, 0 },
-	/* No server: the kernel answers echo requests itself. */
-	{ "icmp4", "raw ICMP over IPv4, IP_HDRINCL", AF_INET, SOCK_RAW, IPPROTO_ICMP,
-	  NULL, NULL,
-	  "raw-icmp", ARGV("-4", "-c", "1", "-W", "2", "-s", "{len}", "--pattern", "{hex}", "127.0.0.1"),
-	  CHECK_ECHO, CELL_RAW | CELL_WIRE },
-	{ "icmp6", "raw ICMPv6", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6,
-	  NULL, NULL,
-	  "raw-icmp", ARGV("-6", "-c", "1", "-W", "2", "-s", "{len}", "--pattern", "{hex}", "::1"),
-	  CHECK_ECHO, CELL_RAW | CELL_WIRE },
-	/* SEQPACKET over IP is SCTP (RFC 6458 one-to-one style). */
-	{ "sctp4", "SEQPACKET over IPv4 (SCTP)", AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP,
-	  "sctp-server", ARGV("-4", "-b", "127.0.0.1", "-p", "0", "--mode", "upper"),
-	  "sctp-client", ARGV("-4", "-m", "{msg}", "127.0.0.1", "{port}"),
-	  CHECK_UPPER, CELL_WIRE },
-};
-const size_t tour_ncells = ARRAY_SIZE(tour_cells);
-
-const struct tour_cell *tour_cell_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < tour_ncells; i++)
-		if (strcmp(tour_cells[i].name, name) == 0)
-			return &tour_cells[i];
-	return NULL;
-}
+#include "../../core/priv.h"
 
 /*
  * Opens (and closes) the cell's socket: does this kernel, for us, have
@@ -236,104 +166,6 @@ static bool plan(struct tour_run *u)
 	       known_opts(u, u->ccmd, u->c->cargv);
 }
 
-/* The value of one template word. */
-static const char *fill(const struct tour_run *u, const char *w)
-{
-	if (strcmp(w, "{msg}") == 0)
-		return u->o->msg;
-	if (strcmp(w, "{port}") == 0)
-		return u->port;
-	if (strcmp(w, "{unix}") == 0)
-		return u->unix_name;
-	if (strcmp(w, "{len}") == 0)
-		return u->len;
-	if (strcmp(w, "{hex}") == 0)
-		return u->hex;
-	return w;
-}
-
-char **tour_argv(const struct tour_run *u, const char *name,
-		 const char *const *tmpl, bool verify)
-{
-	size_t n = 0, i, k = 0;
-	char **v;
-
-	while (tmpl && tmpl[n])
-		n++;
-	v = calloc(n + 5, sizeof(*v));
-	if (!v)
-		return NULL;
-	v[k++] = strdup(name);
-	v[k++] = strdup("--json");	/* events are read, not prose */
-	v[k++] = strdup("-v");	/* its "call" events are how calls are counted */
-	if (verify)
-		v[k++] = strdup("--verify");
-	for (i = 0; i < n; i++)
-		v[k++] = strdup(fill(u, tmpl[i]));
-	for (i = 0; i < k; i++) {
-		if (!v[i]) {
-			tour_argv_free(v);
-			return NULL;
-		}
-	}
-	return v;
-}
-
-void tour_argv_free(char **argv)
-{
-	size_t i;
-
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* True if w needs quotes for a shell. */
-static bool needs_quotes(const char *w)
-{
-	if (!*w)
-		return true;
-	for (; *w; w++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@=+,", *w))
-			return true;
-	return false;
-}
-
-/* Appends s to buf (len bytes in all, *n used), cutting at the end. */
-static void app(char *buf, size_t len, size_t *n, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (*n + k >= len)
-		k = len - 1 - *n;
-	memcpy(buf + *n, s, k);
-	*n += k;
-	buf[*n] = '\0';
-}
-
-void tour_argv_text(char **argv, char *buf, size_t len)
-{
-	char one[2] = "";
-	const char *w;
-	size_t n = 0, i;
-
-	buf[0] = '\0';
-	app(buf, len, &n, "sockx");
-	for (i = 0; argv && argv[i]; i++) {
-		app(buf, len, &n, " ");
-		if (!needs_quotes(argv[i])) {
-			app(buf, len, &n, argv[i]);
-			continue;
-		}
-		app(buf, len, &n, "'");
-		for (w = argv[i]; *w; w++) {
-			one[0] = *w;
-			app(buf, len, &n, *w == '\'' ? "'\\''" : one);
-		}
-		app(buf, len, &n, "'");
-	}
-}
-
 /*
  * Each step either clears the way for the next or writes the verdict and
  * its reason: kernel, binary, options, then the exchange itself.
@@ -351,8 +183,8 @@ void tour_run_cell(struct sockx *sx, const struct tour_opts *o,
 	u.cli.pidfd = u.cli.out = u.cli.err = -1;
 	if (probe(&u) && commands(&u) && plan(&u))
 		tour_exchange(&u);
-	child_free(&u.srv);
-	child_free(&u.cli);
+	tour_child_free(&u.srv);
+	tour_child_free(&u.cli);
 	free(u.hex);
 	r->ms = (now_mono() - t0) * 1000.0;
 }

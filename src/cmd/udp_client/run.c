@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "udp_client.h"
-#include "../capture/capture.h"
-#include "../core/priv.h"
-#include "../core/serve.h"
+#include "../../capture/capture.h"
+#include "../../core/priv.h"
+#include "../../core/serve.h"
 
 enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
        O_STDIN, O_SENDONLY, O_BROADCAST };
@@ -162,7 +162,7 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 		r = c->cur;	/* not an echo at all: the answer of a non-echo server */
 	if (!r) {
 		c->unexpected++;
-		udp_note(c, "unexpected", NULL, n, 0);
+		udp_client_note(c, NULL, n, 0);
 		return false;
 	}
 	rtt = (now_mono() - r->sent) * 1000.0;
@@ -171,13 +171,13 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 			c->dups++;
 		else
 			c->late++;
-		udp_note(c, r->seen ? "duplicate" : "late", r, n, rtt);
+		udp_client_note(c, r, n, rtt);
 		r->seen = true;
 		return false;
 	}
 	if (r->seen) {	/* --broadcast: one more host answered */
 		c->more++;
-		udp_show_answer(c, r, n, trunc, rtt);
+		udp_client_answer(c, r, n, trunc, rtt);
 		return false;
 	}
 	r->seen = true;
@@ -185,7 +185,7 @@ static bool on_datagram(struct udp_client *c, size_t n, bool trunc)
 	c->rtt_sum += rtt;
 	c->rtt_min = c->received == 1 || rtt < c->rtt_min ? rtt : c->rtt_min;
 	c->rtt_max = rtt > c->rtt_max ? rtt : c->rtt_max;
-	udp_show_answer(c, r, n, trunc, rtt);
+	udp_client_answer(c, r, n, trunc, rtt);
 	return true;
 }
 
@@ -262,15 +262,11 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 	if (w < 0 && errno == ECONNREFUSED)	/* an earlier datagram's ICMP error */
 		return W_REFUSED;
 	capture_udp_sent(c->cap, p, n);
-	if (w >= 0 && c->sx->json) {	/* the life of a request, as tcp-client's */
-		ev_begin(c->sx, "sent");
-		ev_int(c->sx, "seq", (long long)r->seq);
-		ev_int(c->sx, "try", r->tries);
-		ev_int(c->sx, "bytes", (long long)n);
-		ev_end(c->sx);
-	}
-	if (w >= 0)
+	if (w >= 0) {	/* the life of a request, as tcp-client's */
+		EMIT(c->sx, sent_udp, .seq = (long long)r->seq, .try = r->tries,
+		     .bytes = (long long)n);
 		return 0;
+	}
 	/* e.g. EPERM from a firewall rule: a lost datagram, not a privilege */
 	warn_msg(c->sx, "send #%lu: %s", r->seq, strerror(errno));
 	return 0;
@@ -310,7 +306,7 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 
 	for (t = 0; t <= c->o->retries; t++) {
 		if (t) {
-			udp_no_reply(c, r, true);
+			udp_client_no_reply(c, r, true);
 			c->retrans++;
 		}
 		if (transmit(c, r, p, n) == W_REFUSED)
@@ -328,7 +324,7 @@ static int exchange(struct udp_client *c, const void *p, size_t n)
 			return fail_errno(c->sx, "recv from %s", c->peer);
 	}
 	c->cur = NULL;
-	udp_no_reply(c, r, false);
+	udp_client_no_reply(c, r, false);
 	return EXIT_OK;
 }
 
@@ -588,16 +584,7 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	addr_str(&local, l, sizeof(l));
-	if (sx->json) {
-		ev_begin(sx, "connected");
-		ev_str(sx, "peer", c->peer);
-		ev_str(sx, "local", l);
-		ev_end(sx);
-	} else if (c->lines) {
-		trace(sx, 1, "sending to %s from %s", c->peer, l);
-	} else {
-		say(sx, "sending to %s from %s", c->peer, l);
-	}
+	UDP_EMIT(c, EV_V1, connected_udp, .peer = c->peer, .local = l);
 	return EXIT_OK;
 }
 
@@ -651,6 +638,8 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	c->fd = -1;
 	c->raw = o.stdin_set && o.stdin_mode == UDP_STDIN_RAW;
 	c->lines = !o.nmsgs && (!o.size_set || c->raw);
+	sx->data_out = c->lines;	/* stdin mode: stdout carries the replies */
+	sx->hex = o.hex;
 	rc = open_peer(c, argc - first, argv + first);
 	ran = rc == EXIT_OK;
 	if (rc == EXIT_OK) {
@@ -667,7 +656,7 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 		sock_close(sx, c->fd);
 	rc = capture_finish(c->cap, rc);	/* NULL: rc unchanged */
 	if (ran)	/* the last event: after the verdict (docs/json.md) */
-		udp_summary(c);
+		udp_client_summary(c);
 	free(c->buf);
 	free(c);
 	return rc;

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "cmd.h"
+#include "../cmd.h"
 
 /* What a cell's client must get back. */
 enum tour_check {
@@ -64,14 +64,14 @@ struct tour_opts {
 };
 
 /*
- * Runs cell c: probes the kernel, forks the server and the client
+ * plan.c: runs cell c: probes the kernel, forks the server and the client
  * through the command table, checks the reply, stops the server.
  * Fills r; every step has a deadline and no child outlives the call.
  */
 void tour_run_cell(struct sockx *sx, const struct tour_opts *o,
 		   const struct tour_cell *c, struct tour_result *r);
 
-/* ---- child processes (tour_child.c) ---- */
+/* ---- child processes (child.c) ---- */
 
 
 /* What a child wrote to one of its streams (bounded; NUL-terminated). */
@@ -95,29 +95,29 @@ struct tour_child {
  * name), stdin from /dev/null, stdout and stderr into pipes, killed if
  * the tour dies. Returns 0, or -1 with errno set (nothing left running).
  */
-int child_start(struct tour_child *ch, const struct cmd *cmd, char **argv);
+int tour_child_start(struct tour_child *ch, const struct cmd *cmd, char **argv);
 
 /*
  * Collects what the children write, and their exits, until done(ctx)
  * returns true or the monotonic deadline passes. Returns done's verdict.
  */
-bool child_pump(struct tour_child *const *chs, int n, double deadline,
+bool tour_child_pump(struct tour_child *const *chs, int n, double deadline,
 		bool (*done)(void *ctx), void *ctx);
 
 /* True once ch exited and both its pipes reached end of file. */
-bool child_finished(void *ch);
+bool tour_child_finished(void *ch);
 
 /* SIGTERM, grace_s seconds to exit, then SIGKILL; always reaped after. */
-void child_stop(struct tour_child *ch, double grace_s);
+void tour_child_stop(struct tour_child *ch, double grace_s);
 
 /* Stops ch if it runs, closes its descriptors, frees its buffers. */
-void child_free(struct tour_child *ch);
+void tour_child_free(struct tour_child *ch);
 
 /* Calls fn on each whole line of b (NUL-terminated copies); stops on true. */
-bool buf_lines(const struct tour_buf *b, bool (*fn)(const char *line, void *ctx),
+bool tour_buf_lines(const struct tour_buf *b, bool (*fn)(const char *line, void *ctx),
 	       void *ctx);
 
-/* ---- one cell's run, shared by tour_cells.c and tour_run.c ---- */
+/* ---- one cell's run (plan.c, argv.c, run.c) ---- */
 
 struct tour_run {
 	struct sockx *sx;
@@ -134,7 +134,7 @@ struct tour_run {
 };
 
 /*
- * The argv of one child: NAME --json -v [--verify] and tmpl with its
+ * argv.c: the argv of one child: NAME --json -v [--verify] and tmpl with its
  * placeholders filled in; strings of its own. NULL if out of memory.
  */
 char **tour_argv(const struct tour_run *u, const char *name,
@@ -145,12 +145,12 @@ void tour_argv_free(char **argv);
 void tour_argv_text(char **argv, char *buf, size_t len);
 
 /*
- * Starts the server (when the cell has one) and waits for its listening
+ * run.c: starts the server (when the cell has one) and waits for its listening
  * line, runs the client, stops the server, and judges what came back.
  */
 void tour_exchange(struct tour_run *u);
 
-/* ---- JSON event lines (tour_json.c) ---- */
+/* ---- JSON event lines (json.c) ---- */
 
 /*
  * Reads the string value of key at the top level of the JSON object in
@@ -158,11 +158,11 @@ void tour_exchange(struct tour_run *u);
  * NUL after it; *len (if not NULL) gets its length. False if the key is
  * missing, not a string, or longer than cap - 1 bytes.
  */
-bool jv_str(const char *line, const char *key, char *out, size_t cap,
+bool tour_jv_str(const char *line, const char *key, char *out, size_t cap,
 	    size_t *len);
 /* The number value of key at the top level of line; false if none. */
-bool jv_num(const char *line, const char *key, double *v);
+bool tour_jv_num(const char *line, const char *key, double *v);
 /* True if line is an object whose "event" is ev. */
-bool jv_event(const char *line, const char *ev);
+bool tour_jv_event(const char *line, const char *ev);
 
 #endif

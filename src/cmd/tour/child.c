@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "tour.h"
-#include "../core/priv.h"
+#include "../../core/priv.h"
 
 #define MAX_CHILDREN 4
 
@@ -62,7 +62,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-int child_start(struct tour_child *ch, const struct cmd *cmd, char **argv)
+int tour_child_start(struct tour_child *ch, const struct cmd *cmd, char **argv)
 {
 	int o[2] = { -1, -1 }, e[2] = { -1, -1 }, err;
 	pid_t parent = getpid();
@@ -207,7 +207,7 @@ static void pump_once(struct tour_child *const *chs, int n, int timeout_ms)
 	}
 }
 
-bool child_pump(struct tour_child *const *chs, int n, double deadline,
+bool tour_child_pump(struct tour_child *const *chs, int n, double deadline,
 		bool (*done)(void *ctx), void *ctx)
 {
 	double left;
@@ -222,7 +222,7 @@ bool child_pump(struct tour_child *const *chs, int n, double deadline,
 	}
 }
 
-bool child_finished(void *p)
+bool tour_child_finished(void *p)
 {
 	const struct tour_child *ch = p;
 
@@ -234,7 +234,7 @@ static bool child_exited(void *p)
 	return ((struct tour_child *)p)->exited;
 }
 
-void child_stop(struct tour_child *ch, double grace_s)
+void tour_child_stop(struct tour_child *ch, double grace_s)
 {
 	struct tour_child *one[1] = { ch };
 
@@ -243,19 +243,19 @@ void child_stop(struct tour_child *ch, double grace_s)
 	if (!ch->exited) {
 		kill(ch->pid, SIGTERM);
 		ch->signalled = true;
-		child_pump(one, 1, now_mono() + grace_s, child_exited, ch);
+		tour_child_pump(one, 1, now_mono() + grace_s, child_exited, ch);
 	}
 	if (!ch->exited) {
 		kill(ch->pid, SIGKILL);
 		reap(ch, 0);
 	}
 	/* Its pipes: whatever it wrote before it went (bounded by EOF). */
-	child_pump(one, 1, now_mono() + 0.5, child_finished, ch);
+	tour_child_pump(one, 1, now_mono() + 0.5, tour_child_finished, ch);
 }
 
-void child_free(struct tour_child *ch)
+void tour_child_free(struct tour_child *ch)
 {
-	child_stop(ch, 1.0);
+	tour_child_stop(ch, 1.0);
 	close_fd(&ch->out);
 	close_fd(&ch->err);
 	close_fd(&ch->pidfd);
@@ -266,7 +266,7 @@ void child_free(struct tour_child *ch)
 	ch->pid = -1;
 }
 
-bool buf_lines(const struct tour_buf *b, bool (*fn)(const char *line, void *ctx),
+bool tour_buf_lines(const struct tour_buf *b, bool (*fn)(const char *line, void *ctx),
 	       void *ctx)
 {
 	const char *p = b->p, *end = b->p + b->len, *nl;

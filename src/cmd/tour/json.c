@@ -196,7 +196,7 @@ static long escape(const char **pp)
 	}
 }
 
-bool jv_str(const char *line, const char *key, char *out, size_t cap,
+bool tour_jv_str(const char *line, const char *key, char *out, size_t cap,
 	    size_t *len)
 {
 	const char *p = find_key(line, key);
@@ -225,7 +225,7 @@ bool jv_str(const char *line, const char *key, char *out, size_t cap,
 	return true;
 }
 
-bool jv_num(const char *line, const char *key, double *v)
+bool tour_jv_num(const char *line, const char *key, double *v)
 {
 	const char *p = find_key(line, key);
 	char *end;
@@ -236,9 +236,9 @@ bool jv_num(const char *line, const char *key, double *v)
 	return end > p;
 }
 
-bool jv_event(const char *line, const char *ev)
+bool tour_jv_event(const char *line, const char *ev)
 {
 	char b[64];
 
-	return jv_str(line, "event", b, sizeof(b), NULL) && strcmp(b, ev) == 0;
+	return tour_jv_str(line, "event", b, sizeof(b), NULL) && strcmp(b, ev) == 0;
 }

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "tour.h"
-#include "../core/serve.h"
+#include "../../core/serve.h"
 
 #define LISTEN_S 5.0	/* for the server's listening line */
 #define CLIENT_S 12.0	/* for the whole client run (its own -w is shorter) */
@@ -83,7 +83,7 @@ static bool call_line(const char *line, void *ctx)
 {
 	struct errscan *e = ctx;
 
-	if (line[0] == '{' && jv_event(line, "call"))
+	if (line[0] == '{' && tour_jv_event(line, "call"))
 		e->calls++;
 	return false;
 }
@@ -108,9 +108,9 @@ static bool listening_line(const char *line, void *ctx)
 	double port;
 
 	if (line[0] == '{') {
-		if (!jv_event(line, "listening"))
+		if (!tour_jv_event(line, "listening"))
 			return false;
-		if (jv_num(line, "port", &port) && port >= 1 && port <= 65535)
+		if (tour_jv_num(line, "port", &port) && port >= 1 && port <= 65535)
 			snprintf(u->port, sizeof(u->port), "%d", (int)port);
 		return true;
 	}
@@ -127,7 +127,7 @@ static bool server_ready(void *ctx)
 {
 	struct tour_run *u = ctx;
 
-	return buf_lines(&u->srv.obuf, listening_line, u) || u->srv.exited;
+	return tour_buf_lines(&u->srv.obuf, listening_line, u) || u->srv.exited;
 }
 
 static bool uses_port(const char *const *tmpl)
@@ -152,18 +152,18 @@ static bool start_server(struct tour_run *u, char ***argv)
 	}
 	tour_argv_text(*argv, u->r->scmd, sizeof(u->r->scmd));
 	trace(u->sx, 1, "tour: %s: server: %s", u->c->name, u->r->scmd);
-	if (child_start(&u->srv, u->scmd, *argv) < 0) {
+	if (tour_child_start(&u->srv, u->scmd, *argv) < 0) {
 		fail_cell(u, V_FAIL, "cannot start the server: %s", strerror(errno));
 		return false;
 	}
-	if (!child_pump(one, 1, now_mono() + LISTEN_S, server_ready, u)) {
-		buf_lines(&u->srv.ebuf, stderr_line, &e);
+	if (!tour_child_pump(one, 1, now_mono() + LISTEN_S, server_ready, u)) {
+		tour_buf_lines(&u->srv.ebuf, stderr_line, &e);
 		fail_cell(u, V_FAIL, "the server printed no listening line within %.0f s%s%s",
 			  LISTEN_S, e.first[0] ? ": " : "", e.first);
 		return false;
 	}
-	if (!buf_lines(&u->srv.obuf, listening_line, u)) {
-		buf_lines(&u->srv.ebuf, stderr_line, &e);
+	if (!tour_buf_lines(&u->srv.obuf, listening_line, u)) {
+		tour_buf_lines(&u->srv.ebuf, stderr_line, &e);
 		fail_cell(u, V_FAIL, "the server ended (%s) before listening: %s",
 			  status_text(u->srv.status, st, sizeof(st)), e.first[0] ? e.first : "no message");
 		return false;
@@ -177,8 +177,8 @@ static bool start_server(struct tour_run *u, char ***argv)
 
 static bool is_reply_event(const char *line)
 {
-	return jv_event(line, "reply") || jv_event(line, "received") ||
-	       jv_event(line, "echo-reply") || jv_event(line, "echo_reply");
+	return tour_jv_event(line, "reply") || tour_jv_event(line, "received") ||
+	       tour_jv_event(line, "echo-reply") || tour_jv_event(line, "echo_reply");
 }
 
 static void scan_reply(struct scan *s, const char *line)
@@ -188,9 +188,9 @@ static void scan_reply(struct scan *s, const char *line)
 	size_t n;
 
 	s->replies++;
-	if (jv_num(line, "bytes", &v))
+	if (tour_jv_num(line, "bytes", &v))
 		s->in += (long long)v;
-	if (!jv_str(line, "data", buf, sizeof(buf), &n)) {
+	if (!tour_jv_str(line, "data", buf, sizeof(buf), &n)) {
 		s->dtrunc |= v >= (double)sizeof(buf);	/* too long to be ours */
 		return;
 	}
@@ -211,12 +211,12 @@ static void scan_verify(struct scan *s, const char *line)
 
 	s->verify_seen = true;
 	/* capture_finish's event: packets_out and packets_in on the wire. */
-	if (jv_num(line, "packets_out", &v))
+	if (tour_jv_num(line, "packets_out", &v))
 		s->packets = (int)v;
-	if (jv_num(line, "packets_in", &v))
+	if (tour_jv_num(line, "packets_in", &v))
 		s->packets += (int)v;
 	for (i = 0; i < ARRAY_SIZE(keys) && !s->verify[0]; i++)
-		jv_str(line, keys[i], s->verify, sizeof(s->verify), NULL);
+		tour_jv_str(line, keys[i], s->verify, sizeof(s->verify), NULL);
 }
 
 static bool client_line(const char *line, void *ctx)
@@ -226,16 +226,16 @@ static bool client_line(const char *line, void *ctx)
 
 	if (line[0] != '{')
 		return false;
-	if (jv_event(line, "sent") && jv_num(line, "bytes", &v))
+	if (tour_jv_event(line, "sent") && tour_jv_num(line, "bytes", &v))
 		s->out += (long long)v;
 	else if (is_reply_event(line))
 		scan_reply(s, line);
-	else if (jv_event(line, "verify"))
+	else if (tour_jv_event(line, "verify"))
 		scan_verify(s, line);
-	else if (jv_event(line, "summary") && jv_num(line, "received", &v))
+	else if (tour_jv_event(line, "summary") && tour_jv_num(line, "received", &v))
 		s->received = v;
-	else if (jv_event(line, "error") && !s->error[0])
-		jv_str(line, "message", s->error, sizeof(s->error), NULL);
+	else if (tour_jv_event(line, "error") && !s->error[0])
+		tour_jv_str(line, "message", s->error, sizeof(s->error), NULL);
 	return false;
 }
 
@@ -317,13 +317,13 @@ static void judge(struct tour_run *u)
 	int st = u->cli.status;
 	char t[48];
 
-	buf_lines(&u->cli.obuf, client_line, &s);
-	buf_lines(&u->cli.ebuf, stderr_line, &ce);
-	buf_lines(&u->cli.obuf, call_line, &ce);
+	tour_buf_lines(&u->cli.obuf, client_line, &s);
+	tour_buf_lines(&u->cli.ebuf, stderr_line, &ce);
+	tour_buf_lines(&u->cli.obuf, call_line, &ce);
 	u->r->calls_client = ce.calls;
 	if (u->scmd) {
-		buf_lines(&u->srv.ebuf, stderr_line, &se);
-		buf_lines(&u->srv.obuf, call_line, &se);
+		tour_buf_lines(&u->srv.ebuf, stderr_line, &se);
+		tour_buf_lines(&u->srv.obuf, call_line, &se);
 		u->r->calls_server = se.calls;
 	}
 	u->r->bytes_out = s.out;
@@ -347,7 +347,7 @@ static void judge(struct tour_run *u)
 /* Under -vv: what the children wrote to stderr. */
 static void dump_stderr(struct tour_run *u, const char *who, const struct tour_buf *b)
 {
-	if (u->sx->verbose >= 2 && b->len)
+	if (b->len)
 		trace(u->sx, 2, "tour: %s: %s stderr:\n%s", u->c->name, who, b->p);
 }
 
@@ -365,18 +365,18 @@ void tour_exchange(struct tour_run *u)
 	}
 	tour_argv_text(cargv, u->r->ccmd, sizeof(u->r->ccmd));
 	trace(u->sx, 1, "tour: %s: client: %s", u->c->name, u->r->ccmd);
-	if (child_start(&u->cli, u->ccmd, cargv) < 0) {
+	if (tour_child_start(&u->cli, u->ccmd, cargv) < 0) {
 		fail_cell(u, V_FAIL, "cannot start the client: %s", strerror(errno));
 		goto out;
 	}
-	if (!child_pump(both, u->scmd ? 2 : 1, now_mono() + CLIENT_S, child_finished, &u->cli)) {
-		child_stop(&u->cli, 0.5);
+	if (!tour_child_pump(both, u->scmd ? 2 : 1, now_mono() + CLIENT_S, tour_child_finished, &u->cli)) {
+		tour_child_stop(&u->cli, 0.5);
 		fail_cell(u, V_FAIL, "the client did not finish within %.0f s", CLIENT_S);
 	}
-	child_stop(&u->srv, STOP_S);	/* SIGTERM: it prints its summary, exits 0 */
+	tour_child_stop(&u->srv, STOP_S);	/* SIGTERM: it prints its summary, exits 0 */
 	judge(u);
 out:
-	child_stop(&u->srv, STOP_S);
+	tour_child_stop(&u->srv, STOP_S);
 	dump_stderr(u, "server", &u->srv.ebuf);
 	dump_stderr(u, "client", &u->cli.ebuf);
 	tour_argv_free(sargv);

@@ -9,23 +9,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "../cmd.h"
 #include "matrix.h"
-#include "../core/priv.h"
+#include "../../core/priv.h"
 
 static bool is_ip(int family)
 {
 	return family == AF_INET || family == AF_INET6;
 }
 
-static bool is_ping(const struct mx_row *r)
+static bool is_ping(const struct matrix_row *r)
 {
 	return r->type == SOCK_DGRAM &&
 	       ((r->family == AF_INET && r->proto == IPPROTO_ICMP) ||
 		(r->family == AF_INET6 && r->proto == IPPROTO_ICMPV6));
 }
 
-const char *mx_priv_text(const struct mx_table *t, const struct mx_row *r)
+const char *matrix_priv_text(const struct matrix_table *t, const struct matrix_row *r)
 {
 	(void)t;
 	if (is_ping(r))
@@ -37,7 +37,7 @@ const char *mx_priv_text(const struct mx_table *t, const struct mx_row *r)
 	return NULL;
 }
 
-static bool in_ping_range(const struct mx_table *t, unsigned long gid)
+static bool in_ping_range(const struct matrix_table *t, unsigned long gid)
 {
 	return t->ping_known && gid >= t->ping_lo && gid <= t->ping_hi;
 }
@@ -47,7 +47,7 @@ static bool in_ping_range(const struct mx_table *t, unsigned long gid)
  * only if one of its groups is inside net.ipv4.ping_group_range (the
  * IPv6 ones too), root included: uid 0 is not special here. icmp(7).
  */
-static void explain_ping(const struct mx_table *t, struct mx_row *r)
+static void explain_ping(const struct matrix_table *t, struct matrix_row *r)
 {
 	r->root_could = t->ping_known ? in_ping_range(t, 0) : -1;
 	if (!t->ping_known)
@@ -64,9 +64,9 @@ static void explain_ping(const struct mx_table *t, struct mx_row *r)
 }
 
 /* A capability refused: can we tell what root would get? */
-static void explain_eperm(const struct mx_table *t, struct mx_row *r)
+static void explain_eperm(const struct matrix_table *t, struct matrix_row *r)
 {
-	const char *cap = mx_priv_text(t, r);
+	const char *cap = matrix_priv_text(t, r);
 
 	if (is_ip(r->family) && r->type == SOCK_RAW) {
 		/* inet_create()/inet6_create() look the protocol up first and
@@ -83,7 +83,7 @@ static void explain_eperm(const struct mx_table *t, struct mx_row *r)
 		 cap ? cap : "a privilege");
 }
 
-static void explain_nosupport(struct mx_row *r)
+static void explain_nosupport(struct matrix_row *r)
 {
 	const char *fam = family_name(r->family), *ty = type_name(r->type);
 
@@ -99,7 +99,7 @@ static void explain_nosupport(struct mx_row *r)
 		snprintf(r->note, sizeof(r->note), "%s has no %s sockets", fam, ty);
 }
 
-static void explain_noproto(struct mx_row *r)
+static void explain_noproto(struct matrix_row *r)
 {
 	const char *ty = type_name(r->type);
 
@@ -116,7 +116,7 @@ static void explain_noproto(struct mx_row *r)
 			 family_name(r->family));
 }
 
-static void explain_error(const struct mx_table *t, struct mx_row *r)
+static void explain_error(const struct matrix_table *t, struct matrix_row *r)
 {
 	char e[96];
 
@@ -167,7 +167,7 @@ static const char *family_note(int family)
 }
 
 /* Notes on IP sockets that opened: what they are, and kernel surprises. */
-static void explain_ok_ip(struct mx_row *r)
+static void explain_ok_ip(struct matrix_row *r)
 {
 	const char *v6 = r->family == AF_INET6 ? "IPV6_HDRINCL" : "IP_HDRINCL";
 
@@ -186,7 +186,7 @@ static void explain_ok_ip(struct mx_row *r)
 		snprintf(r->note, sizeof(r->note), "the same socket as protocol 0");
 }
 
-static void explain_ok(struct mx_row *r)
+static void explain_ok(struct matrix_row *r)
 {
 	const char *note = family_note(r->family);
 
@@ -219,14 +219,14 @@ static bool has_cmd(const char *name, const char *opt)
 }
 
 /* Writes "NAME[ ARGS]" to r->command, marking a command not built. */
-static void set_cmd(struct mx_row *r, const char *names, const char *check,
+static void set_cmd(struct matrix_row *r, const char *names, const char *check,
 		    const char *opt)
 {
 	snprintf(r->command, sizeof(r->command), "%s%s", names,
 		 has_cmd(check, opt) ? "" : " (not built)");
 }
 
-static void pick_command(struct mx_row *r)
+static void pick_command(struct matrix_row *r)
 {
 	bool v6 = r->family == AF_INET6;
 	int p = r->proto;
@@ -250,7 +250,7 @@ static void pick_command(struct mx_row *r)
 		set_cmd(r, "--verify (libpcap)", "tcp-client", "verify");
 }
 
-void mx_explain(const struct mx_table *t, struct mx_row *r)
+void matrix_explain(const struct matrix_table *t, struct matrix_row *r)
 {
 	if (is_ping(r) && (r->ok || r->err == EACCES))
 		explain_ping(t, r);

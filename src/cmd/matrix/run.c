@@ -5,12 +5,11 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "../cmd.h"
 #include "matrix.h"
-#include "../core/priv.h"
+#include "../../core/priv.h"
 
 enum { O_ALL = OPT_LONG };
 
@@ -108,12 +107,12 @@ static const char *m_proto_name(int family, int v, char *buf, size_t len)
 }
 
 /* Adds one row; returns false when the table is full. */
-static bool add_row(struct mx_table *t, int family, int type, int proto,
+static bool add_row(struct matrix_table *t, int family, int type, int proto,
 		    const char *pname)
 {
-	struct mx_row *r;
+	struct matrix_row *r;
 
-	if (t->n == MX_ROWS)
+	if (t->n == MATRIX_ROWS)
 		return false;
 	r = &t->rows[t->n++];
 	memset(r, 0, sizeof(*r));
@@ -129,7 +128,7 @@ static bool add_row(struct mx_table *t, int family, int type, int proto,
  * family x type with protocol 0 (the kernel's default, if it has one),
  * then the protocols of that pair worth a row of their own.
  */
-static void plan_rows(struct mx_table *t, bool all)
+static void plan_rows(struct matrix_table *t, bool all)
 {
 	size_t f, ty, p;
 	int fam;
@@ -148,7 +147,7 @@ static void plan_rows(struct mx_table *t, bool all)
 }
 
 /* The capability socket() checks for this row, or -1 for none. */
-static int row_priv(const struct mx_row *r)
+static int row_priv(const struct matrix_row *r)
 {
 	if (r->family == AF_KEY)
 		return PRIV_ADMIN;
@@ -165,9 +164,10 @@ static int row_priv(const struct mx_row *r)
  * allows, and unprivileged the EPERM is honest. Each socket is closed
  * before the next is opened: the matrix holds at most one descriptor.
  */
-static void probe(struct sockx *sx, struct mx_row *r)
+static void probe(struct sockx *sx, struct matrix_row *r)
 {
 	int p = row_priv(r), fd;
+	char b[16];
 	bool up = p >= 0 && priv_raise((enum priv)p) == 0;
 
 	fd = sock_socket(sx, r->family, r->type | SOCK_CLOEXEC, r->proto);
@@ -184,6 +184,7 @@ static void probe(struct sockx *sx, struct mx_row *r)
 	sock_getopt(sx, fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", &r->sndbuf);
 	sock_getopt(sx, fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", &r->rcvbuf);
 	sock_close(sx, fd);
+	snprintf(r->chosen, sizeof(r->chosen), "%s", m_proto_name(r->family, r->so_proto, b, sizeof(b)));
 }
 
 /*
@@ -191,118 +192,13 @@ static void probe(struct sockx *sx, struct mx_row *r)
  * one thing besides capabilities that decides an ICMP datagram socket,
  * shown with the rows it explains.
  */
-static void read_ping_range(struct mx_table *t)
+static void read_ping_range(struct matrix_table *t)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "re");
 
 	t->ping_known = f && fscanf(f, "%lu %lu", &t->ping_lo, &t->ping_hi) == 2;
 	if (f)
 		fclose(f);
-}
-
-static void json_row(struct sockx *sx, const struct mx_table *t, const struct mx_row *r)
-{
-	char b[32];
-
-	ev_begin(sx, "cell");
-	ev_str(sx, "family", family_name(r->family));
-	ev_int(sx, "family_num", r->family);
-	ev_str(sx, "type", type_name(r->type));
-	ev_int(sx, "type_num", r->type);
-	ev_str(sx, "protocol", r->pname);
-	ev_int(sx, "protocol_num", r->proto);
-	ev_bool(sx, "supported", r->ok);
-	ev_str(sx, "errno", r->ok ? NULL : strerrorname_np(r->err));
-	if (!r->ok)
-		ev_int(sx, "errno_num", r->err);
-	if (r->ok) {
-		ev_str(sx, "so_protocol", m_proto_name(r->family, r->so_proto, b, sizeof(b)));
-		ev_int(sx, "so_protocol_num", r->so_proto);
-		ev_str(sx, "so_type", type_name(r->so_type));
-		ev_int(sx, "sndbuf", r->sndbuf);
-		ev_int(sx, "rcvbuf", r->rcvbuf);
-	}
-	ev_str(sx, "privilege", mx_priv_text(t, r));
-	if (r->root_could < 0)
-		ev_str(sx, "root_could", NULL);
-	else
-		ev_bool(sx, "root_could", r->root_could > 0);
-	ev_str(sx, "command", r->command[0] ? r->command : NULL);
-	ev_str(sx, "note", r->note);
-	ev_end(sx);
-}
-
-/* Column widths of the human table. */
-struct widths {
-	int proto, result, chose, needs, cmd;
-};
-
-static void measure(const struct mx_table *t, struct widths *w)
-{
-	char b[32];
-	size_t i;
-	int n;
-
-	*w = (struct widths){ 8, 6, 6, 5, 7 };
-	for (i = 0; i < t->n; i++) {
-		const struct mx_row *r = &t->rows[i];
-
-		n = (int)strlen(r->pname);
-		w->proto = n > w->proto ? n : w->proto;
-		n = r->ok ? 2 : (int)strlen(strerrorname_np(r->err));
-		w->result = n > w->result ? n : w->result;
-		n = r->ok ? (int)strlen(m_proto_name(r->family, r->so_proto, b, sizeof(b))) : 1;
-		w->chose = n > w->chose ? n : w->chose;
-		n = mx_priv_text(t, r) ? (int)strlen(mx_priv_text(t, r)) : 1;
-		w->needs = n > w->needs ? n : w->needs;
-		n = (int)strlen(r->command[0] ? r->command : "-");
-		w->cmd = n > w->cmd ? n : w->cmd;
-	}
-}
-
-static void human_row(struct sockx *sx, const struct mx_table *t,
-		      const struct mx_row *r, const struct widths *w)
-{
-	const char *res = r->ok ? "ok" : strerrorname_np(r->err);
-	const char *col = r->ok ? C_GREEN : r->err == EPERM || r->err == EACCES ? C_YELLOW : C_RED;
-	char b[32], sb[16] = "-", rb[16] = "-";
-
-	if (r->ok) {
-		snprintf(sb, sizeof(sb), "%d", r->sndbuf);
-		snprintf(rb, sizeof(rb), "%d", r->rcvbuf);
-	}
-	printf("%-12s %-14s %-*s %s%-*s%s %-*s %7s %7s  %-*s %-*s %s%s%s\n",
-	       family_name(r->family), type_name(r->type), w->proto, r->pname,
-	       clr(sx, false, col), w->result, res ? res : "E?", clr(sx, false, C_OFF),
-	       w->chose, r->ok ? m_proto_name(r->family, r->so_proto, b, sizeof(b)) : "-",
-	       sb, rb, w->needs, mx_priv_text(t, r) ? mx_priv_text(t, r) : "-",
-	       w->cmd, r->command[0] ? r->command : "-",
-	       clr(sx, false, C_DIM), r->note, clr(sx, false, C_OFF));
-}
-
-static void human_table(struct sockx *sx, const struct mx_table *t)
-{
-	struct utsname u;
-	struct widths w;
-	size_t i;
-
-	measure(t, &w);
-	if (uname(&u) == 0)
-		printf("socket() on Linux %s, uid %u, CAP_NET_RAW %s\n", u.release,
-		       (unsigned)getuid(), t->have_raw ? "permitted" : "not permitted");
-	printf("%s%-12s %-14s %-*s %-*s %-*s %7s %7s  %-*s %-*s %s%s\n",
-	       clr(sx, false, C_BOLD), "FAMILY", "TYPE", w.proto, "PROTOCOL",
-	       w.result, "RESULT", w.chose, "CHOSEN", "SNDBUF", "RCVBUF",
-	       w.needs, "NEEDS", w.cmd, "COMMAND", "NOTE", clr(sx, false, C_OFF));
-	for (i = 0; i < t->n; i++) {
-		if (i && t->rows[i].family != t->rows[i - 1].family)
-			putchar('\n');
-		human_row(sx, t, &t->rows[i], &w);
-	}
-	if (t->ping_known)
-		printf("\nnet.ipv4.ping_group_range = %lu %lu (ICMP datagram sockets, icmp(7))\n",
-		       t->ping_lo, t->ping_hi);
-	fflush(stdout);
 }
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
@@ -317,7 +213,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 
 int cmd_matrix(struct sockx *sx, int argc, char **argv)
 {
-	static struct mx_table t;
+	static struct matrix_table t;
 	bool all = false;
 	int first, rc;
 	size_t i;
@@ -334,11 +230,9 @@ int cmd_matrix(struct sockx *sx, int argc, char **argv)
 	plan_rows(&t, all);
 	for (i = 0; i < t.n; i++) {
 		probe(sx, &t.rows[i]);
-		mx_explain(&t, &t.rows[i]);
-		if (sx->json)
-			json_row(sx, &t, &t.rows[i]);
+		matrix_explain(&t, &t.rows[i]);
 	}
-	if (!sx->json)
-		human_table(sx, &t);
+	sx->quiet = false;	/* the table is what was asked for: shown under -q too */
+	matrix_show(sx, &t);	/* the table's widths need every row */
 	return EXIT_OK;
 }

@@ -1,13 +1,13 @@
 /*
  * \summary: udp-client's parts: the request engine and its capture
- * wiring (udp_client.c), and what it prints (udp_client_show.c)
+ * wiring (run.c), and its events (show.c)
  */
 #ifndef SOCKX_UDP_CLIENT_H
 #define SOCKX_UDP_CLIENT_H
 
 #include <stdint.h>
 
-#include "cmd.h"
+#include "../cmd.h"
 
 #define UDP_MAX_MSGS 64
 #define UDP_DGRAM_MAX 65536	/* the receive buffer: any UDP payload fits */
@@ -62,24 +62,31 @@ struct udp_client {
 };
 
 /*
- * A human line about the exchange: on stdout with -m (none under -q), on
- * stderr as a warning in stdin mode, where stdout carries only replies.
+ * Emits an event of kind id: with -m its human line on stdout; in stdin
+ * mode, where stdout carries only replies, on stderr at level lines (a
+ * warning, a -v note; 0: none), its JSON the same.
  */
-void udp_notice(struct udp_client *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void udp_client_emit_(struct udp_client *c, enum ev_kind_id id, unsigned lines,
+		      const void *ev);
+#define UDP_EMIT(c, lines, ...) UDP_EMIT_(c, lines, __VA_ARGS__, )
+#define UDP_EMIT_(c, lines, id, ...) \
+	udp_client_emit_((c), EV_##id, (lines), &(const struct ev_##id){ 0, __VA_ARGS__ })
 
-/* A datagram that is not the answer awaited: what is "late",
- * "duplicate" or "unexpected"; r NULL for one that matches no request. */
-void udp_note(struct udp_client *c, const char *what, const struct req *r,
-	      size_t n, double rtt);
+/*
+ * A datagram that is not the answer awaited: a late reply to r, or a
+ * duplicate once r was answered (r->seen); r NULL for one that matches
+ * no request.
+ */
+void udp_client_note(struct udp_client *c, const struct req *r, size_t n, double rtt);
 
-/* Prints the answer to r (n bytes in c->buf, cut short if trunc). */
-void udp_show_answer(struct udp_client *c, const struct req *r, size_t n,
-		     bool trunc, double rtt);
+/* The answer to r (n bytes in c->buf, cut short if trunc). */
+void udp_client_answer(struct udp_client *c, const struct req *r, size_t n,
+		       bool trunc, double rtt);
 
 /* A request still waiting: "retry" (again) or "timeout". */
-void udp_no_reply(struct udp_client *c, const struct req *r, bool again);
+void udp_client_no_reply(struct udp_client *c, const struct req *r, bool again);
 
-/* The ping-style summary (or its JSON event). */
-void udp_summary(struct udp_client *c);
+/* The ping-style summary event. */
+void udp_client_summary(struct udp_client *c);
 
 #endif
