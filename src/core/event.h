@@ -49,8 +49,9 @@
  *             the data (netcat mode: sx->data_out)
  *
  * Human templates: text with {field} (a field's value: INT as %lld, NUM
- * as %.3f, STR as it is (sockx's words, or text escaped already), DATA escaped with a final newline as the line's
- * end, or under --hex a dump on the lines below), {field:%FMT} (a printf
+ * as %.3f, STR as it is (sockx's words, or text escaped already), DATA
+ * escaped with a final newline as the line's end, or under --hex a dump
+ * on the lines below), {field:%FMT} (a printf
  * conversion for an INT or NUM), {?field:TEXT} (TEXT, itself a template,
  * when the field is set: an INT not EV_NONE, a NUM not NaN, a non-empty
  * STR or TEXT, a true BOOL, a DATA with .p), {!field:TEXT} (when it is
