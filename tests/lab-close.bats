@@ -228,13 +228,17 @@ print(trial(False)); print(trial(True))'
 	# These labs make no namespace (other files' tests may, meanwhile):
 	# what they could leave is a forked writer, and sockets of their own.
 	SECONDS=0
-	run -0 --separate-stderr as_nobody timeout 60 "$SOCKX" --json lab "${LABS[@]}"
+	nobody_copy
+	local me="sockx-lab-close-$$-$RANDOM"	# a name no other test runs
+	cp "$SOCKX" "$NOBODY_DIR/$me"
+	run -0 --separate-stderr as_nobody timeout 60 "$NOBODY_DIR/$me" --json lab "${LABS[@]}"
 	((SECONDS < 20))
 	[[ $(jq -r 'select(.event == "lab") | .exit' <<<"$output" | sort -u) == 0 ]]
 	[[ $(jq -r 'select(.event == "summary") | .labs' <<<"$output") -eq 5 ]]
 	# no writer of the sigpipe lab outlived it
-	run pgrep -u 65534 -f "$NOBODY_DIR/sockx"
+	run pgrep -u 65534 -f "$me"
 	# on failure, what was left: shown by bats
 	echo "pgrep: $status $output"
+	[[ $status -eq 1 ]] || ps -o pid,ppid,stat,args -p "${output//$'\n'/,}"
 	[[ $status -eq 1 ]]
 }
