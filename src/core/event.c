@@ -62,7 +62,7 @@ static bool is_set(const struct ev_field *f, const void *ev)
 		return s && *s;
 	case FT_BOOL:
 		return AT(ev, f, bool);
-	case FT_BOOL_OPT:
+	case FT_BOOL_OPT: case FT_BOOL_NULL:
 		return AT(ev, f, int) > 0;
 	case FT_DATA: case FT_DATA_OPT:
 		return AT(ev, f, struct ev_bytes).p != NULL;
@@ -117,9 +117,9 @@ static void json_event(const struct sockx *sx, const struct ev_kind *k,
 		case FT_BOOL:
 			fputs(AT(ev, f, bool) ? "true" : "false", stdout);
 			break;
-		case FT_BOOL_OPT:
+		case FT_BOOL_OPT: case FT_BOOL_NULL:
 			bo = AT(ev, f, int);
-			fputs(bo ? "true" : "false", stdout);
+			fputs(bo < 0 ? "null" : bo ? "true" : "false", stdout);
 			break;
 		case FT_DATA: case FT_DATA_OPT:
 			b = AT(ev, f, struct ev_bytes);
@@ -207,7 +207,8 @@ static void put_value(const struct sockx *sx, FILE *f, const struct ev_field *fd
 {
 	const char *s;
 
-	if (!is_set(fd, ev) && fd->type != FT_BOOL && fd->type != FT_BOOL_OPT)
+	if (!is_set(fd, ev) && fd->type != FT_BOOL && fd->type != FT_BOOL_OPT &&
+	    fd->type != FT_BOOL_NULL)
 		return;
 	switch (fd->type) {
 	case FT_INT: case FT_INT_OPT:
@@ -226,7 +227,7 @@ static void put_value(const struct sockx *sx, FILE *f, const struct ev_field *fd
 	case FT_BOOL:
 		fputs(AT(ev, fd, bool) ? "true" : "false", f);
 		break;
-	case FT_BOOL_OPT:
+	case FT_BOOL_OPT: case FT_BOOL_NULL:
 		fputs(AT(ev, fd, int) > 0 ? "true" : "false", f);
 		break;
 	case FT_DATA: case FT_DATA_OPT:

@@ -31,6 +31,7 @@
  *   NUM   double: fixed-point, NaN null  NUM_OPT   left out when NaN (EV_NAN)
  *   STR   const char *: NULL is null     STR_OPT   left out when NULL
  *   BOOL  bool                           BOOL_OPT  int: left out when < 0
+ *   BOOL_NULL  int: > 0 true, 0 false, < 0 null (not known)
  *   DATA  struct ev_bytes: peer bytes    DATA_OPT  left out when .p is NULL
  *   TEXT  const char *: the human line only, never in JSON
  *
@@ -82,7 +83,7 @@ enum ev_level {
 
 enum ev_type {
 	FT_INT, FT_INT_OPT, FT_NUM, FT_NUM_OPT, FT_STR, FT_STR_OPT,
-	FT_BOOL, FT_BOOL_OPT, FT_DATA, FT_DATA_OPT, FT_TEXT,
+	FT_BOOL, FT_BOOL_OPT, FT_BOOL_NULL, FT_DATA, FT_DATA_OPT, FT_TEXT,
 };
 
 /* The C type of each field type. */
@@ -94,6 +95,7 @@ enum ev_type {
 #define EVC_STR_OPT const char *
 #define EVC_BOOL bool
 #define EVC_BOOL_OPT int
+#define EVC_BOOL_NULL int
 #define EVC_DATA struct ev_bytes
 #define EVC_DATA_OPT struct ev_bytes
 #define EVC_TEXT const char *

@@ -66,7 +66,7 @@ def read_table(folder):
 def type_fits(ftype, doc_types):
     if not doc_types:
         return True
-    base, opt = ftype.replace("_OPT", ""), ftype.endswith("_OPT")
+    base, opt = ftype.replace("_OPT", "").replace("_NULL", ""), ftype.endswith(("_OPT", "_NULL"))
     want = TYPES[base]
     if want in doc_types:
         return True

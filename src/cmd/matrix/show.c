@@ -102,18 +102,14 @@ static void cell(struct sockx *sx, const struct matrix_table *t, const struct ma
 {
 	const char *priv = matrix_priv_text(t, r);
 
-	if (r->ok && r->root_could >= 0)
+	int root_could = r->root_could < 0 ? -1 : r->root_could > 0;	/* -1: null */
+
+	if (r->ok)
 		EMIT(sx, cell_matrix, CELL_HEAD(r), CELL_SO(r), .privilege = priv,
-		     .root_could = r->root_could > 0, CELL_TAIL(r, x));
-	else if (r->ok)
-		EMIT(sx, cell_matrix_unknown, CELL_HEAD(r), CELL_SO(r), .privilege = priv,
-		     .root_could = NULL, CELL_TAIL(r, x));
-	else if (r->root_could >= 0)
-		EMIT(sx, cell_matrix_refused, CELL_HEAD(r), .errno_num = r->err,
-		     .privilege = priv, .root_could = r->root_could > 0, CELL_TAIL(r, x));
+		     .root_could = root_could, CELL_TAIL(r, x));
 	else
-		EMIT(sx, cell_matrix_refused_unknown, CELL_HEAD(r), .errno_num = r->err,
-		     .privilege = priv, .root_could = NULL, CELL_TAIL(r, x));
+		EMIT(sx, cell_matrix_refused, CELL_HEAD(r), .errno_num = r->err,
+		     .privilege = priv, .root_could = root_could, CELL_TAIL(r, x));
 }
 
 void matrix_show(struct sockx *sx, const struct matrix_table *t)
