@@ -88,7 +88,7 @@ static void explain_nosupport(struct matrix_row *r)
 	const char *fam = family_name(r->family), *ty = type_name(r->type);
 
 	if (r->type == SOCK_RDM && r->family != AF_TIPC && r->family != AF_RDS)
-		snprintf(r->note, sizeof(r->note), "RDM (reliable datagrams) exists only in TIPC and RDS");
+		snprintf(r->note, sizeof(r->note), "SOCK_RDM (reliable datagrams) exists only in AF_TIPC; RDS is SOCK_SEQPACKET");
 	else if (r->family == AF_INET && r->type == SOCK_SEQPACKET)
 		snprintf(r->note, sizeof(r->note), "SEQPACKET over IPv4 is SCTP, which needs the sctp module: this kernel has none");
 	else if (r->family == AF_INET6 && r->type == SOCK_SEQPACKET)
