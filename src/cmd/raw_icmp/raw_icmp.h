@@ -8,8 +8,8 @@
 
 #include <signal.h>
 
-#include "cmd.h"
-#include "../wire/icmp.h"
+#include "../cmd.h"
+#include "../../wire/icmp.h"
 
 /* How an echo request leaves: three ways, side by side. */
 enum ping_method {

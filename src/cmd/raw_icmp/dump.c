@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "raw_icmp.h"
-#include "../wire/csum.h"
-#include "../wire/icmp6.h"
+#include "../../wire/csum.h"
+#include "../../wire/icmp6.h"
 
 #define KMARK " [kernel]"
 

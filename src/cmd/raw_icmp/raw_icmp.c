@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "raw_icmp.h"
-#include "../core/priv.h"
-#include "../wire/icmp6.h"
+#include "../../core/priv.h"
+#include "../../wire/icmp6.h"
 
 enum {
 	O_ID = OPT_LONG, O_IPID, O_DF, O_SRC,

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "raw_icmp.h"
-#include "../wire/icmp6.h"
+#include "../../wire/icmp6.h"
 
 #define DRAIN_MAX 64		/* packets per drain: sends are not starved */
 

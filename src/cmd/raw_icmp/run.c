@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "raw_icmp.h"
-#include "../wire/icmp6.h"
+#include "../../wire/icmp6.h"
 
 #define FLOOD_MIN_GAP 0.010	/* a flood with nothing back: 100 a second */
 

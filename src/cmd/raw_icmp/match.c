@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "raw_icmp.h"
-#include "../wire/icmp6.h"
+#include "../../wire/icmp6.h"
 
 /* A packet that is not for us, or not readable: -v tells (level 2 for
  * the everyday case of another program's traffic). */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "raw_icmp.h"
-#include "../capture/capture.h"
+#include "../../capture/capture.h"
 
 /*
  * The CAPTURE_KF_* and layer flags of a probe as sent (capture.h):
