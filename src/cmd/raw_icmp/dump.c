@@ -163,7 +163,7 @@ static void dump_head(const struct ping_packet *p)
 	addr_host(p->peer, peer, sizeof(peer));
 	if (p->sent)
 		printf("> sent %zu bytes to %s, icmp_seq=%u, %s\n", p->len, peer, p->seq,
-		       ping_method_name(p->method));
+		       raw_icmp_method_name(p->method));
 	else
 		printf("< received %zu bytes from %s\n", p->len, peer);
 	for (i = 0; i < p->nkernel; i++)
@@ -200,7 +200,7 @@ static void dump_json(struct sockx *sx, const struct ping_packet *p)
 	free(hex);
 }
 
-void ping_dump(void *ctx, const struct ping_packet *p)
+void raw_icmp_dump(void *ctx, const struct ping_packet *p)
 {
 	const struct ping *pg = ctx;
 	struct ip4_header h;

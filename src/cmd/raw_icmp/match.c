@@ -13,7 +13,7 @@
 
 /* A packet that is not for us, or not readable: -v tells (level 2 for
  * the everyday case of another program's traffic). */
-void ping_skip(struct ping *pg, const struct rx *rx, int level,
+void raw_icmp_skip(struct ping *pg, const struct rx *rx, int level,
 	       const char *fmt, ...)
 {
 	char why[160], from[ADDR_TEXT];
@@ -138,16 +138,16 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 	char from[ADDR_TEXT];
 
 	if (n < 0) {
-		ping_skip(pg, rx, 1, "echo reply for icmp_seq=%u, never sent", seq);
+		raw_icmp_skip(pg, rx, 1, "echo reply for icmp_seq=%u, never sent", seq);
 		return;
 	}
 	if (!same_host(&rx->from, &pg->dst)) {
-		ping_skip(pg, rx, 1, "echo reply from %s, not the target",
+		raw_icmp_skip(pg, rx, 1, "echo reply from %s, not the target",
 		     addr_host(&rx->from, from, sizeof(from)));
 		return;
 	}
 	pg->rx_answer = true;
-	p = ping_slot(pg, (uint64_t)n);
+	p = raw_icmp_slot(pg, (uint64_t)n);
 	r.rtt = (rx->t - p->t_sent) * 1000.0;
 	r.dup = p->state == P_ANSWERED;
 	r.late = p->state == P_TIMEDOUT;
@@ -173,7 +173,7 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 
 /* An ICMP error that quotes our probe: the probe is settled, not lost in
  * silence. */
-void ping_on_error(struct ping *pg, const struct rx *rx,
+void raw_icmp_on_error(struct ping *pg, const struct rx *rx,
 		   const struct icmp_err *e)
 {
 	struct sockx *sx = pg->sx;
@@ -182,10 +182,10 @@ void ping_on_error(struct ping *pg, const struct rx *rx,
 	char from[ADDR_TEXT];
 
 	if (n < 0) {
-		ping_skip(pg, rx, 1, "%s for icmp_seq=%u, never sent", e->text, e->seq);
+		raw_icmp_skip(pg, rx, 1, "%s for icmp_seq=%u, never sent", e->text, e->seq);
 		return;
 	}
-	p = ping_slot(pg, (uint64_t)n);
+	p = raw_icmp_slot(pg, (uint64_t)n);
 	if (p->state == P_LOST)	/* sendto already failed and said so */
 		return;
 	pg->rx_answer = true;
@@ -234,7 +234,7 @@ static void err4_text(const struct icmp4_msg *m, struct icmp_err *e)
 		snprintf(e->text, sizeof(e->text), "%s", icmp4_describe(m->type, m->code));
 }
 
-void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
+void raw_icmp_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
 		     size_t len)
 {
 	const struct sockaddr_in *d = (const struct sockaddr_in *)&pg->dst.ss;
@@ -243,60 +243,60 @@ void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
 	struct icmp_err e;
 
 	if (icmp4_parse(p, len, &m) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMP message of %zu bytes, shorter than its header", len);
+		raw_icmp_skip(pg, rx, 1, "ICMP message of %zu bytes, shorter than its header", len);
 		return;
 	}
 	if (!m.cksum_ok) {
-		ping_skip(pg, rx, 1, "ICMP type %u with a wrong checksum 0x%04x", m.type, m.cksum);
+		raw_icmp_skip(pg, rx, 1, "ICMP type %u with a wrong checksum 0x%04x", m.type, m.cksum);
 		return;
 	}
 	if (m.type == ICMP4_ECHO) {	/* on lo, our own requests (or another's) */
-		ping_skip(pg, rx, 2, "an echo request");
+		raw_icmp_skip(pg, rx, 2, "an echo request");
 		return;
 	}
 	if (m.type == ICMP4_ECHOREPLY) {
 		if (m.id != pg->id) {
-			ping_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
+			raw_icmp_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
 			return;
 		}
 		on_reply(pg, rx, m.seq, len, m.body);
 		return;
 	}
 	if (!icmp4_is_error(m.type)) {
-		ping_skip(pg, rx, 2, "ICMP type %u", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMP type %u", m.type);
 		return;
 	}
 	if (icmp4_parse_quote(&m, &q) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMP type %u quoting an unreadable datagram", m.type);
+		raw_icmp_skip(pg, rx, 1, "ICMP type %u quoting an unreadable datagram", m.type);
 		return;
 	}
 	if (q.type != ICMP4_ECHO || q.id != pg->id || memcmp(q.ip.dst, &d->sin_addr, 4) != 0) {
-		ping_skip(pg, rx, 2, "ICMP type %u about a datagram not ours", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMP type %u about a datagram not ours", m.type);
 		return;
 	}
 	err4_text(&m, &e);
 	e.seq = q.seq;
-	ping_on_error(pg, rx, &e);
+	raw_icmp_on_error(pg, rx, &e);
 }
 
 /* A raw IPv4 socket hands over the IP header too: check it first. */
-void ping_on_ip4(struct ping *pg, struct rx *rx)
+void raw_icmp_on_ip4(struct ping *pg, struct rx *rx)
 {
 	struct ip4_header h;
 	struct rd pl;
 	enum wire_status st = ip4_parse(rx->p, rx->len, &h, &pl);
 
 	if (st != WIRE_OK) {
-		ping_skip(pg, rx, 1, "IPv4 header %s", st == WIRE_TRUNC ?
+		raw_icmp_skip(pg, rx, 1, "IPv4 header %s", st == WIRE_TRUNC ?
 			    "claims more bytes than came" : "is impossible");
 		return;
 	}
 	if (h.proto != 1) {
-		ping_skip(pg, rx, 1, "IP protocol %u, not ICMP", h.proto);
+		raw_icmp_skip(pg, rx, 1, "IP protocol %u, not ICMP", h.proto);
 		return;
 	}
 	rx->hlim = h.ttl;
-	ping_on_icmp4(pg, rx, pl.p + pl.off, rd_left(&pl));
+	raw_icmp_on_icmp4(pg, rx, pl.p + pl.off, rd_left(&pl));
 }
 
 static void err6_text(const struct icmp6_msg *m, struct icmp_err *e)
@@ -312,7 +312,7 @@ static void err6_text(const struct icmp6_msg *m, struct icmp_err *e)
 		snprintf(e->text, sizeof(e->text), "%s", icmp6_describe(m->type, m->code));
 }
 
-void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
+void raw_icmp_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
 		     size_t len)
 {
 	const struct sockaddr_in6 *d = (const struct sockaddr_in6 *)&pg->dst.ss;
@@ -321,35 +321,35 @@ void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
 	struct icmp_err e;
 
 	if (icmp6_parse(p, len, &m) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMPv6 message of %zu bytes, shorter than its header", len);
+		raw_icmp_skip(pg, rx, 1, "ICMPv6 message of %zu bytes, shorter than its header", len);
 		return;
 	}
 	if (m.type == ICMP6_ECHO) {
-		ping_skip(pg, rx, 2, "an echo request");
+		raw_icmp_skip(pg, rx, 2, "an echo request");
 		return;
 	}
 	if (m.type == ICMP6_ECHOREPLY) {
 		if (m.id != pg->id) {
-			ping_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
+			raw_icmp_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
 			return;
 		}
 		on_reply(pg, rx, m.seq, len, m.body);
 		return;
 	}
 	if (!icmp6_is_error(m.type)) {
-		ping_skip(pg, rx, 2, "ICMPv6 type %u", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMPv6 type %u", m.type);
 		return;
 	}
 	if (icmp6_parse_quote(&m, &q) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMPv6 type %u quoting an unreadable packet", m.type);
+		raw_icmp_skip(pg, rx, 1, "ICMPv6 type %u quoting an unreadable packet", m.type);
 		return;
 	}
 	if (q.type != ICMP6_ECHO || q.id != pg->id ||
 	    memcmp(q.ip.dst, &d->sin6_addr, 16) != 0) {
-		ping_skip(pg, rx, 2, "ICMPv6 type %u about a packet not ours", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMPv6 type %u about a packet not ours", m.type);
 		return;
 	}
 	err6_text(&m, &e);
 	e.seq = q.seq;
-	ping_on_error(pg, rx, &e);
+	raw_icmp_on_error(pg, rx, &e);
 }

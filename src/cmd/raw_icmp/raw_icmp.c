@@ -1,7 +1,7 @@
 /*
  * \summary: raw-icmp: ICMP echo over a raw socket with a hand-built IPv4
  * header, a kernel-built one, or an ICMP datagram socket; options and the
- * set-up of sockets and privileges (the engine is raw_icmp_run.c)
+ * set-up of sockets and privileges (the engine is run.c)
  */
 #include <errno.h>
 #include <net/if.h>		/* before linux/icmp.h: libc-compat.h */
@@ -664,20 +664,20 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	 * interrupted run still ends with its summary, verdict and --pcap.
 	 */
 	if (rc == EXIT_OK)
-		rc = ping_verify_open(&pg, &cap);
+		rc = raw_icmp_verify_open(&pg, &cap);
 	if (rc == EXIT_OK)
 		rc = drop_privileges(&pg);
 	if (rc != EXIT_OK)
 		goto out;
 	if (o.dump)
-		ping_add_tap(&pg, ping_dump, &pg);
+		raw_icmp_add_tap(&pg, raw_icmp_dump, &pg);
 	catch_signals();
-	rc = ping_run(&pg);
+	rc = raw_icmp_run(&pg);
 	ran = true;
 out:
-	rc = ping_verify_finish(&pg, cap, rc);
+	rc = raw_icmp_verify_finish(&pg, cap, rc);
 	if (ran)	/* the last event: after the verdict (docs/json.md) */
-		ping_summary(&pg);
+		raw_icmp_summary(&pg);
 	if (pg.fd >= 0)
 		sock_close(sx, pg.fd);
 	free(pg.data);

@@ -16,38 +16,6 @@
 
 #define FLOOD_MIN_GAP 0.010	/* a flood with nothing back: 100 a second */
 
-int ping_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx)
-{
-	if (pg->ntaps == PING_TAPS)
-		return -1;
-	pg->taps[pg->ntaps].fn = fn;
-	pg->taps[pg->ntaps].ctx = ctx;
-	pg->ntaps++;
-	return 0;
-}
-
-void ping_tap(const struct ping *pg, const struct ping_packet *p)
-{
-	int i;
-
-	for (i = 0; i < pg->ntaps; i++)
-		pg->taps[i].fn(pg->taps[i].ctx, p);
-}
-
-const char *ping_method_name(enum ping_method m)
-{
-	switch (m) {
-	case PM_HDRINCL: return "raw+hdrincl";
-	case PM_RAW: return "raw";
-	default: return "dgram";
-	}
-}
-
-struct probe *ping_slot(const struct ping *pg, uint64_t n)
-{
-	return &pg->probes[n % PING_SLOTS];
-}
-
 /* The IPv4 header fields, for probe n. IP_HDRINCL, raw(7): the kernel
  * always fills in the checksum and total length, and the ID and the
  * source address when they are 0. */
@@ -79,7 +47,7 @@ static size_t build_ip4(struct ping *pg, struct wr *w, uint64_t n,
 /* The data of probe n: the timestamp (wall clock, as ping) and pattern. */
 static const uint8_t *build_data(struct ping *pg, uint64_t n, uint8_t *data)
 {
-	struct probe *p = ping_slot(pg, n);
+	struct probe *p = raw_icmp_slot(pg, n);
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -216,7 +184,7 @@ static int send_probe(struct ping *pg, double now)
 	ssize_t rc;
 
 	while (pg->ntx - pg->oldest >= PING_SLOTS)	/* a slot to reuse */
-		ping_expire_oldest(pg, now, true);
+		raw_icmp_expire_oldest(pg, now, true);
 	len = build_probe(pg, n, &pk, kf);
 	if (len == 0)
 		return fail(pg->sx, EXIT_FAIL, "cannot build the probe: %zu bytes do not fit", pg->o->size);
@@ -227,7 +195,7 @@ static int send_probe(struct ping *pg, double now)
 	pg->t_blocked = 0;
 	if (rc < 0 && !send_err_is_loss(errno) && !queue_full(errno))
 		return fail_errno(pg->sx, "sendto %s", pg->dst_text);
-	p = ping_slot(pg, n);
+	p = raw_icmp_slot(pg, n);
 	p->t_sent = now;
 	p->dups = 0;
 	pg->ntx++;
@@ -243,7 +211,7 @@ static int send_probe(struct ping *pg, double now)
 	p->state = P_SENT;
 	pg->outstanding++;
 	report_sent(pg, pk.seq, icmp_len);
-	ping_tap(pg, &pk);
+	raw_icmp_tap(pg, &pk);
 	return EXIT_OK;
 }
 
@@ -306,14 +274,14 @@ static void announce(struct ping *pg)
 	size_t hdr = pg->family == AF_INET ? IP4_HDR_MIN : 40;
 
 	addr_host(&pg->src, src, sizeof(src));
-	trace(sx, 1, "method: %s: %s", ping_method_name(pg->method), method_text(pg));
+	trace(sx, 1, "method: %s: %s", raw_icmp_method_name(pg->method), method_text(pg));
 	trace(sx, 1, "identifier %u (0x%04x), source %s", pg->id, pg->id, src);
 	if (sx->json) {
 		ev_begin(sx, "start");
 		ev_str(sx, "host", pg->o->host);
 		ev_str(sx, "addr", pg->dst_text);
 		ev_str(sx, "src", src);
-		ev_str(sx, "method", ping_method_name(pg->method));
+		ev_str(sx, "method", raw_icmp_method_name(pg->method));
 		ev_int(sx, "id", pg->id);
 		ev_int(sx, "size", (long long)pg->o->size);
 		ev_end(sx);
@@ -323,7 +291,7 @@ static void announce(struct ping *pg)
 	    pg->o->size, pg->o->size + ICMP_HDR_LEN + hdr);
 }
 
-void ping_summary(struct ping *pg)
+void raw_icmp_summary(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
 	double loss = pg->ntx ? (double)(pg->ntx - pg->nrx) * 100.0 / (double)pg->ntx : 0;
@@ -381,7 +349,7 @@ static double stop_at(const struct ping *pg)
 	return pg->o->deadline_ms ? pg->t_start + pg->o->deadline_ms / 1000.0 : INFINITY;
 }
 
-int ping_run(struct ping *pg)
+int raw_icmp_run(struct ping *pg)
 {
 	double now, until, due;
 	short rev;
@@ -393,21 +361,21 @@ int ping_run(struct ping *pg)
 	/* A closed stdout (| head) ends the run too, as SIGPIPE ends ping. */
 	while (!*pg->stop && rc == EXIT_OK && !ferror(stdout)) {
 		now = now_mono();
-		ping_expire(pg, now);
+		raw_icmp_expire(pg, now);
 		if (finished(pg) || now >= stop_at(pg))
 			break;
 		due = next_send(pg);
 		if (now >= due) {
 			rc = send_probe(pg, now);
 			if (rc == EXIT_OK)
-				rc = ping_drain(pg, false);
+				rc = raw_icmp_drain(pg, false);
 			continue;
 		}
-		until = fmin(fmin(due, ping_deadline(pg)), stop_at(pg));
+		until = fmin(fmin(due, raw_icmp_deadline(pg)), stop_at(pg));
 		if (wait_socket(pg, until, now, &rev) < 0)
 			rc = fail_errno(pg->sx, "poll");
 		else if (rev)
-			rc = ping_drain(pg, rev & POLLERR);
+			rc = raw_icmp_drain(pg, rev & POLLERR);
 	}
 	pg->t_end = now_mono();
 	if (pg->o->flood && !pg->sx->json && !pg->sx->quiet)

@@ -18,7 +18,7 @@
  *    datagram socket the message's checksum too (p->kernel says so).
  * A datagram socket's kernel also writes the identifier: build_probe()
  * built in the one the kernel reported for the socket (getsockname), so
- * that field is compared as built, not skipped (ping_verify_finish says).
+ * that field is compared as built, not skipped (raw_icmp_verify_finish says).
  */
 static unsigned sent_flags(const struct ping_packet *p)
 {
@@ -64,7 +64,7 @@ static unsigned flow_snaplen(const struct ping *pg)
 	return (unsigned)(n < 1280 + 256 ? 1280 + 256 : n);
 }
 
-int ping_verify_open(struct ping *pg, struct capture **cap)
+int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 {
 	const struct raw_icmp_opts *o = pg->o;
 	struct capture_spec cs = {
@@ -81,7 +81,7 @@ int ping_verify_open(struct ping *pg, struct capture **cap)
 	*cap = capture_open(pg->sx, &cs, &rc);
 	if (!*cap)
 		return rc;
-	if (ping_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
+	if (raw_icmp_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
 		rc = capture_finish(*cap, EXIT_FAIL);
 		*cap = NULL;
 		return fail(pg->sx, rc, "no free packet tap for --verify");
@@ -89,7 +89,7 @@ int ping_verify_open(struct ping *pg, struct capture **cap)
 	return EXIT_OK;
 }
 
-int ping_verify_finish(struct ping *pg, struct capture *cap, int rc)
+int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc)
 {
 	bool note = cap && pg->o->verify && pg->method == PM_DGRAM && pg->ntx;
 

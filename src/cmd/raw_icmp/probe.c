@@ -1,0 +1,38 @@
+/*
+ * \summary: raw-icmp's shared state: the probe slots, the packet taps and
+ * the names of the methods, which the engine, the receive side, the
+ * matcher, --dump and --verify all use (and which use none of them)
+ */
+#include "raw_icmp.h"
+
+int raw_icmp_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx)
+{
+	if (pg->ntaps == PING_TAPS)
+		return -1;
+	pg->taps[pg->ntaps].fn = fn;
+	pg->taps[pg->ntaps].ctx = ctx;
+	pg->ntaps++;
+	return 0;
+}
+
+void raw_icmp_tap(const struct ping *pg, const struct ping_packet *p)
+{
+	int i;
+
+	for (i = 0; i < pg->ntaps; i++)
+		pg->taps[i].fn(pg->taps[i].ctx, p);
+}
+
+const char *raw_icmp_method_name(enum ping_method m)
+{
+	switch (m) {
+	case PM_HDRINCL: return "raw+hdrincl";
+	case PM_RAW: return "raw";
+	default: return "dgram";
+	}
+}
+
+struct probe *raw_icmp_slot(const struct ping *pg, uint64_t n)
+{
+	return &pg->probes[n % PING_SLOTS];
+}
