@@ -239,30 +239,31 @@ static void msg_verdict(struct verdict *v)
 /* "header checksum 0x3b2a, id 0x1c46" from one example packet. */
 static const char *kfilled_str(const struct verdict *v, char *buf, size_t len)
 {
-	static const char *const names[5] = {
-		"header checksum", "total length", "id", "source", "checksum",
-	};
 	const struct capture_diff *d = &v->kdiff;
+	const struct kfield *f;
 	char one[64], a[16];
 	uint8_t ip[4];
+	uint32_t x;
 	int k;
 
 	buf[0] = '\0';
-	for (k = 0; k < 5; k++) {
-		if (!(v->kfilled & (1u << k)))
+	for (k = 0; k < KF_BITS; k++) {
+		f = kfield_of_bit(1u << k);
+		if (!f || !(v->kfilled & f->bit))
 			continue;
-		if (!(d->kfilled & (1u << k)))
-			snprintf(one, sizeof(one), "%s", names[k]);
-		else if (k == 3) {
-			ip[0] = (uint8_t)(d->kval[k] >> 24);
-			ip[1] = (uint8_t)(d->kval[k] >> 16);
-			ip[2] = (uint8_t)(d->kval[k] >> 8);
-			ip[3] = (uint8_t)d->kval[k];
-			snprintf(one, sizeof(one), "source %s", capture_ip_str(4, ip, a, sizeof(a)));
-		} else if (k == 1)
-			snprintf(one, sizeof(one), "total length %u", (unsigned)d->kval[k]);
-		else
-			snprintf(one, sizeof(one), "%s 0x%04x", names[k], (unsigned)d->kval[k]);
+		x = d->kval[k];
+		if (!(d->kfilled & f->bit)) {
+			snprintf(one, sizeof(one), "%s", f->tag);
+		} else if (f->show == KF_SHOW_IP4) {
+			ip[0] = (uint8_t)(x >> 24);
+			ip[1] = (uint8_t)(x >> 16);
+			ip[2] = (uint8_t)(x >> 8);
+			ip[3] = (uint8_t)x;
+			snprintf(one, sizeof(one), "%s %s", f->tag, capture_ip_str(4, ip, a, sizeof(a)));
+		} else {
+			snprintf(one, sizeof(one), f->show == KF_SHOW_DEC ? "%s %u" : "%s 0x%04x",
+				 f->tag, (unsigned)x);
+		}
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", *buf ? ", " : "", one);
 	}
 	return buf;

@@ -16,12 +16,12 @@
 /* " [kernel]" if the kernel writes the field at byte off of p. */
 static const char *km(const struct ping_packet *p, size_t off)
 {
-	size_t i;
+	size_t l4;
 
-	for (i = 0; p && i < p->nkernel; i++)
-		if (p->kernel[i].off == off)
-			return KMARK;
-	return "";
+	if (!p || !p->kernel)
+		return "";
+	l4 = p->has_ip && p->len ? (size_t)(p->bytes[0] & 0x0f) * 4 : 0;
+	return kfield_covering(p->kernel, p->has_ip, l4, off) ? KMARK : "";
 }
 
 static const char *flags4(const struct ip4_header *h, char *buf, size_t len)
@@ -157,8 +157,7 @@ static void dump_kernel_ip(const struct ping *pg, const struct ping_packet *p)
 
 static void dump_head(const struct ping_packet *p)
 {
-	char peer[ADDR_TEXT];
-	size_t i;
+	char peer[ADDR_TEXT], kf[256];
 
 	addr_host(p->peer, peer, sizeof(peer));
 	if (p->sent)
@@ -166,27 +165,24 @@ static void dump_head(const struct ping_packet *p)
 		       raw_icmp_method_name(p->method));
 	else
 		printf("< received %zu bytes from %s\n", p->len, peer);
-	for (i = 0; i < p->nkernel; i++)
-		printf("%s%s", i ? ", " : "  [kernel] written by the kernel, not sockx: ",
-		       p->kernel[i].name);
-	if (p->nkernel)
-		printf("%s\n", p->method == PM_HDRINCL ? " (IP_HDRINCL, raw(7))" : "");
+	if (p->kernel)
+		printf("  [kernel] written by the kernel, not sockx: %s%s\n",
+		       kfield_names(p->kernel, ", ", kf, sizeof(kf)),
+		       p->method == PM_HDRINCL ? " (IP_HDRINCL, raw(7))" : "");
 }
 
 /* The packet as one JSON event: the bytes in hex, the kernel's fields. */
 static void dump_json(struct sockx *sx, const struct ping_packet *p)
 {
 	char *hex = malloc(p->len * 2 + 1), peer[ADDR_TEXT], kf[256] = "";
-	size_t i, n = 0;
+	size_t i;
 
 	if (!hex)
 		return;
 	for (i = 0; i < p->len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", p->bytes[i]);
 	hex[2 * p->len] = '\0';
-	for (i = 0; i < p->nkernel && n < sizeof(kf); i++)
-		n += (size_t)snprintf(kf + n, sizeof(kf) - n, "%s%s", i ? "," : "",
-				      p->kernel[i].name);
+	kfield_names(p->kernel, ",", kf, sizeof(kf));
 	ev_begin(sx, "packet");
 	ev_str(sx, "dir", p->sent ? "sent" : "received");
 	ev_str(sx, p->sent ? "to" : "from", addr_host(p->peer, peer, sizeof(peer)));

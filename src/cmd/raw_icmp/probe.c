@@ -3,6 +3,8 @@
  * the names of the methods, which the engine, the receive side, the
  * matcher, --dump and --verify all use (and which use none of them)
  */
+#include <sys/socket.h>
+
 #include "raw_icmp.h"
 
 int raw_icmp_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx)
@@ -30,6 +32,15 @@ const char *raw_icmp_method_name(enum ping_method m)
 	case PM_RAW: return "raw";
 	default: return "dgram";
 	}
+}
+
+enum kfield_sock raw_icmp_kfield_sock(int family, enum ping_method m)
+{
+	if (m == PM_DGRAM)
+		return KF_SOCK_DGRAM;
+	if (family == AF_INET6)
+		return KF_SOCK_RAW6;
+	return m == PM_HDRINCL ? KF_SOCK_HDRINCL : KF_SOCK_RAW4;
 }
 
 struct probe *raw_icmp_slot(const struct ping *pg, uint64_t n)

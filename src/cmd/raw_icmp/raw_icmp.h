@@ -12,6 +12,7 @@
 
 #include "../cmd.h"
 #include "../../wire/icmp.h"
+#include "../../wire/kfield.h"
 
 /* How an echo request leaves: three ways, side by side. */
 enum ping_method {
@@ -39,12 +40,6 @@ struct raw_icmp_opts {
 	enum ping_method method;
 };
 
-/* A header field the kernel writes rather than sockx: bytes [off, off+len). */
-struct kfield {
-	uint16_t off, len;
-	const char *name;
-};
-
 /*
  * One packet as it was handed to the kernel or came back from it: the
  * exact bytes (for a verifier to compare byte for byte with a capture),
@@ -58,8 +53,7 @@ struct ping_packet {
 	size_t len;
 	bool has_ip;		/* bytes start with the IPv4 header */
 	uint16_t seq;		/* sent: the probe's sequence number */
-	const struct kfield *kernel;	/* sent: fields the kernel writes */
-	size_t nkernel;
+	unsigned kernel;	/* sent: KF_* of the fields the kernel writes */
 	bool kernel_ip;		/* sent: the kernel writes the whole IP header */
 	const struct addr *peer;	/* destination, or where it came from */
 	int hlim;		/* received: TTL / hop limit, -1 unknown */
@@ -219,5 +213,9 @@ int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc);
 
 /* Names of the methods, for -v and the events: "raw+hdrincl" ... */
 const char *raw_icmp_method_name(enum ping_method m);
+
+/* The socket a method sends through, as the table of kernel-written
+ * fields (wire/kfield.h) names it. */
+enum kfield_sock raw_icmp_kfield_sock(int family, enum ping_method m);
 
 #endif

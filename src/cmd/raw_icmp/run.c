@@ -17,10 +17,8 @@
 #define FLOOD_MIN_GAP 0.010	/* a flood with nothing back: 100 a second */
 
 /* The IPv4 header fields, for probe n. IP_HDRINCL, raw(7): the kernel
- * always fills in the checksum and total length, and the ID and the
- * source address when they are 0. */
-static size_t build_ip4(struct ping *pg, struct wr *w, uint64_t n,
-			struct kfield *kf, size_t *nkf)
+ * fills some in itself (wire/kfield.h: build_probe lists them). */
+static void build_ip4(struct ping *pg, struct wr *w, uint64_t n)
 {
 	const struct sockaddr_in *d = (const struct sockaddr_in *)&pg->dst.ss;
 	const struct sockaddr_in *s = (const struct sockaddr_in *)&pg->src.ss;
@@ -35,13 +33,6 @@ static size_t build_ip4(struct ping *pg, struct wr *w, uint64_t n,
 	memcpy(h.src, &s->sin_addr, 4);
 	memcpy(h.dst, &d->sin_addr, 4);
 	ip4_build(w, &h, ICMP_HDR_LEN + pg->o->size);
-	kf[(*nkf)++] = (struct kfield){ 2, 2, "total length" };
-	kf[(*nkf)++] = (struct kfield){ 10, 2, "header checksum" };
-	if (h.id == 0)
-		kf[(*nkf)++] = (struct kfield){ 4, 2, "identification" };
-	if (s->sin_addr.s_addr == 0)
-		kf[(*nkf)++] = (struct kfield){ 12, 4, "source address" };
-	return IP4_HDR_MIN;
 }
 
 /* The data of probe n: the timestamp (wall clock, as ping) and pattern. */
@@ -59,30 +50,24 @@ static const uint8_t *build_data(struct ping *pg, uint64_t n, uint8_t *data)
 
 /*
  * Builds probe n into pg->out: [IPv4 header,] echo header, data. The
- * fields the kernel writes itself go into pk. Returns the length.
+ * fields the kernel writes itself are marked in pk. Returns the length.
  */
-static size_t build_probe(struct ping *pg, uint64_t n, struct ping_packet *pk,
-			  struct kfield *kf)
+static size_t build_probe(struct ping *pg, uint64_t n, struct ping_packet *pk)
 {
 	struct wr w = wr_make(pg->out, pg->out_cap);
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&pg->src.ss;
 	const struct sockaddr_in6 *d6 = (const struct sockaddr_in6 *)&pg->dst.ss;
 	uint16_t seq = (uint16_t)(n + 1);
-	size_t ip = 0, nkf = 0;
 	const uint8_t *data = build_data(pg, n, pg->data);
 	bool ok;
 
 	if (pg->method == PM_HDRINCL)
-		ip = build_ip4(pg, &w, n, kf, &nkf);
+		build_ip4(pg, &w, n);
 	if (pg->family == AF_INET)
 		icmp4_build_echo(&w, ICMP4_ECHO, pg->id, seq, data, pg->o->size, &ok);
 	else
 		icmp6_build_echo(&w, ICMP6_ECHO, pg->id, seq, data, pg->o->size,
 				 s6->sin6_addr.s6_addr, d6->sin6_addr.s6_addr, &ok);
-	if (pg->family == AF_INET6 || pg->method == PM_DGRAM)
-		kf[nkf++] = (struct kfield){ (uint16_t)(ip + 2), 2, "checksum" };
-	if (pg->method == PM_DGRAM)
-		kf[nkf++] = (struct kfield){ (uint16_t)(ip + 4), 2, "identifier" };
 	memset(pk, 0, sizeof(*pk));
 	pk->sent = true;
 	pk->family = pg->family;
@@ -92,8 +77,8 @@ static size_t build_probe(struct ping *pg, uint64_t n, struct ping_packet *pk,
 	pk->has_ip = pg->method == PM_HDRINCL;
 	pk->kernel_ip = !pk->has_ip;
 	pk->seq = seq;
-	pk->kernel = kf;
-	pk->nkernel = nkf;
+	pk->kernel = kfield_mask(raw_icmp_kfield_sock(pg->family, pg->method),
+				 pg->out, w.off);
 	pk->peer = &pg->dst;
 	pk->hlim = -1;
 	return ok ? w.off : 0;
@@ -176,7 +161,6 @@ static bool queue_full(int err)
  * was lost to a send error), or the code of a fatal error. */
 static int send_probe(struct ping *pg, double now)
 {
-	struct kfield kf[6];
 	struct ping_packet pk;
 	struct probe *p;
 	uint64_t n = pg->ntx;
@@ -185,7 +169,7 @@ static int send_probe(struct ping *pg, double now)
 
 	while (pg->ntx - pg->oldest >= PING_SLOTS)	/* a slot to reuse */
 		raw_icmp_expire_oldest(pg, now, true);
-	len = build_probe(pg, n, &pk, kf);
+	len = build_probe(pg, n, &pk);
 	if (len == 0)
 		return fail(pg->sx, EXIT_FAIL, "cannot build the probe: %zu bytes do not fit", pg->o->size);
 	pk.t = now = now_mono();	/* the rtt starts here, not at the build */

@@ -9,30 +9,17 @@
 #include "../../capture/capture.h"
 
 /*
- * The CAPTURE_KF_* and layer flags of a probe as sent (capture.h):
- *  - IP_HDRINCL: the whole IPv4 packet; the kernel fills in the total
- *    length and header checksum always, the ID and source when they are
- *    0 (raw(7)), which capture_kfill_hdrincl() reads off the bytes;
- *  - otherwise the ICMP or ICMPv6 message alone (CAPTURE_RAW_L4): the
- *    kernel writes the IP header, and on a raw ICMPv6 socket or an ICMP
- *    datagram socket the message's checksum too (p->kernel says so).
- * A datagram socket's kernel also writes the identifier: build_probe()
- * built in the one the kernel reported for the socket (getsockname), so
- * that field is compared as built, not skipped (raw_icmp_verify_finish says).
+ * The KF_* and layer flags of a probe as sent (capture.h): the fields
+ * the kernel writes (build_probe() marked them from wire/kfield.h's
+ * table), and CAPTURE_RAW_L4 when the probe is the ICMP or ICMPv6
+ * message alone (the kernel writes the IP header). A datagram socket's
+ * kernel also writes the identifier: build_probe() built in the one the
+ * kernel reported for the socket (getsockname), so that field is
+ * compared as built, not skipped (raw_icmp_verify_finish says).
  */
 static unsigned sent_flags(const struct ping_packet *p)
 {
-	unsigned f = CAPTURE_RAW_L4;
-	size_t l4 = 0, i;
-
-	if (p->has_ip) {
-		f = capture_kfill_hdrincl(p->bytes, p->len);
-		l4 = p->len ? (size_t)(p->bytes[0] & 0x0f) * 4 : 0;
-	}
-	for (i = 0; i < p->nkernel; i++)
-		if (p->kernel[i].off == l4 + 2)
-			f |= CAPTURE_KF_L4_CSUM;
-	return f;
+	return (p->kernel & ~(unsigned)KF_L4_ID) | (p->has_ip ? 0 : CAPTURE_RAW_L4);
 }
 
 /* The tap: every probe sent, and of the packets read only the answers
