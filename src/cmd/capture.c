@@ -3,7 +3,6 @@
  * interface, one line per packet; optionally reassemble TCP streams
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "../capture/source.h"
 #include "../capture/streams.h"
 #include "../core/priv.h"
+#include "../core/sig.h"
 
 enum { O_FILTER = OPT_LONG, O_PCAP, O_HEX, O_STREAMS };
 
@@ -45,14 +45,6 @@ struct capture_opts {
 	int idle_ms;
 	bool hex, streams;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
@@ -186,8 +178,8 @@ static int loop(struct sockx *sx, const struct capture_opts *o,
 	double t0 = -1, last = now_mono();
 	int rc;
 
-	while (!stop && (!o->count || n < o->count)) {
-		rc = capture_src_next(src, 200, -1, &h, &data);
+	while (!sig_stopped() && (!o->count || n < o->count)) {
+		rc = capture_src_next(src, 200, sig_fd(), &h, &data);
 		if (rc == -2)
 			break;
 		if (rc < 0)
@@ -205,18 +197,6 @@ static int loop(struct sockx *sx, const struct capture_opts *o,
 	}
 	fflush(stdout);
 	return EXIT_OK;
-}
-
-static void live_setup(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;	/* no SA_RESTART: poll returns, the loop sees stop */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 static void live_summary(struct sockx *sx, struct capture_src *src)
@@ -246,8 +226,16 @@ static int run(struct sockx *sx, const struct capture_opts *o, struct capture_sr
 	if (o->pcap && capture_dump_open(&dump, src, o->pcap) < 0)
 		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
 			    o->pcap, src->err);
-	if (o->iface)
-		live_setup();
+	/*
+	 * Live, SIGINT, SIGTERM and SIGHUP end the loop (sig_fd wakes its
+	 * wait), with the summary and a whole --pcap file. Caught after
+	 * capture_dump_open, whose handlers remove its temporary file: a
+	 * second signal finds those back.
+	 */
+	if (o->iface && sig_catch_stop() < 0) {
+		capture_dump_abort(&dump);
+		return fail_errno(sx, "cannot catch signals");
+	}
 	rc = loop(sx, o, src, &dump, st);
 	if (o->iface)
 		live_summary(sx, src);

@@ -16,6 +16,7 @@
 
 #include "raw_icmp.h"
 #include "../../core/priv.h"
+#include "../../core/sig.h"
 #include "../../wire/icmp6.h"
 
 enum {
@@ -599,27 +600,6 @@ static int setup(struct ping *pg)
 	return rc;
 }
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
-/* SIGINT, SIGTERM and SIGHUP end the run with its summary; poll is interrupted. */
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 /* The packet buffers and the probe slots; freed by cmd_raw_icmp. */
 static int alloc_buffers(struct ping *pg)
 {
@@ -640,7 +620,7 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		.size = DEFAULT_SIZE, .interval_ms = 1000, .ttl = -1, .tos = -1,
 		.id = -1, .ip_id = -1, .timeout_ms = 10000, .method = PM_HDRINCL,
 	};
-	struct ping pg = { .sx = sx, .o = &o, .fd = -1, .stop = &stop_flag };
+	struct ping pg = { .sx = sx, .o = &o, .fd = -1 };
 	struct capture *cap = NULL;
 	bool ran = false;
 	int first, rc;
@@ -660,8 +640,10 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	 * The capture for --verify and --pcap opens here, while CAP_NET_RAW
 	 * is still permitted (pcap_activate needs it), and registers a tap:
 	 * it gets every packet sockx built, byte for byte, to compare with
-	 * the wire. Its handlers for SIGINT, SIGTERM, SIGHUP give way to ours: an
-	 * interrupted run still ends with its summary, verdict and --pcap.
+	 * the wire. Its handlers for SIGINT, SIGTERM, SIGHUP (removing the
+	 * --pcap temporary file) give way to sig_catch_stop's: an interrupted
+	 * run still ends with its summary, verdict and --pcap; a second
+	 * signal finds them back.
 	 */
 	if (rc == EXIT_OK)
 		rc = raw_icmp_verify_open(&pg, &cap);
@@ -671,8 +653,10 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		goto out;
 	if (o.dump)
 		raw_icmp_add_tap(&pg, raw_icmp_dump, &pg);
-	catch_signals();
-	rc = raw_icmp_run(&pg);
+	if (sig_catch_stop() < 0)	/* SIGINT, SIGTERM, SIGHUP: the summary */
+		rc = fail_errno(sx, "cannot catch signals");
+	else
+		rc = raw_icmp_run(&pg);
 	ran = true;
 out:
 	rc = raw_icmp_verify_finish(&pg, cap, rc);

@@ -8,8 +8,6 @@
 #ifndef SOCKX_RAW_ICMP_H
 #define SOCKX_RAW_ICMP_H
 
-#include <signal.h>
-
 #include "../cmd.h"
 #include "../../wire/icmp.h"
 #include "../../wire/kfield.h"
@@ -117,7 +115,6 @@ struct ping {
 		void *ctx;
 	} taps[PING_TAPS];
 	int ntaps;
-	volatile sig_atomic_t *stop;
 };
 
 /* Registers a tap; returns 0, or -1 when PING_TAPS are taken. */
@@ -125,7 +122,7 @@ int raw_icmp_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx);
 
 /*
  * Sends and receives until the count is done (every probe answered,
- * failed or timed out), or *stop is set. The socket and addresses in pg
+ * failed or timed out), or a signal stopped it (core/sig.h). The socket and addresses in pg
  * are set up. Returns EXIT_OK when at least one reply came back,
  * EXIT_FAIL when none did, or another code on a fatal error.
  */

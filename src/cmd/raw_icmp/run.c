@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "raw_icmp.h"
+#include "../../core/sig.h"
 #include "../../wire/icmp6.h"
 
 #define FLOOD_MIN_GAP 0.010	/* a flood with nothing back: 100 a second */
@@ -218,17 +219,20 @@ static double next_send(const struct ping *pg)
 	return fmax(due, pg->t_retry);	/* not before a full queue's pause */
 }
 
-/* Waits for the socket (or a signal) until `until`. Returns -1 on a poll
+/* Waits for the socket (or a signal: sig_fd) until `until`. Returns -1 on a poll
  * failure, else 0. */
 static int wait_socket(struct ping *pg, double until, double now, short *rev)
 {
-	struct pollfd pfd = { .fd = pg->fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = pg->fd, .events = POLLIN },
+		{ .fd = sig_fd(), .events = POLLIN },
+	};
 	double ms = isinf(until) ? 1000.0 : ceil((until - now) * 1000.0);
 	int rc;
 
 	fflush(stdout);
-	rc = poll(&pfd, 1, ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms);
-	*rev = rc > 0 ? pfd.revents : 0;
+	rc = poll(pfd, 2, ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms);
+	*rev = rc > 0 ? pfd[0].revents : 0;
 	if (rc < 0 && errno != EINTR)
 		return -1;
 	return 0;
@@ -343,7 +347,7 @@ int raw_icmp_run(struct ping *pg)
 	pg->t_start = now_mono();
 	pg->highest = -1;
 	/* A closed stdout (| head) ends the run too, as SIGPIPE ends ping. */
-	while (!*pg->stop && rc == EXIT_OK && !ferror(stdout)) {
+	while (!sig_stopped() && rc == EXIT_OK && !ferror(stdout)) {
 		now = now_mono();
 		raw_icmp_expire(pg, now);
 		if (finished(pg) || now >= stop_at(pg))
