@@ -19,7 +19,7 @@ void raw_icmp_skip(struct ping *pg, const struct rx *rx, int level,
 	char why[160], from[ADDR_TEXT];
 	va_list ap;
 
-	if (pg->sx->verbose < level)
+	if (!event_shows(pg->sx, level >= 2 ? EV_V2 : EV_V1))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -65,7 +65,8 @@ struct reply {
 	long bad;		/* first wrong data byte, -1 none */
 };
 
-/* Ping's marks after the time: " (DUP!)", " (late)" ... */
+/* Ping's marks after the time but " (DUP!)", " (late)" and " (out of
+ * order)" (the template's): " (truncated: ...)", " (wrong data byte #N)". */
 static const char *reply_marks(const struct ping *pg, const struct reply *r,
 			       char *buf, size_t len)
 {
@@ -79,42 +80,26 @@ static const char *reply_marks(const struct ping *pg, const struct reply *r,
 			 r->dlen, pg->o->size);
 	if (r->dlen >= pg->o->size && r->bad >= 0)
 		snprintf(wr, sizeof(wr), " (wrong data byte #%ld)", r->bad);
-	snprintf(buf, len, "%s%s%s%s%s", r->dup ? " (DUP!)" : "",
-		 r->late ? " (late)" : "", r->ooo ? " (out of order)" : "", tr, wr);
+	snprintf(buf, len, "%s%s", tr, wr);
 	return buf;
 }
 
 static void print_reply(struct ping *pg, const struct rx *rx,
 			const struct reply *r)
 {
-	struct sockx *sx = pg->sx;
-	char from[ADDR_TEXT], ttl[16] = "", marks[192];
+	char from[ADDR_TEXT], marks[160];
+	long long wrong = EV_NONE;
 
-	addr_host(&rx->from, from, sizeof(from));
-	if (sx->json) {
-		ev_begin(sx, "reply");
-		ev_str(sx, "from", from);
-		ev_int(sx, "seq", r->seq);
-		ev_int(sx, "bytes", (long long)r->bytes);
-		if (rx->hlim >= 0)
-			ev_int(sx, "ttl", rx->hlim);
-		ev_num(sx, "rtt_ms", r->rtt);
-		ev_bool(sx, "dup", r->dup);
-		ev_bool(sx, "late", r->late);
-		ev_bool(sx, "out_of_order", r->ooo);
-		if (r->bad >= 0 || r->dlen != pg->o->size)	/* first byte wrong, missing or extra */
-			ev_int(sx, "wrong_data_at", r->bad >= 0 ? r->bad :
-			       (long long)(r->dlen < pg->o->size ? r->dlen : pg->o->size));
-		ev_end(sx);
-	} else if (pg->o->flood) {
-		if (!sx->quiet && !r->dup)
-			fputs("\b \b", stdout);
-	} else {
-		if (rx->hlim >= 0)
-			snprintf(ttl, sizeof(ttl), " ttl=%d", rx->hlim);
-		say(sx, "%zu bytes from %s: icmp_seq=%u%s time=%.3f ms%s", r->bytes,
-		    from, r->seq, ttl, r->rtt, reply_marks(pg, r, marks, sizeof(marks)));
-	}
+	if (raw_icmp_flood_mark(pg, r->dup ? "" : "\b \b"))
+		return;
+	if (r->bad >= 0 || r->dlen != pg->o->size)	/* first byte wrong, missing or extra */
+		wrong = r->bad >= 0 ? r->bad :
+			(long long)(r->dlen < pg->o->size ? r->dlen : pg->o->size);
+	EMIT(pg->sx, ping_reply, .from = addr_host(&rx->from, from, sizeof(from)),
+	     .seq = r->seq, .bytes = (long long)r->bytes,
+	     .ttl = rx->hlim >= 0 ? rx->hlim : EV_NONE, .rtt_ms = r->rtt, .dup = r->dup,
+	     .late = r->late, .out_of_order = r->ooo, .wrong_data_at = wrong,
+	     .marks = reply_marks(pg, r, marks, sizeof(marks)));
 }
 
 static void add_rtt(struct ping *pg, double rtt)
@@ -176,7 +161,6 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 void raw_icmp_on_error(struct ping *pg, const struct rx *rx,
 		   const struct icmp_err *e)
 {
-	struct sockx *sx = pg->sx;
 	int64_t n = seq_index(pg, e->seq);
 	struct probe *p;
 	char from[ADDR_TEXT];
@@ -194,22 +178,10 @@ void raw_icmp_on_error(struct ping *pg, const struct rx *rx,
 		p->state = P_ERRORED;
 	}
 	pg->nicmp_err++;
-	addr_host(&rx->from, from, sizeof(from));
-	if (sx->json) {
-		ev_begin(sx, "error");
-		ev_str(sx, "kind", "icmp");
-		ev_str(sx, "from", from);
-		ev_int(sx, "seq", e->seq);
-		ev_int(sx, "type", e->type);
-		ev_int(sx, "code", e->code);
-		ev_str(sx, "message", e->text);
-		ev_end(sx);
-	} else if (pg->o->flood) {
-		if (!sx->quiet)
-			fputs("\bE", stdout);
-	} else {
-		say(sx, "From %s icmp_seq=%u %s", from, e->seq, e->text);
-	}
+	if (!raw_icmp_flood_mark(pg, "\bE"))
+		EMIT(pg->sx, ping_icmp_error, .kind = "icmp",
+		     .from = addr_host(&rx->from, from, sizeof(from)), .seq = e->seq,
+		     .type = e->type, .code = e->code, .message = e->text);
 }
 
 /* The words of an ICMPv4 error, with the number its header carries. */

@@ -3,6 +3,7 @@
  * the names of the methods, which the engine, the receive side, the
  * matcher, --dump and --verify all use (and which use none of them)
  */
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "raw_icmp.h"
@@ -41,6 +42,17 @@ enum kfield_sock raw_icmp_kfield_sock(int family, enum ping_method m)
 	if (family == AF_INET6)
 		return KF_SOCK_RAW6;
 	return m == PM_HDRINCL ? KF_SOCK_HDRINCL : KF_SOCK_RAW4;
+}
+
+bool raw_icmp_flood_mark(const struct ping *pg, const char *mark)
+{
+	const struct sockx *sx = pg->sx;
+
+	/* the lines' place: stdout, where they show (no -q, no --json) */
+	if (!pg->o->flood || !event_shows(sx, EV_SAY) || event_shows(sx, EV_JSON))
+		return false;
+	fputs(mark, stdout);	/* flushed before the next wait */
+	return true;
 }
 
 struct probe *raw_icmp_slot(const struct ping *pg, uint64_t n)

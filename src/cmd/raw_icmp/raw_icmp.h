@@ -9,6 +9,7 @@
 #define SOCKX_RAW_ICMP_H
 
 #include "../cmd.h"
+#include "../../core/event.h"
 #include "../../wire/icmp.h"
 #include "../../wire/kfield.h"
 
@@ -168,6 +169,13 @@ void raw_icmp_on_error(struct ping *pg, const struct rx *rx,
 
 /* Hands p to every tap. */
 void raw_icmp_tap(const struct ping *pg, const struct ping_packet *p);
+
+/*
+ * -f: ping's progress marks ('.' a probe, backspace a reply, 'E' an
+ * error) stand in for the lines of the events, where those would show on
+ * stdout: writes mark and returns true then; else false (emit the event).
+ */
+bool raw_icmp_flood_mark(const struct ping *pg, const char *mark);
 
 /* The slot of probe n (its sequence number is n + 1, mod 2^16). */
 struct probe *raw_icmp_slot(const struct ping *pg, uint64_t n);

@@ -164,14 +164,9 @@ int raw_icmp_drain(struct ping *pg, bool errq)
 
 static void report_timeout(struct ping *pg, uint16_t seq)
 {
-	if (pg->sx->json) {
-		ev_begin(pg->sx, "timeout");
-		ev_int(pg->sx, "seq", seq);
-		ev_num(pg->sx, "after_s", pg->o->timeout_ms / 1000.0);
-		ev_end(pg->sx);
-	} else if (!pg->o->flood) {
-		say(pg->sx, "no answer yet for icmp_seq=%u", seq);
-	}
+	if (!raw_icmp_flood_mark(pg, ""))	/* -f: no mark for it */
+		EMIT(pg->sx, ping_timeout, .seq = seq,
+		     .after_s = pg->o->timeout_ms / 1000.0);
 }
 
 void raw_icmp_expire_oldest(struct ping *pg, double now, bool force)

@@ -103,18 +103,12 @@ static void report_send_error(struct ping *pg, uint16_t seq, int err)
 {
 	char e[96];
 
-	if (pg->sx->json) {
-		ev_begin(pg->sx, "error");
-		ev_str(pg->sx, "kind", "send");
-		ev_int(pg->sx, "seq", seq);
-		ev_str(pg->sx, "errno", errno_str(err, e, sizeof(e)));
-		ev_end(pg->sx);
-	} else if (pg->o->flood && !pg->sx->quiet) {
-		fputs("E", stdout);
-	}
-	if (!pg->sx->json && !(pg->o->flood && !pg->sx->quiet))
+	if (!raw_icmp_flood_mark(pg, "E")) {
+		EMIT(pg->sx, ping_send_error, .kind = "send", .seq = seq,
+		     .errno_ = errno_str(err, e, sizeof(e)));
 		warn_msg(pg->sx, "icmp_seq=%u: sendto %s: %s", seq, pg->dst_text,
 			 strerror(err));
+	}
 	if (err == EPERM && !pg->warned_eperm) {
 		pg->warned_eperm = true;
 		hint(pg->sx, "a local firewall rule (nftables/iptables output) "
@@ -124,14 +118,8 @@ static void report_send_error(struct ping *pg, uint16_t seq, int err)
 
 static void report_sent(struct ping *pg, uint16_t seq, size_t len)
 {
-	if (pg->sx->json) {
-		ev_begin(pg->sx, "sent");
-		ev_int(pg->sx, "seq", seq);
-		ev_int(pg->sx, "bytes", (long long)len);
-		ev_end(pg->sx);
-	} else if (pg->o->flood && !pg->sx->quiet) {
-		fputs(".", stdout);	/* flushed before the next wait */
-	}
+	if (!raw_icmp_flood_mark(pg, "."))
+		EMIT(pg->sx, ping_sent, .seq = seq, .bytes = (long long)len);
 }
 
 /*
@@ -258,70 +246,58 @@ static const char *method_text(const struct ping *pg)
 static void announce(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
-	char src[ADDR_TEXT];
+	char src[ADDR_TEXT], total[24];
 	size_t hdr = pg->family == AF_INET ? IP4_HDR_MIN : 40;
 
 	addr_host(&pg->src, src, sizeof(src));
 	trace(sx, 1, "method: %s: %s", raw_icmp_method_name(pg->method), method_text(pg));
 	trace(sx, 1, "identifier %u (0x%04x), source %s", pg->id, pg->id, src);
-	if (sx->json) {
-		ev_begin(sx, "start");
-		ev_str(sx, "host", pg->o->host);
-		ev_str(sx, "addr", pg->dst_text);
-		ev_str(sx, "src", src);
-		ev_str(sx, "method", raw_icmp_method_name(pg->method));
-		ev_int(sx, "id", pg->id);
-		ev_int(sx, "size", (long long)pg->o->size);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "PING %s (%s) %zu(%zu) bytes of data.", pg->o->host, pg->dst_text,
-	    pg->o->size, pg->o->size + ICMP_HDR_LEN + hdr);
+	snprintf(total, sizeof(total), "%zu", pg->o->size + ICMP_HDR_LEN + hdr);
+	EMIT(sx, ping_start, .host = pg->o->host, .addr = pg->dst_text, .src = src,
+	     .method = raw_icmp_method_name(pg->method), .id = pg->id,
+	     .size = (long long)pg->o->size, .total = total);
 }
 
 void raw_icmp_summary(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
 	double loss = pg->ntx ? (double)(pg->ntx - pg->nrx) * 100.0 / (double)pg->ntx : 0;
-	double ms = (pg->t_end - pg->t_start) * 1000.0, avg = 0, mdev = 0;
+	double avg = 0, mdev = 0;
 	uint64_t errs = pg->nicmp_err + pg->nsend_err;
+	char extra[96] = "";
+	struct ev_summary_ping ev = {
+		.addr = pg->dst_text, .transmitted = (long long)pg->ntx,
+		.received = (long long)pg->nrx, .duplicates = (long long)pg->ndup,
+		.icmp_errors = (long long)pg->nicmp_err,
+		.send_errors = (long long)pg->nsend_err, .loss_pct = loss,
+		.time_ms = (pg->t_end - pg->t_start) * 1000.0, .rtt_min_ms = EV_NAN,
+		.rtt_avg_ms = EV_NAN, .rtt_max_ms = EV_NAN, .rtt_mdev_ms = EV_NAN,
+		.host = pg->o->host, .extra = extra,
+	};
 
 	if (pg->nrx) {
 		avg = pg->rtt_sum / (double)pg->nrx;
 		mdev = sqrt(fmax(0, pg->rtt_sum2 / (double)pg->nrx - avg * avg));
+		ev.rtt_min_ms = pg->rtt_min;
+		ev.rtt_avg_ms = avg;
+		ev.rtt_max_ms = pg->rtt_max;
+		ev.rtt_mdev_ms = mdev;
 	}
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_str(sx, "addr", pg->dst_text);
-		ev_int(sx, "transmitted", (long long)pg->ntx);
-		ev_int(sx, "received", (long long)pg->nrx);
-		ev_int(sx, "duplicates", (long long)pg->ndup);
-		ev_int(sx, "icmp_errors", (long long)pg->nicmp_err);
-		ev_int(sx, "send_errors", (long long)pg->nsend_err);
-		ev_num(sx, "loss_pct", loss);
-		ev_num(sx, "time_ms", ms);
-		if (pg->nrx) {
-			ev_num(sx, "rtt_min_ms", pg->rtt_min);
-			ev_num(sx, "rtt_avg_ms", avg);
-			ev_num(sx, "rtt_max_ms", pg->rtt_max);
-			ev_num(sx, "rtt_mdev_ms", mdev);
-		}
-		ev_end(sx);
-		return;
-	}
-	/* Under -q too, as ping -q: the summary is the result. */
-	printf("\n--- %s ping statistics ---\n", pg->o->host);
-	printf("%llu packets transmitted, %llu received", (unsigned long long)pg->ntx,
-	       (unsigned long long)pg->nrx);
 	if (pg->ndup)
-		printf(", +%llu duplicates", (unsigned long long)pg->ndup);
+		snprintf(extra, sizeof(extra), ", +%llu duplicates", (unsigned long long)pg->ndup);
 	if (errs)
-		printf(", +%llu errors", (unsigned long long)errs);
-	printf(", %g%% packet loss, time %.0fms\n", loss, ms);
-	if (pg->nrx)
-		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n",
-		       pg->rtt_min, avg, pg->rtt_max, mdev);
-	fflush(stdout);
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", +%llu errors",
+			 (unsigned long long)errs);
+	event_emit(sx, EV_summary_ping, &ev);
+	/*
+	 * Under -q too, as ping -q: the summary is the result. (The renderer
+	 * has no level for a line that shows under -q: rendered here.)
+	 */
+	if (!event_shows(sx, EV_SAY)) {
+		event_render_human(sx, stdout, EV_summary_ping, &ev);
+		putchar('\n');
+		fflush(stdout);
+	}
 }
 
 static bool finished(const struct ping *pg)
@@ -366,8 +342,7 @@ int raw_icmp_run(struct ping *pg)
 			rc = raw_icmp_drain(pg, rev & POLLERR);
 	}
 	pg->t_end = now_mono();
-	if (pg->o->flood && !pg->sx->json && !pg->sx->quiet)
-		putchar('\n');
+	raw_icmp_flood_mark(pg, "\n");	/* the end of the marks' line */
 	if (rc != EXIT_OK)
 		return rc;
 	if (pg->o->deadline_ms && pg->o->count && pg->nrx < pg->o->count)

@@ -79,17 +79,14 @@ int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc)
 {
 	bool note = cap && pg->o->verify && pg->method == PM_DGRAM && pg->ntx;
+	char text[192];
 
 	rc = capture_finish(cap, rc);
 	if (!note)
 		return rc;
-	if (pg->sx->json)
-		trace(pg->sx, 1, "verify: on a datagram socket the kernel writes "
-		      "the identifier itself: sockx built in the one getsockname "
-		      "reported (%u), so it was compared, not skipped", pg->id);
-	else
-		say(pg->sx, "note: on a datagram socket the kernel writes the "
-		    "identifier itself: sockx built in the one getsockname "
-		    "reported (%u), so it was compared, not skipped", pg->id);
+	snprintf(text, sizeof(text), "on a datagram socket the kernel writes the "
+		 "identifier itself: sockx built in the one getsockname reported "
+		 "(%u), so it was compared, not skipped", pg->id);
+	EMIT(pg->sx, ping_dgram_note, .text = text);
 	return rc;
 }
