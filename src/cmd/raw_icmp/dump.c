@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "raw_icmp.h"
+#include "ping.h"
 #include "../../wire/csum.h"
 #include "../../wire/icmp6.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "raw_icmp.h"
+#include "ping.h"
 #include "../../wire/icmp6.h"
 
 /* A packet that is not for us, or not readable: -v tells (level 2 for

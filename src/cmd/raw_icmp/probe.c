@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "raw_icmp.h"
+#include "ping.h"
 
 int raw_icmp_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx)
 {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "raw_icmp.h"
+#include "ping.h"
 #include "../../wire/icmp6.h"
 
 #define DRAIN_MAX 64		/* packets per drain: sends are not starved */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "raw_icmp.h"
+#include "ping.h"
 #include "../../core/sig.h"
 #include "../../wire/icmp6.h"
 

@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
-#include "raw_icmp.h"
+#include "ping.h"
 #include "../../capture/capture.h"
 
 /*

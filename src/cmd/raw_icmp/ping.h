@@ -1,12 +1,12 @@
 /*
  * \summary: raw-icmp's parts, each calling only those below it: the
- * command and its set-up (raw_icmp.c), the engine (run.c), the receive
- * side (recv.c), the matcher (match.c), --dump (dump.c), --verify and
- * --pcap (verify.c), and the probe slots and packet taps all of them
- * share (probe.c)
+ * command (raw_icmp.c), its options (options.c) and set-up (setup.c),
+ * the engine (run.c), the receive side (recv.c), the matcher (match.c),
+ * --dump (dump.c), --verify and --pcap (verify.c), and the probe slots
+ * and packet taps all of them share (probe.c)
  */
-#ifndef SOCKX_RAW_ICMP_H
-#define SOCKX_RAW_ICMP_H
+#ifndef SOCKX_RAW_ICMP_PING_H
+#define SOCKX_RAW_ICMP_PING_H
 
 #include "../cmd.h"
 #include "../../core/event.h"
@@ -215,6 +215,27 @@ int raw_icmp_verify_open(struct ping *pg, struct capture **cap);
 /* Drains, writes --pcap and gives the verdict (capture_finish); notes
  * what the verdict cannot name. Returns the command's exit code. */
 int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc);
+
+/*
+ * The IPv4 total length counts its header: 65535 - 20 - 8 bytes of data.
+ * The IPv6 payload length does not: 65535 - 8, which the kernel, writing
+ * the header, fragments as ping -6 -s 65527 does (a hand-built IPv6 header,
+ * IPV6_HDRINCL, is never fragmented: the link MTU would be the limit).
+ */
+#define MAX_SIZE4 65507
+#define MAX_SIZE6 65527
+
+/* Parses and checks the options (options.c): EXIT_OK, or the code of a
+ * usage error, printed. */
+int raw_icmp_options(struct sockx *sx, int argc, char **argv,
+		     struct raw_icmp_opts *o);
+
+/* Everything before the first probe but giving up the privileges
+ * (setup.c): addresses, socket, options. Returns an exit code. */
+int raw_icmp_setup(struct ping *pg);
+
+/* Gives up the uid of a setuid run, then every capability: CapEff 0. */
+int raw_icmp_drop_privileges(struct ping *pg);
 
 /* Names of the methods, for -v and the events: "raw+hdrincl" ... */
 const char *raw_icmp_method_name(enum ping_method m);
