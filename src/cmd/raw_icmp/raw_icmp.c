@@ -61,11 +61,11 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 	rc = raw_icmp_run(&pg);
 	ran = true;
 out:
+	if (pg.fd >= 0)		/* before the summary: -v's close() is no event after it */
+		sock_close(sx, pg.fd);
 	rc = raw_icmp_verify_finish(&pg, cap, rc);
 	if (ran)	/* the last event: after the verdict (docs/json.md) */
 		raw_icmp_summary(&pg);
-	if (pg.fd >= 0)
-		sock_close(sx, pg.fd);
 	free(pg.data);
 	free(pg.out);
 	free(pg.in);
