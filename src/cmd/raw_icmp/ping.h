@@ -111,6 +111,7 @@ struct ping {
 	double rtt_min, rtt_max, rtt_sum, rtt_sum2;
 	bool warned_eperm, last_failed;
 	bool rx_answer;		/* the packet being matched answered a probe */
+	char note[192];		/* a line the verdict adds before the summary, or "" */
 	struct {
 		ping_tap_fn fn;
 		void *ctx;
@@ -212,8 +213,9 @@ struct capture;
  */
 int raw_icmp_verify_open(struct ping *pg, struct capture **cap);
 
-/* Drains, writes --pcap and gives the verdict (capture_finish); notes
- * what the verdict cannot name. Returns the command's exit code. */
+/* Drains, writes --pcap and gives the verdict (capture_finish); what
+ * the verdict cannot name goes into pg->note, which the summary shows
+ * first. Returns the command's exit code. */
 int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc);
 
 /*

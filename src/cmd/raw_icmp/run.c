@@ -272,7 +272,7 @@ void raw_icmp_summary(struct ping *pg)
 		.send_errors = (long long)pg->nsend_err, .loss_pct = loss,
 		.time_ms = (pg->t_end - pg->t_start) * 1000.0, .rtt_min_ms = EV_NAN,
 		.rtt_avg_ms = EV_NAN, .rtt_max_ms = EV_NAN, .rtt_mdev_ms = EV_NAN,
-		.host = pg->o->host, .extra = extra,
+		.host = pg->o->host, .extra = extra, .note = pg->note,
 	};
 
 	if (pg->nrx) {
@@ -290,10 +290,11 @@ void raw_icmp_summary(struct ping *pg)
 			 (unsigned long long)errs);
 	event_emit(sx, EV_summary_ping, &ev);
 	/*
-	 * Under -q too, as ping -q: the summary is the result. (The renderer
-	 * has no level for a line that shows under -q: rendered here.)
+	 * Under -q too, as ping -q: the summary is the result, alone. (The
+	 * renderer has no level for a line that shows under -q: rendered here.)
 	 */
 	if (!event_shows(sx, EV_SAY)) {
+		ev.note = "";
 		event_render_human(sx, stdout, EV_summary_ping, &ev);
 		putchar('\n');
 		fflush(stdout);

@@ -79,14 +79,14 @@ int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc)
 {
 	bool note = cap && pg->o->verify && pg->method == PM_DGRAM && pg->ntx;
-	char text[192];
 
 	rc = capture_finish(cap, rc);
 	if (!note)
 		return rc;
-	snprintf(text, sizeof(text), "on a datagram socket the kernel writes the "
-		 "identifier itself: sockx built in the one getsockname reported "
-		 "(%u), so it was compared, not skipped", pg->id);
-	EMIT(pg->sx, ping_dgram_note, .text = text);
+	/* the human line goes with the summary's, right after; -v's note here */
+	snprintf(pg->note, sizeof(pg->note), "on a datagram socket the kernel "
+		 "writes the identifier itself: sockx built in the one getsockname "
+		 "reported (%u), so it was compared, not skipped", pg->id);
+	trace(pg->sx, 1, "verify: %s", pg->note);
 	return rc;
 }
