@@ -166,6 +166,21 @@ PY
 	grep -qE '^[0-9]+ packets received by the filter, 0 dropped$' "$BATS_TEST_TMPDIR/cap.err"
 }
 
+@test "capture -i lo --json: packet events and the summary on stdout, nothing on stderr; SIGTERM ends it" {
+	skip_unless_root "a live capture"
+	need_cmd jq
+	start_bg cap "$SOCKX" --json capture -i lo --hex udp port 9 and host 127.0.0.9
+	sleep 0.5
+	python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.9", 9))' || true
+	sleep 0.3
+	stop_bg cap TERM
+	[[ $BG_RC -eq 0 ]]
+	run cat "$BATS_TEST_TMPDIR/cap.out"
+	jq -se '.[0].event=="packet" and .[0].dport==9 and .[0].payload==1 and (.[0]|has("dump")|not)' <<<"$output"
+	jq -se '.[-1].event=="summary" and (.[-1]|keys_unsorted) == ["event","t","received","dropped"]' <<<"$output"
+	[[ ! -s "$BATS_TEST_TMPDIR/cap.err" ]]
+}
+
 @test "capture -i lo -w: ends after the silence it was given" {
 	skip_unless_root "a live capture"
 	run -0 --separate-stderr timeout 10 "$SOCKX" capture -i lo -w 0.3 udp port 9 and host 127.0.0.9

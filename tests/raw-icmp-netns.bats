@@ -140,6 +140,8 @@ start_peer() {
 	run -1 --separate-stderr ip netns exec "$NS" "$SOCKX" --json raw-icmp -c 2 -i 0.2 127.0.0.1
 	jq -se '[.[] | select(.event=="error" and .kind=="send")] | length == 2' <<<"$output"
 	jq -se 'any(.[]; .event=="summary" and .send_errors==2 and .loss_pct==100)' <<<"$output"
+	# as every error (docs/json.md): a line on stderr too
+	[[ "$stderr" == *"sockx: raw-icmp: icmp_seq=2: sendto 127.0.0.1: Operation not permitted"* ]]
 }
 
 @test "raw-icmp: replies dropped on input: each probe times out after -W" {

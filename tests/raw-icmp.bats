@@ -143,6 +143,31 @@ stop_tcpdump() {
 	jq -e . <<<"$output" >/dev/null
 }
 
+@test "raw-icmp: --json -v: the trace is call and note events on stdout, among the run's" {
+	skip_unless_root
+	need_cmd jq
+	run -0 --separate-stderr "$SOCKX" --json -v raw-icmp -c 1 --id "$ICMP_ID" 127.0.0.1
+	jq -e . <<<"$output" >/dev/null
+	jq -se 'any(.[]; .event=="call" and .name=="socket" and (.args|contains("SOCK_RAW")) and .ret>=0)' <<<"$output"
+	jq -se 'any(.[]; .event=="call" and .name=="sendto" and .ret==84)' <<<"$output"
+	jq -se 'any(.[]; .event=="note" and (.text|startswith("method: raw+hdrincl")))' <<<"$output"
+	jq -se '.[-1].event=="summary"' <<<"$output"
+	[[ -z "$stderr" ]]
+}
+
+@test "raw-icmp: -q shows the summary alone, as ping -q; --json -q changes nothing" {
+	skip_unless_root
+	run -0 --separate-stderr "$SOCKX" -q raw-icmp -c 1 --dump --id "$ICMP_ID" 127.0.0.1
+	# (bats' lines leave out the empty first one)
+	[[ "$output" == $'\n--- 127.0.0.1 ping statistics ---\n'* ]]
+	[[ ${lines[1]} == '1 packets transmitted, 1 received, 0% packet loss, time '*'ms' ]]
+	[[ ${lines[2]} == 'rtt min/avg/max/mdev = '*' ms' ]]
+	[[ ${#lines[@]} -eq 3 ]]
+	need_cmd jq
+	run -0 --separate-stderr "$SOCKX" --json -q raw-icmp -c 1 --id "$ICMP_ID" 127.0.0.1
+	jq -se '[.[] | .event] == ["start", "sent", "reply", "summary"]' <<<"$output"
+}
+
 @test "raw-icmp: --dump decodes both packets field by field and marks the kernel's fields" {
 	skip_unless_root
 	run -0 "$SOCKX" raw-icmp -c 1 --dump --ttl 33 --id "$ICMP_ID" 127.0.0.1

@@ -257,19 +257,6 @@ void capture_raw_received(struct capture *c, const void *p, size_t n, unsigned f
 				 raw_layout(p, n, flags), flags);
 }
 
-unsigned capture_kfill_hdrincl(const uint8_t *pkt, size_t n)
-{
-	unsigned f = CAPTURE_KF_IP4_CSUM | CAPTURE_KF_IP4_LEN;
-	static const uint8_t zero[4];
-
-	/* raw(7): "Source Address and Packet ID: filled in when zero" */
-	if (n >= 6 && pkt[4] == 0 && pkt[5] == 0)
-		f |= CAPTURE_KF_IP4_ID;
-	if (n >= 16 && memcmp(pkt + 12, zero, 4) == 0)
-		f |= CAPTURE_KF_IP4_SRC;
-	return f;
-}
-
 /* Tells the reader what completes the flow, then waits for its drain. */
 static void drain(struct capture *c)
 {

@@ -74,7 +74,7 @@
  *    0x3cd3") rather than
  *    as differences: with IP_HDRINCL the IPv4 checksum and total length
  *    always, the ID and the source address when left zero
- *    (capture_kfill_hdrincl() computes that mask); the ICMPv6 checksum
+ *    (wire/kfield.h's table, which the command reads); the ICMPv6 checksum
  *    on a raw ICMPv6 socket.
  * A packet recorded as sent that never reached the wire (a firewall
  * dropped it before the interface) is a failure, whatever the reason.
@@ -93,6 +93,7 @@
 
 #include "../sockx.h"
 #include "../core/addr.h"
+#include "../wire/kfield.h"
 
 /* One flow to capture. Zero-initialise, then set what applies. */
 struct capture_spec {
@@ -142,12 +143,11 @@ void capture_tcp_received(struct capture *c, const void *p, size_t n);
 void capture_udp_sent(struct capture *c, const void *p, size_t n);
 void capture_udp_received(struct capture *c, const void *p, size_t n);
 
-/* Flags of capture_raw_*: which fields the kernel fills in, and layers. */
-#define CAPTURE_KF_IP4_CSUM 0x01	/* IPv4 header checksum */
-#define CAPTURE_KF_IP4_LEN 0x02		/* IPv4 total length */
-#define CAPTURE_KF_IP4_ID 0x04		/* IPv4 identification */
-#define CAPTURE_KF_IP4_SRC 0x08		/* IPv4 source address */
-#define CAPTURE_KF_L4_CSUM 0x10		/* the ICMP/ICMPv6 checksum (bytes 2-3) */
+/*
+ * Flags of capture_raw_*: which fields the kernel fills in (KF_* of
+ * wire/kfield.h: the table of those fields, its masks and offsets), and
+ * layers.
+ */
 #define CAPTURE_RAW_L4 0x100		/* p is the ICMP/ICMPv6 message only
 					   (no IP header: raw ICMPv6 sockets,
 					   raw IPv4 without IP_HDRINCL) */
@@ -163,13 +163,6 @@ void capture_udp_received(struct capture *c, const void *p, size_t n);
  */
 void capture_raw_sent(struct capture *c, const void *p, size_t n, unsigned flags);
 void capture_raw_received(struct capture *c, const void *p, size_t n, unsigned flags);
-
-/*
- * The kernel-filled mask of an IPv4 packet built for IP_HDRINCL
- * (raw(7)): checksum and total length always, ID and source address
- * when they are zero in pkt.
- */
-unsigned capture_kfill_hdrincl(const uint8_t *pkt, size_t n);
 
 /*
  * Drains, writes --pcap, verifies and prints, as described above; frees

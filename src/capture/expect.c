@@ -79,35 +79,24 @@ const char *capture_field_name(enum capture_layout l, const uint8_t *p,
 	}
 }
 
-/* The kernel-filled field (CAPTURE_KF_* bit index) covering byte off, or -1. */
-static int kfield(const struct capture_msg *e, const uint8_t *p, size_t len, size_t off)
+/* The kernel-filled field of e (its KF_* flags) covering byte off, or NULL. */
+static const struct kfield *kfilled_at(const struct capture_msg *e, const uint8_t *p,
+				       size_t len, size_t off)
 {
-	size_t l4 = e->layout == LAYOUT_IP4 ? ip4_hlen(p, len) : 0;
+	bool ip = e->layout == LAYOUT_IP4;
 
-	if (e->layout == LAYOUT_IP4) {
-		if ((e->flags & CAPTURE_KF_IP4_LEN) && (off == 2 || off == 3))
-			return 1;
-		if ((e->flags & CAPTURE_KF_IP4_ID) && (off == 4 || off == 5))
-			return 2;
-		if ((e->flags & CAPTURE_KF_IP4_CSUM) && (off == 10 || off == 11))
-			return 0;
-		if ((e->flags & CAPTURE_KF_IP4_SRC) && off >= 12 && off < 16)
-			return 3;
-	}
-	if ((e->flags & CAPTURE_KF_L4_CSUM) && e->layout != LAYOUT_DATA &&
-	    (off == l4 + 2 || off == l4 + 3))
-		return 4;
-	return -1;
+	if (e->layout == LAYOUT_DATA)
+		return NULL;
+	return kfield_covering(e->flags, ip, ip ? ip4_hlen(p, len) : 0, off);
 }
 
-/* The wire's value of kernel-filled field k (bit index) for reports. */
-static uint32_t kvalue(int k, const uint8_t *w, size_t wl, size_t l4)
+/* The wire's value of kernel-filled field f, for reports. */
+static uint32_t kvalue(const struct kfield *f, const uint8_t *w, size_t wl, size_t l4)
 {
-	size_t at = k == 0 ? 10 : k == 1 ? 2 : k == 2 ? 4 : k == 3 ? 12 : l4 + 2;
-	size_t n = k == 3 ? 4 : 2, i;
+	size_t at = (f->at == KF_AT_IP4 ? 0 : l4) + f->off, i;
 	uint32_t v = 0;
 
-	for (i = 0; i < n && at + i < wl; i++)
+	for (i = 0; i < f->len && at + i < wl; i++)
 		v = v << 8 | w[at + i];
 	return v;
 }
@@ -118,15 +107,15 @@ static void cmp_bytes(const struct capture_msg *e, const uint8_t *w, size_t wl,
 {
 	size_t i, n = e->len < wl ? e->len : wl;
 	size_t l4 = e->layout == LAYOUT_IP4 ? ip4_hlen(e->bytes, e->len) : 0;
-	int k;
+	const struct kfield *f;
 
 	for (i = 0; i < n; i++) {
 		if (e->bytes[i] == w[i])
 			continue;
-		k = kfield(e, e->bytes, e->len, i);
-		if (k >= 0) {
-			d->kfilled |= 1u << k;
-			d->kval[k] = kvalue(k, w, wl, l4);
+		f = kfilled_at(e, e->bytes, e->len, i);
+		if (f) {
+			d->kfilled |= f->bit;
+			d->kval[__builtin_ctz(f->bit)] = kvalue(f, w, wl, l4);
 			continue;
 		}
 		if (!d->off_known) {

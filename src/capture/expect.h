@@ -32,7 +32,7 @@ struct capture_msg {
 	uint8_t head[MSG_HEAD];
 	uint8_t *bytes;		/* whole copy, or NULL */
 	enum capture_layout layout;
-	unsigned flags;		/* CAPTURE_KF_* and CAPTURE_RAW_L4 (capture.h) */
+	unsigned flags;		/* KF_* (wire/kfield.h) and CAPTURE_RAW_L4 (capture.h) */
 	size_t l4_off;		/* wire: where the ICMP message starts in bytes */
 	bool trunc;		/* wire: the capture or the IP layer cut it short */
 };
@@ -50,7 +50,7 @@ struct capture_diff {
 	uint8_t e, w;		/* the bytes there */
 	const char *field;	/* its name: "ttl", "identifier", "data" ... */
 	unsigned kfilled;	/* kernel-filled fields that differ from the build */
-	uint32_t kval[5];	/* the wire's values of those (KF bit order) */
+	uint32_t kval[KF_BITS];	/* the wire's values of those, by KF_* bit index */
 };
 
 /*

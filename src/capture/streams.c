@@ -1,7 +1,7 @@
 /* \summary: all TCP connections of a capture, reassembled and summed up */
 #include <stdio.h>
 
-#include "../core/out.h"
+#include "../core/event.h"
 #include "streams.h"
 
 #define SHOW_BYTES 48
@@ -102,69 +102,56 @@ static void endpoint(const struct capture_conn *c, const uint8_t *a, uint16_t p,
 	snprintf(buf, len, c->ipver == 6 ? "[%s]:%u" : "%s:%u", s, (unsigned)p);
 }
 
-static void dir_line(struct sockx *sx, const struct capture_tcp_dir *d, const char *arrow)
+/* What a direction's line says after "out of order": overflow, a hole. */
+static const char *tail(const struct capture_tcp_dir *d, char *buf, size_t len)
 {
-	char data[SHOW_BYTES * 4 + 8], hole[64] = "", over[96] = "";
 	uint64_t at, miss = capture_tcp_hole(d, &at);
 
-	if (miss)
-		snprintf(hole, sizeof(hole), ", hole at byte %llu (%llu missing)",
-			 (unsigned long long)at, (unsigned long long)miss);
+	buf[0] = '\0';
 	if (d->overflow)
-		snprintf(over, sizeof(over), " (more than %u MiB or %u segments: the rest"
+		snprintf(buf, len, " (more than %u MiB or %u segments: the rest"
 			 " not held)", TCP_OOO_MAX >> 20, TCP_OOO_SEGS);
-	say(sx, "  %s %llu bytes in %u data segments, %u retransmitted, %u out of order%s%s: \"%s\"",
-	    arrow, (unsigned long long)d->nxt, d->data_segs, d->retrans, d->ooo, over, hole,
-	    shown(&d->dg, data, sizeof(data)));
+	if (miss)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", hole at byte %llu (%llu missing)",
+			 (unsigned long long)at, (unsigned long long)miss);
+	return buf;
 }
 
-static void conn_event(struct sockx *sx, const struct capture_conn *c,
-		       const char *a, const char *b)
+/* One connection; more: how many were not followed, said after the last. */
+static void conn_event(struct sockx *sx, int i, const struct capture_conn *c,
+		       unsigned more)
 {
 	const struct capture_tcp_dir *o = &c->f.d[0], *in = &c->f.d[1];
-	char data[SHOW_BYTES * 4 + 8];
+	char a[80], b[80], dout[SHOW_BYTES * 4 + 8], din[SHOW_BYTES * 4 + 8];
+	char index[16], so[16], si[16], to[160], ti[160], m[64] = "";
 
+	endpoint(c, c->a, c->ap, a, sizeof(a));
+	endpoint(c, c->b, c->bp, b, sizeof(b));
+	snprintf(index, sizeof(index), "%d", i + 1);
+	snprintf(so, sizeof(so), "%u", o->data_segs);
+	snprintf(si, sizeof(si), "%u", in->data_segs);
+	if (more)
+		snprintf(m, sizeof(m), "\n(%u more connections not followed)", more);
 	/* each pair out, then in: the order of docs/json.md */
-	ev_begin(sx, "stream");
-	ev_str(sx, "client", a);
-	ev_str(sx, "server", b);
-	ev_bool(sx, "handshake", c->f.synack && c->f.hs_ack);
-	ev_str(sx, "close", close_str(&c->f));
-	ev_int(sx, "bytes_out", (long long)o->nxt);
-	ev_int(sx, "bytes_in", (long long)in->nxt);
-	ev_int(sx, "retransmitted_out", o->retrans);
-	ev_int(sx, "retransmitted_in", in->retrans);
-	ev_int(sx, "out_of_order_out", o->ooo);
-	ev_int(sx, "out_of_order_in", in->ooo);
-	ev_bool(sx, "overflow_out", o->overflow);
-	ev_bool(sx, "overflow_in", in->overflow);
-	ev_str(sx, "data_out", shown(&o->dg, data, sizeof(data)));
-	ev_str(sx, "data_in", shown(&in->dg, data, sizeof(data)));
-	ev_end(sx);
+	EMIT(sx, capture_stream, .client = a, .server = b,
+	     .handshake = c->f.synack && c->f.hs_ack, .close = close_str(&c->f),
+	     .bytes_out = (long long)o->nxt, .bytes_in = (long long)in->nxt,
+	     .retransmitted_out = o->retrans, .retransmitted_in = in->retrans,
+	     .out_of_order_out = o->ooo, .out_of_order_in = in->ooo,
+	     .overflow_out = o->overflow, .overflow_in = in->overflow,
+	     .data_out = shown(&o->dg, dout, sizeof(dout)),
+	     .data_in = shown(&in->dg, din, sizeof(din)), .index = index,
+	     .segs_out = so, .segs_in = si, .tail_out = tail(o, to, sizeof(to)),
+	     .tail_in = tail(in, ti, sizeof(ti)), .text_out = dout, .text_in = din,
+	     .more = m);
 }
 
 void capture_streams_report(struct sockx *sx, const struct capture_streams *s)
 {
-	const struct capture_conn *c;
-	char a[80], b[80];
 	int i;
 
-	for (i = 0; i < s->n; i++) {
-		c = &s->c[i];
-		endpoint(c, c->a, c->ap, a, sizeof(a));
-		endpoint(c, c->b, c->bp, b, sizeof(b));
-		if (sx->json) {
-			conn_event(sx, c, a, b);
-			continue;
-		}
-		say(sx, "stream %d: %s > %s: %s, %s", i + 1, a, b,
-		    c->f.synack && c->f.hs_ack ? "handshake" : "no handshake seen",
-		    close_str(&c->f));
-		dir_line(sx, &c->f.d[0], ">");
-		dir_line(sx, &c->f.d[1], "<");
-	}
-	if (s->ignored)
-		say(sx, "(%u more connections not followed)", s->ignored);
+	for (i = 0; i < s->n; i++)
+		conn_event(sx, i, &s->c[i], i == s->n - 1 ? s->ignored : 0);
 }
 
 void capture_streams_free(struct capture_streams *s)

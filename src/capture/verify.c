@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../core/out.h"
+#include "human.h"
 #include "session.h"
 
 /* What the comparison found. */
@@ -239,30 +240,31 @@ static void msg_verdict(struct verdict *v)
 /* "header checksum 0x3b2a, id 0x1c46" from one example packet. */
 static const char *kfilled_str(const struct verdict *v, char *buf, size_t len)
 {
-	static const char *const names[5] = {
-		"header checksum", "total length", "id", "source", "checksum",
-	};
 	const struct capture_diff *d = &v->kdiff;
+	const struct kfield *f;
 	char one[64], a[16];
 	uint8_t ip[4];
+	uint32_t x;
 	int k;
 
 	buf[0] = '\0';
-	for (k = 0; k < 5; k++) {
-		if (!(v->kfilled & (1u << k)))
+	for (k = 0; k < KF_BITS; k++) {
+		f = kfield_of_bit(1u << k);
+		if (!f || !(v->kfilled & f->bit))
 			continue;
-		if (!(d->kfilled & (1u << k)))
-			snprintf(one, sizeof(one), "%s", names[k]);
-		else if (k == 3) {
-			ip[0] = (uint8_t)(d->kval[k] >> 24);
-			ip[1] = (uint8_t)(d->kval[k] >> 16);
-			ip[2] = (uint8_t)(d->kval[k] >> 8);
-			ip[3] = (uint8_t)d->kval[k];
-			snprintf(one, sizeof(one), "source %s", capture_ip_str(4, ip, a, sizeof(a)));
-		} else if (k == 1)
-			snprintf(one, sizeof(one), "total length %u", (unsigned)d->kval[k]);
-		else
-			snprintf(one, sizeof(one), "%s 0x%04x", names[k], (unsigned)d->kval[k]);
+		x = d->kval[k];
+		if (!(d->kfilled & f->bit)) {
+			snprintf(one, sizeof(one), "%s", f->tag);
+		} else if (f->show == KF_SHOW_IP4) {
+			ip[0] = (uint8_t)(x >> 24);
+			ip[1] = (uint8_t)(x >> 16);
+			ip[2] = (uint8_t)(x >> 8);
+			ip[3] = (uint8_t)x;
+			snprintf(one, sizeof(one), "%s %s", f->tag, capture_ip_str(4, ip, a, sizeof(a)));
+		} else {
+			snprintf(one, sizeof(one), f->show == KF_SHOW_DEC ? "%s %u" : "%s 0x%04x",
+				 f->tag, (unsigned)x);
+		}
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", *buf ? ", " : "", one);
 	}
 	return buf;
@@ -277,64 +279,48 @@ static const char *result_of(const struct verdict *v)
 	return v->partial ? "partial" : "verified";
 }
 
-static void event(struct verdict *v)
+/* The lines after "verified: ...": what the wire had that the program did not. */
+static const char *notes(const struct verdict *v, char *buf, size_t len)
 {
-	struct capture *c = v->c;
-	char k[160];
-
-	ev_begin(c->sx, "verify");
-	ev_str(c->sx, "result", result_of(v));
-	ev_str(c->sx, "iface", c->iface);
-	ev_int(c->sx, "packets_out", v->out);
-	ev_int(c->sx, "packets_in", v->in);
-	ev_int(c->sx, "bytes", (long long)v->bytes);
-	if (c->spec.proto == IPPROTO_TCP) {
-		ev_int(c->sx, "retransmitted", v->retrans);
-		ev_int(c->sx, "out_of_order", v->ooo);
-		ev_int(c->sx, "writes", c->p.writes);
-		ev_int(c->sx, "reads", c->p.reads);
-	} else {
-		ev_int(c->sx, "extra_out", (long long)v->extra[0]);
-		ev_int(c->sx, "extra_in", (long long)v->extra[1]);
-	}
-	if (v->kfilled)
-		ev_str(c->sx, "kernel_filled", kfilled_str(v, k, sizeof(k)));
-	ev_int(c->sx, "dropped", c->w.drop);
-	if (*v->inconcl || *v->why)
-		ev_str(c->sx, "problem", *v->inconcl ? v->inconcl : v->why);
-	ev_end(c->sx);
-}
-
-/* A human line on stdout, or on stderr when stdout carries data. */
-static void __attribute__((format(printf, 2, 3)))
-line(struct capture *c, const char *fmt, ...)
-{
-	va_list ap;
-	char b[512];
-
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof(b), fmt, ap);
-	va_end(ap);
-	if (!c->spec.data_on_stdout)
-		say(c->sx, "%s", b);
-	else if (!c->sx->quiet && !c->sx->json)
-		fprintf(stderr, "%s\n", b);
-}
-
-static void details(struct verdict *v)
-{
-	struct capture *c = v->c;
-	char k[160];
-
-	if (v->kfilled)
-		line(c, "kernel filled in: %s", kfilled_str(v, k, sizeof(k)));
+	buf[0] = '\0';
 	if (v->extra[1])
-		line(c, "note: %zu more on the wire from the peer than the program read",
-		     v->extra[1]);
+		snprintf(buf, len, "\nnote: %zu more on the wire from the peer than "
+			 "the program read", v->extra[1]);
 	if (v->extra[0])
-		line(c, "note: %zu more on the wire from us than the program recorded",
-		     v->extra[0]);
-	if (c->spec.proto == IPPROTO_TCP)
+		snprintf(buf + strlen(buf), len - strlen(buf), "\nnote: %zu more on "
+			 "the wire from us than the program recorded", v->extra[0]);
+	return buf;
+}
+
+/*
+ * The verdict as an event: its human lines when verified (on stderr when
+ * stdout carries the data), JSON alone otherwise (the error says it).
+ */
+static void event(struct verdict *v, bool verified)
+{
+	struct capture *c = v->c;
+	bool tcp = c->spec.proto == IPPROTO_TCP;
+	char k[160], n[192];
+	struct ev_verify_wire ev = {
+		.result = result_of(v), .iface = c->iface, .packets_out = v->out,
+		.packets_in = v->in, .bytes = (long long)v->bytes,
+		.retransmitted = tcp ? v->retrans : EV_NONE,
+		.out_of_order = tcp ? v->ooo : EV_NONE,
+		.writes = tcp ? c->p.writes : EV_NONE,
+		.reads = tcp ? c->p.reads : EV_NONE,
+		.extra_out = tcp ? EV_NONE : (long long)v->extra[0],
+		.extra_in = tcp ? EV_NONE : (long long)v->extra[1],
+		.kernel_filled = v->kfilled ? kfilled_str(v, k, sizeof(k)) : NULL,
+		.dropped = c->w.drop,
+		.problem = *v->inconcl ? v->inconcl : *v->why ? v->why : NULL,
+		.notes = notes(v, n, sizeof(n)),
+	};
+	bool out = verified && !c->spec.data_on_stdout;
+
+	event_emit_at(c->sx, EV_verify_wire, out ? EV_SAY : EV_JSON, &ev);
+	if (verified && c->spec.data_on_stdout)	/* as docs/verify.md: no -v needed */
+		capture_say_stderr(c->sx, EV_verify_wire, &ev);
+	if (verified && tcp)
 		trace(c->sx, 1, "verify: on %s: handshake, close, %u bytes in %u writes and "
 		      "%u bytes in %u reads; %u retransmitted, %u out of order",
 		      c->iface, (unsigned)c->p.sent.len, c->p.writes,
@@ -349,8 +335,7 @@ static int report(struct verdict *v, int exch_rc)
 		trace(c->sx, 1, "verify: nothing to compare: the exchange ended before sending anything");
 		return exch_rc;
 	}
-	if (c->sx->json)
-		event(v);
+	event(v, !*v->inconcl && !*v->why && !v->partial);
 	if (*v->inconcl)
 		return fail(c->sx, EXIT_MISMATCH, "inconclusive: %s%s%s", v->inconcl,
 			    *v->why ? "; and: " : "", v->why);
@@ -361,9 +346,6 @@ static int report(struct verdict *v, int exch_rc)
 		      "exchange failed");
 		return exch_rc;
 	}
-	line(c, "verified: %u packets out, %u in, %llu bytes of payload match",
-	     v->out, v->in, (unsigned long long)v->bytes);
-	details(v);
 	return EXIT_OK;
 }
 

@@ -3,16 +3,17 @@
  * interface, one line per packet; optionally reassemble TCP streams
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "../capture/decode.h"
+#include "../capture/human.h"
 #include "../capture/source.h"
 #include "../capture/streams.h"
 #include "../core/priv.h"
+#include "../core/sig.h"
 
 enum { O_FILTER = OPT_LONG, O_PCAP, O_HEX, O_STREAMS };
 
@@ -45,14 +46,6 @@ struct capture_opts {
 	int idle_ms;
 	bool hex, streams;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
@@ -125,52 +118,50 @@ static int open_src(struct sockx *sx, const struct capture_opts *o,
 	return EXIT_OK;
 }
 
-static void pkt_event(struct sockx *sx, unsigned long n, double t,
-		      const struct pcap_pkthdr *h, const struct capture_pkt *k,
-		      const char *line)
+/* --hex: a dump of the packet, its own lines, into a string to free. */
+static char *dump_of(const uint8_t *data, size_t n)
 {
-	char a[64];
-	uint16_t sp, dp;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	ev_begin(sx, "packet");
-	ev_int(sx, "n", (long long)n);
-	ev_num(sx, "time", t);
-	ev_int(sx, "len", h->len);
-	ev_int(sx, "caplen", h->caplen);
-	if (k->ipver) {
-		ev_str(sx, "src", capture_ip_str(k->ipver, k->src, a, sizeof(a)));
-		ev_str(sx, "dst", capture_ip_str(k->ipver, k->dst, a, sizeof(a)));
-		ev_int(sx, "proto", k->proto);
+	if (!f)
+		return NULL;
+	hexdump(f, data, n);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
 	}
-	if (capture_pkt_ports(k, &sp, &dp)) {
-		ev_int(sx, "sport", sp);
-		ev_int(sx, "dport", dp);
-	}
-	if (k->proto == CAP_IPPROTO_TCP && k->l4_ok)
-		ev_str(sx, "flags", tcp_flags_str(k->tcp.flags, a, sizeof(a)));
-	ev_int(sx, "payload", (long long)rd_left(&k->data));
-	ev_str(sx, "line", line);
-	ev_end(sx);
+	return buf;
 }
 
-/* One packet: decoded, printed, fed to --streams and --pcap. */
+/* One packet: decoded, shown, fed to --streams and --pcap. */
 static void one(struct sockx *sx, const struct capture_opts *o, unsigned long n,
 		double t0, const struct pcap_pkthdr *h, const uint8_t *data,
 		int dlt, struct capture_streams *st)
 {
 	double t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6 - t0;
 	struct capture_pkt k;
-	char line[512];
+	char line[512], src[64], dst[64], flags[64];
+	char *dump = o->hex ? dump_of(data, h->caplen) : NULL;
+	bool ip, ports, tcp;
+	uint16_t sp, dp;
 
 	capture_decode(dlt, data, h->caplen, &k);
 	capture_pkt_line(&k, line, sizeof(line));
-	if (sx->json) {
-		pkt_event(sx, n, t, h, &k, line);
-	} else if (!sx->quiet) {
-		printf("%lu %.6f %s%s\n", n, t, line, h->caplen < h->len ? " [cut short]" : "");
-		if (o->hex)
-			hexdump(stdout, data, h->caplen);
-	}
+	ip = k.ipver != 0;
+	ports = capture_pkt_ports(&k, &sp, &dp);
+	tcp = k.proto == CAP_IPPROTO_TCP && k.l4_ok;
+	EMIT(sx, capture_packet, .n = (long long)n, .time = t, .len = h->len,
+	     .caplen = h->caplen,
+	     .src = ip ? capture_ip_str(k.ipver, k.src, src, sizeof(src)) : NULL,
+	     .dst = ip ? capture_ip_str(k.ipver, k.dst, dst, sizeof(dst)) : NULL,
+	     .proto = ip ? k.proto : EV_NONE, .sport = ports ? sp : EV_NONE,
+	     .dport = ports ? dp : EV_NONE,
+	     .flags = tcp ? tcp_flags_str(k.tcp.flags, flags, sizeof(flags)) : NULL,
+	     .payload = (long long)rd_left(&k.data), .line = line,
+	     .cut = h->caplen < h->len ? " [cut short]" : "", .dump = dump);
+	free(dump);
 	if (st)
 		capture_streams_add(st, &k);
 }
@@ -186,8 +177,8 @@ static int loop(struct sockx *sx, const struct capture_opts *o,
 	double t0 = -1, last = now_mono();
 	int rc;
 
-	while (!stop && (!o->count || n < o->count)) {
-		rc = capture_src_next(src, 200, -1, &h, &data);
+	while (!sig_stopped() && (!o->count || n < o->count)) {
+		rc = capture_src_next(src, 200, sig_fd(), &h, &data);
 		if (rc == -2)
 			break;
 		if (rc < 0)
@@ -207,32 +198,17 @@ static int loop(struct sockx *sx, const struct capture_opts *o,
 	return EXIT_OK;
 }
 
-static void live_setup(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;	/* no SA_RESTART: poll returns, the loop sees stop */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
+/* What libpcap counted: JSON on stdout, the human line on stderr. */
 static void live_summary(struct sockx *sx, struct capture_src *src)
 {
+	struct ev_summary_capture ev;
 	unsigned recv, drop;
 
 	if (capture_src_stats(src, &recv, &drop) < 0)
 		return;
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "received", recv);
-		ev_int(sx, "dropped", drop);
-		ev_end(sx);
-	} else if (!sx->quiet) {
-		fprintf(stderr, "%u packets received by the filter, %u dropped\n", recv, drop);
-	}
+	ev = (struct ev_summary_capture){ .received = recv, .dropped = drop };
+	event_emit(sx, EV_summary_capture, &ev);
+	capture_say_stderr(sx, EV_summary_capture, &ev);
 }
 
 /* Opens --pcap, runs the loop, reports, and commits the file. */
@@ -246,8 +222,16 @@ static int run(struct sockx *sx, const struct capture_opts *o, struct capture_sr
 	if (o->pcap && capture_dump_open(&dump, src, o->pcap) < 0)
 		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
 			    o->pcap, src->err);
-	if (o->iface)
-		live_setup();
+	/*
+	 * Live, SIGINT, SIGTERM and SIGHUP end the loop (sig_fd wakes its
+	 * wait), with the summary and a whole --pcap file. Caught after
+	 * capture_dump_open, whose handlers remove its temporary file: a
+	 * second signal finds those back.
+	 */
+	if (o->iface && sig_catch_stop() < 0) {
+		capture_dump_abort(&dump);
+		return fail_errno(sx, "cannot catch signals");
+	}
 	rc = loop(sx, o, src, &dump, st);
 	if (o->iface)
 		live_summary(sx, src);
@@ -273,6 +257,7 @@ int cmd_capture(struct sockx *sx, int argc, char **argv)
 	rc = opt_parse(sx, &info_capture, argc, argv, parse_opt, &o, &first);
 	if (rc != EXIT_OK)
 		return rc;
+	sx->hex = o.hex;	/* a packet's line ends with its dump */
 	if (!o.file == !o.iface)
 		return fail(sx, EXIT_USAGE, "give either --read FILE or -i IFACE");
 	if (o.file && o.idle_ms)

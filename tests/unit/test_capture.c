@@ -419,9 +419,9 @@ static void test_raw_kfill(void)
 	struct capture_msg e, w;
 	struct capture_diff d;
 	size_t n = echo4(built, 0, zero, 64);
-	unsigned kf = capture_kfill_hdrincl(built, n);
+	unsigned kf = kfield_mask(KF_SOCK_HDRINCL, built, n);
 
-	CHECK(kf == (CAPTURE_KF_IP4_CSUM | CAPTURE_KF_IP4_LEN | CAPTURE_KF_IP4_ID | CAPTURE_KF_IP4_SRC));
+	CHECK(kf == (KF_IP4_CSUM | KF_IP4_LEN | KF_IP4_ID | KF_IP4_SRC));
 	memcpy(wire, built, n);
 	kernel_fills(wire, n);
 	capture_msg_set(&e, CAPTURE_OUT, built, n, true);
@@ -432,8 +432,8 @@ static void test_raw_kfill(void)
 	CHECK(d.kfilled == 0x0f && d.kval[2] == 0xbeef && d.kval[3] == 0x7f000001);
 	CHECK(d.kval[1] == n);
 	/* The same fields are differences when the program set them itself. */
-	e.flags = capture_kfill_hdrincl(wire, n);	/* ID and source set: not masked */
-	CHECK(e.flags == (CAPTURE_KF_IP4_CSUM | CAPTURE_KF_IP4_LEN));
+	e.flags = kfield_mask(KF_SOCK_HDRINCL, wire, n);	/* ID and source set: not masked */
+	CHECK(e.flags == (KF_IP4_CSUM | KF_IP4_LEN));
 	CHECK(!capture_msg_cmp(&e, &w, &d) && d.off_known && d.off == 4);
 	CHECK(strcmp(d.field, "id") == 0);
 	capture_msg_free(&e);
@@ -441,7 +441,7 @@ static void test_raw_kfill(void)
 	n = echo4(built, 7, lo, 63);
 	capture_msg_set(&e, CAPTURE_OUT, built, n, true);
 	e.layout = LAYOUT_IP4;
-	e.flags = capture_kfill_hdrincl(built, n);
+	e.flags = kfield_mask(KF_SOCK_HDRINCL, built, n);
 	memcpy(wire, built, n);
 	wire[8] = 64;
 	kernel_fills(wire, n);
@@ -475,10 +475,10 @@ static void test_raw_l4(void)
 	pkt[43] = 0x21;
 	capture_msg_set(&e, CAPTURE_OUT, msg, sizeof(msg), true);
 	e.layout = LAYOUT_ICMP;
-	e.flags = CAPTURE_RAW_L4 | CAPTURE_KF_L4_CSUM;
+	e.flags = CAPTURE_RAW_L4 | KF_L4_CSUM;
 	capture_msg_set(&w, CAPTURE_OUT, pkt, sizeof(pkt), true);
 	w.l4_off = 40;
-	CHECK(capture_msg_cmp(&e, &w, &d) && d.kfilled == CAPTURE_KF_L4_CSUM);
+	CHECK(capture_msg_cmp(&e, &w, &d) && d.kfilled == KF_L4_CSUM);
 	CHECK(d.kval[4] == 0x4e21);
 	pkt[46] = 1;			/* sequence 9 -> 265 */
 	capture_msg_free(&w);

@@ -183,7 +183,7 @@ static int icmp4_run(void)
 	if (!cap)
 		return -1;
 	sendto(fd, pkt, n, 0, (struct sockaddr *)&dst.ss, dst.len);
-	capture_raw_sent(cap, pkt, n, capture_kfill_hdrincl(pkt, n));
+	capture_raw_sent(cap, pkt, n, kfield_mask(KF_SOCK_HDRINCL, pkt, n));
 	got = recv_type(fd, buf, sizeof(buf), 20, 0);	/* the echo reply */
 	if (got > 0)
 		capture_raw_received(cap, buf, (size_t)got, 0);
@@ -209,7 +209,7 @@ static int icmp6_run(void)
 	if (!cap)
 		return -1;
 	sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&dst.ss, dst.len);
-	capture_raw_sent(cap, msg, sizeof(msg), CAPTURE_RAW_L4 | CAPTURE_KF_L4_CSUM);
+	capture_raw_sent(cap, msg, sizeof(msg), CAPTURE_RAW_L4 | KF_L4_CSUM);
 	got = recv_type(fd, buf, sizeof(buf), 0, 129);	/* the echo reply */
 	if (got > 0)
 		capture_raw_received(cap, buf, (size_t)got, CAPTURE_RAW_L4);
@@ -236,7 +236,7 @@ static int icmp4_wrong_ttl(void)
 	sendto(fd, pkt, n, 0, (struct sockaddr *)&dst.ss, dst.len);
 	memcpy(rec, pkt, n);
 	rec[8] = 32;		/* "built with TTL 32": the wire says 64 */
-	capture_raw_sent(cap, rec, n, capture_kfill_hdrincl(rec, n));
+	capture_raw_sent(cap, rec, n, kfield_mask(KF_SOCK_HDRINCL, rec, n));
 	close(fd);
 	return capture_finish(cap, EXIT_OK);
 }

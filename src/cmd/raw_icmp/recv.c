@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "raw_icmp.h"
-#include "../wire/icmp6.h"
+#include "ping.h"
+#include "../../wire/icmp6.h"
 
 #define DRAIN_MAX 64		/* packets per drain: sends are not starved */
 
@@ -61,7 +61,7 @@ static void errqueue_error(struct ping *pg, struct rx *rx,
 	struct icmp_err e = { .type = ee->ee_type, .code = ee->ee_code };
 
 	if (icmp4_parse(rx->p, rx->len, &m) != WIRE_OK || m.id != pg->id) {
-		ping_skip(pg, rx, 1, "an error queue entry not about our probes");
+		raw_icmp_skip(pg, rx, 1, "an error queue entry not about our probes");
 		return;
 	}
 	e.seq = m.seq;	/* echo header layout is the same in ICMPv6 */
@@ -79,7 +79,7 @@ static void errqueue_error(struct ping *pg, struct rx *rx,
 	if (ee->ee_info && (ee->ee_errno == EMSGSIZE))
 		snprintf(e.text + strlen(e.text), sizeof(e.text) - strlen(e.text),
 			 " (mtu = %u)", ee->ee_info);
-	ping_on_error(pg, rx, &e);
+	raw_icmp_on_error(pg, rx, &e);
 }
 
 /* Reads one entry of the error queue; returns read_packet's answer. */
@@ -113,19 +113,19 @@ static void handle(struct ping *pg, struct rx *rx)
 	};
 
 	pk.has_ip = pg->family == AF_INET && pg->method != PM_DGRAM;
-	ping_tap(pg, &pk);
+	raw_icmp_tap(pg, &pk);
 	pg->rx_answer = false;
 	if (pk.has_ip)
-		ping_on_ip4(pg, rx);
+		raw_icmp_on_ip4(pg, rx);
 	else if (pg->family == AF_INET)
-		ping_on_icmp4(pg, rx, rx->p, rx->len);
+		raw_icmp_on_icmp4(pg, rx, rx->p, rx->len);
 	else
-		ping_on_icmp6(pg, rx, rx->p, rx->len);
+		raw_icmp_on_icmp6(pg, rx, rx->p, rx->len);
 	if (!pg->rx_answer)
 		return;
 	pk.answer = true;	/* once more, as an answer (ping_tap_fn) */
 	pk.hlim = rx->hlim;	/* the matcher read the TTL of an IPv4 header */
-	ping_tap(pg, &pk);
+	raw_icmp_tap(pg, &pk);
 }
 
 /* recvmsg errors that say something about the network, not about us. */
@@ -135,7 +135,7 @@ static bool recv_err_is_soft(int err)
 	       err != ENOTSOCK && err != ENOMEM;
 }
 
-int ping_drain(struct ping *pg, bool errq)
+int raw_icmp_drain(struct ping *pg, bool errq)
 {
 	char ctl[128];
 	struct msghdr m;
@@ -164,19 +164,14 @@ int ping_drain(struct ping *pg, bool errq)
 
 static void report_timeout(struct ping *pg, uint16_t seq)
 {
-	if (pg->sx->json) {
-		ev_begin(pg->sx, "timeout");
-		ev_int(pg->sx, "seq", seq);
-		ev_num(pg->sx, "after_s", pg->o->timeout_ms / 1000.0);
-		ev_end(pg->sx);
-	} else if (!pg->o->flood) {
-		say(pg->sx, "no answer yet for icmp_seq=%u", seq);
-	}
+	if (!raw_icmp_flood_mark(pg, ""))	/* -f: no mark for it */
+		EMIT(pg->sx, ping_timeout, .seq = seq,
+		     .after_s = pg->o->timeout_ms / 1000.0);
 }
 
-void ping_expire_oldest(struct ping *pg, double now, bool force)
+void raw_icmp_expire_oldest(struct ping *pg, double now, bool force)
 {
-	struct probe *p = ping_slot(pg, pg->oldest);
+	struct probe *p = raw_icmp_slot(pg, pg->oldest);
 
 	if (p->state == P_SENT) {
 		if (!force && now < p->t_sent + pg->o->timeout_ms / 1000.0)
@@ -188,24 +183,24 @@ void ping_expire_oldest(struct ping *pg, double now, bool force)
 	pg->oldest++;
 }
 
-void ping_expire(struct ping *pg, double now)
+void raw_icmp_expire(struct ping *pg, double now)
 {
 	uint64_t before;
 
 	while (pg->oldest < pg->ntx) {
 		before = pg->oldest;
-		ping_expire_oldest(pg, now, false);
+		raw_icmp_expire_oldest(pg, now, false);
 		if (pg->oldest == before)
 			break;
 	}
 }
 
-double ping_deadline(const struct ping *pg)
+double raw_icmp_deadline(const struct ping *pg)
 {
 	uint64_t n;
 
 	for (n = pg->oldest; n < pg->ntx; n++)
-		if (ping_slot(pg, n)->state == P_SENT)
-			return ping_slot(pg, n)->t_sent + pg->o->timeout_ms / 1000.0;
+		if (raw_icmp_slot(pg, n)->state == P_SENT)
+			return raw_icmp_slot(pg, n)->t_sent + pg->o->timeout_ms / 1000.0;
 	return INFINITY;
 }

@@ -8,18 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "raw_icmp.h"
-#include "../wire/icmp6.h"
+#include "ping.h"
+#include "../../wire/icmp6.h"
 
 /* A packet that is not for us, or not readable: -v tells (level 2 for
  * the everyday case of another program's traffic). */
-void ping_skip(struct ping *pg, const struct rx *rx, int level,
+void raw_icmp_skip(struct ping *pg, const struct rx *rx, int level,
 	       const char *fmt, ...)
 {
 	char why[160], from[ADDR_TEXT];
 	va_list ap;
 
-	if (pg->sx->verbose < level)
+	if (!event_shows(pg->sx, level >= 2 ? EV_V2 : EV_V1))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -65,7 +65,8 @@ struct reply {
 	long bad;		/* first wrong data byte, -1 none */
 };
 
-/* Ping's marks after the time: " (DUP!)", " (late)" ... */
+/* Ping's marks after the time but " (DUP!)", " (late)" and " (out of
+ * order)" (the template's): " (truncated: ...)", " (wrong data byte #N)". */
 static const char *reply_marks(const struct ping *pg, const struct reply *r,
 			       char *buf, size_t len)
 {
@@ -79,42 +80,26 @@ static const char *reply_marks(const struct ping *pg, const struct reply *r,
 			 r->dlen, pg->o->size);
 	if (r->dlen >= pg->o->size && r->bad >= 0)
 		snprintf(wr, sizeof(wr), " (wrong data byte #%ld)", r->bad);
-	snprintf(buf, len, "%s%s%s%s%s", r->dup ? " (DUP!)" : "",
-		 r->late ? " (late)" : "", r->ooo ? " (out of order)" : "", tr, wr);
+	snprintf(buf, len, "%s%s", tr, wr);
 	return buf;
 }
 
 static void print_reply(struct ping *pg, const struct rx *rx,
 			const struct reply *r)
 {
-	struct sockx *sx = pg->sx;
-	char from[ADDR_TEXT], ttl[16] = "", marks[192];
+	char from[ADDR_TEXT], marks[160];
+	long long wrong = EV_NONE;
 
-	addr_host(&rx->from, from, sizeof(from));
-	if (sx->json) {
-		ev_begin(sx, "reply");
-		ev_str(sx, "from", from);
-		ev_int(sx, "seq", r->seq);
-		ev_int(sx, "bytes", (long long)r->bytes);
-		if (rx->hlim >= 0)
-			ev_int(sx, "ttl", rx->hlim);
-		ev_num(sx, "rtt_ms", r->rtt);
-		ev_bool(sx, "dup", r->dup);
-		ev_bool(sx, "late", r->late);
-		ev_bool(sx, "out_of_order", r->ooo);
-		if (r->bad >= 0 || r->dlen != pg->o->size)	/* first byte wrong, missing or extra */
-			ev_int(sx, "wrong_data_at", r->bad >= 0 ? r->bad :
-			       (long long)(r->dlen < pg->o->size ? r->dlen : pg->o->size));
-		ev_end(sx);
-	} else if (pg->o->flood) {
-		if (!sx->quiet && !r->dup)
-			fputs("\b \b", stdout);
-	} else {
-		if (rx->hlim >= 0)
-			snprintf(ttl, sizeof(ttl), " ttl=%d", rx->hlim);
-		say(sx, "%zu bytes from %s: icmp_seq=%u%s time=%.3f ms%s", r->bytes,
-		    from, r->seq, ttl, r->rtt, reply_marks(pg, r, marks, sizeof(marks)));
-	}
+	if (raw_icmp_flood_mark(pg, r->dup ? "" : "\b \b"))
+		return;
+	if (r->bad >= 0 || r->dlen != pg->o->size)	/* first byte wrong, missing or extra */
+		wrong = r->bad >= 0 ? r->bad :
+			(long long)(r->dlen < pg->o->size ? r->dlen : pg->o->size);
+	EMIT(pg->sx, ping_reply, .from = addr_host(&rx->from, from, sizeof(from)),
+	     .seq = r->seq, .bytes = (long long)r->bytes,
+	     .ttl = rx->hlim >= 0 ? rx->hlim : EV_NONE, .rtt_ms = r->rtt, .dup = r->dup,
+	     .late = r->late, .out_of_order = r->ooo, .wrong_data_at = wrong,
+	     .marks = reply_marks(pg, r, marks, sizeof(marks)));
 }
 
 static void add_rtt(struct ping *pg, double rtt)
@@ -138,16 +123,16 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 	char from[ADDR_TEXT];
 
 	if (n < 0) {
-		ping_skip(pg, rx, 1, "echo reply for icmp_seq=%u, never sent", seq);
+		raw_icmp_skip(pg, rx, 1, "echo reply for icmp_seq=%u, never sent", seq);
 		return;
 	}
 	if (!same_host(&rx->from, &pg->dst)) {
-		ping_skip(pg, rx, 1, "echo reply from %s, not the target",
+		raw_icmp_skip(pg, rx, 1, "echo reply from %s, not the target",
 		     addr_host(&rx->from, from, sizeof(from)));
 		return;
 	}
 	pg->rx_answer = true;
-	p = ping_slot(pg, (uint64_t)n);
+	p = raw_icmp_slot(pg, (uint64_t)n);
 	r.rtt = (rx->t - p->t_sent) * 1000.0;
 	r.dup = p->state == P_ANSWERED;
 	r.late = p->state == P_TIMEDOUT;
@@ -173,19 +158,18 @@ static void on_reply(struct ping *pg, const struct rx *rx, uint16_t seq,
 
 /* An ICMP error that quotes our probe: the probe is settled, not lost in
  * silence. */
-void ping_on_error(struct ping *pg, const struct rx *rx,
+void raw_icmp_on_error(struct ping *pg, const struct rx *rx,
 		   const struct icmp_err *e)
 {
-	struct sockx *sx = pg->sx;
 	int64_t n = seq_index(pg, e->seq);
 	struct probe *p;
 	char from[ADDR_TEXT];
 
 	if (n < 0) {
-		ping_skip(pg, rx, 1, "%s for icmp_seq=%u, never sent", e->text, e->seq);
+		raw_icmp_skip(pg, rx, 1, "%s for icmp_seq=%u, never sent", e->text, e->seq);
 		return;
 	}
-	p = ping_slot(pg, (uint64_t)n);
+	p = raw_icmp_slot(pg, (uint64_t)n);
 	if (p->state == P_LOST)	/* sendto already failed and said so */
 		return;
 	pg->rx_answer = true;
@@ -194,22 +178,10 @@ void ping_on_error(struct ping *pg, const struct rx *rx,
 		p->state = P_ERRORED;
 	}
 	pg->nicmp_err++;
-	addr_host(&rx->from, from, sizeof(from));
-	if (sx->json) {
-		ev_begin(sx, "error");
-		ev_str(sx, "kind", "icmp");
-		ev_str(sx, "from", from);
-		ev_int(sx, "seq", e->seq);
-		ev_int(sx, "type", e->type);
-		ev_int(sx, "code", e->code);
-		ev_str(sx, "message", e->text);
-		ev_end(sx);
-	} else if (pg->o->flood) {
-		if (!sx->quiet)
-			fputs("\bE", stdout);
-	} else {
-		say(sx, "From %s icmp_seq=%u %s", from, e->seq, e->text);
-	}
+	if (!raw_icmp_flood_mark(pg, "\bE"))
+		EMIT(pg->sx, ping_icmp_error, .kind = "icmp",
+		     .from = addr_host(&rx->from, from, sizeof(from)), .seq = e->seq,
+		     .type = e->type, .code = e->code, .message = e->text);
 }
 
 /* The words of an ICMPv4 error, with the number its header carries. */
@@ -234,7 +206,7 @@ static void err4_text(const struct icmp4_msg *m, struct icmp_err *e)
 		snprintf(e->text, sizeof(e->text), "%s", icmp4_describe(m->type, m->code));
 }
 
-void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
+void raw_icmp_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
 		     size_t len)
 {
 	const struct sockaddr_in *d = (const struct sockaddr_in *)&pg->dst.ss;
@@ -243,60 +215,60 @@ void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
 	struct icmp_err e;
 
 	if (icmp4_parse(p, len, &m) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMP message of %zu bytes, shorter than its header", len);
+		raw_icmp_skip(pg, rx, 1, "ICMP message of %zu bytes, shorter than its header", len);
 		return;
 	}
 	if (!m.cksum_ok) {
-		ping_skip(pg, rx, 1, "ICMP type %u with a wrong checksum 0x%04x", m.type, m.cksum);
+		raw_icmp_skip(pg, rx, 1, "ICMP type %u with a wrong checksum 0x%04x", m.type, m.cksum);
 		return;
 	}
 	if (m.type == ICMP4_ECHO) {	/* on lo, our own requests (or another's) */
-		ping_skip(pg, rx, 2, "an echo request");
+		raw_icmp_skip(pg, rx, 2, "an echo request");
 		return;
 	}
 	if (m.type == ICMP4_ECHOREPLY) {
 		if (m.id != pg->id) {
-			ping_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
+			raw_icmp_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
 			return;
 		}
 		on_reply(pg, rx, m.seq, len, m.body);
 		return;
 	}
 	if (!icmp4_is_error(m.type)) {
-		ping_skip(pg, rx, 2, "ICMP type %u", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMP type %u", m.type);
 		return;
 	}
 	if (icmp4_parse_quote(&m, &q) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMP type %u quoting an unreadable datagram", m.type);
+		raw_icmp_skip(pg, rx, 1, "ICMP type %u quoting an unreadable datagram", m.type);
 		return;
 	}
 	if (q.type != ICMP4_ECHO || q.id != pg->id || memcmp(q.ip.dst, &d->sin_addr, 4) != 0) {
-		ping_skip(pg, rx, 2, "ICMP type %u about a datagram not ours", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMP type %u about a datagram not ours", m.type);
 		return;
 	}
 	err4_text(&m, &e);
 	e.seq = q.seq;
-	ping_on_error(pg, rx, &e);
+	raw_icmp_on_error(pg, rx, &e);
 }
 
 /* A raw IPv4 socket hands over the IP header too: check it first. */
-void ping_on_ip4(struct ping *pg, struct rx *rx)
+void raw_icmp_on_ip4(struct ping *pg, struct rx *rx)
 {
 	struct ip4_header h;
 	struct rd pl;
 	enum wire_status st = ip4_parse(rx->p, rx->len, &h, &pl);
 
 	if (st != WIRE_OK) {
-		ping_skip(pg, rx, 1, "IPv4 header %s", st == WIRE_TRUNC ?
+		raw_icmp_skip(pg, rx, 1, "IPv4 header %s", st == WIRE_TRUNC ?
 			    "claims more bytes than came" : "is impossible");
 		return;
 	}
 	if (h.proto != 1) {
-		ping_skip(pg, rx, 1, "IP protocol %u, not ICMP", h.proto);
+		raw_icmp_skip(pg, rx, 1, "IP protocol %u, not ICMP", h.proto);
 		return;
 	}
 	rx->hlim = h.ttl;
-	ping_on_icmp4(pg, rx, pl.p + pl.off, rd_left(&pl));
+	raw_icmp_on_icmp4(pg, rx, pl.p + pl.off, rd_left(&pl));
 }
 
 static void err6_text(const struct icmp6_msg *m, struct icmp_err *e)
@@ -312,7 +284,7 @@ static void err6_text(const struct icmp6_msg *m, struct icmp_err *e)
 		snprintf(e->text, sizeof(e->text), "%s", icmp6_describe(m->type, m->code));
 }
 
-void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
+void raw_icmp_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
 		     size_t len)
 {
 	const struct sockaddr_in6 *d = (const struct sockaddr_in6 *)&pg->dst.ss;
@@ -321,35 +293,35 @@ void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
 	struct icmp_err e;
 
 	if (icmp6_parse(p, len, &m) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMPv6 message of %zu bytes, shorter than its header", len);
+		raw_icmp_skip(pg, rx, 1, "ICMPv6 message of %zu bytes, shorter than its header", len);
 		return;
 	}
 	if (m.type == ICMP6_ECHO) {
-		ping_skip(pg, rx, 2, "an echo request");
+		raw_icmp_skip(pg, rx, 2, "an echo request");
 		return;
 	}
 	if (m.type == ICMP6_ECHOREPLY) {
 		if (m.id != pg->id) {
-			ping_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
+			raw_icmp_skip(pg, rx, 2, "echo reply for identifier %u, not ours", m.id);
 			return;
 		}
 		on_reply(pg, rx, m.seq, len, m.body);
 		return;
 	}
 	if (!icmp6_is_error(m.type)) {
-		ping_skip(pg, rx, 2, "ICMPv6 type %u", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMPv6 type %u", m.type);
 		return;
 	}
 	if (icmp6_parse_quote(&m, &q) != WIRE_OK) {
-		ping_skip(pg, rx, 1, "ICMPv6 type %u quoting an unreadable packet", m.type);
+		raw_icmp_skip(pg, rx, 1, "ICMPv6 type %u quoting an unreadable packet", m.type);
 		return;
 	}
 	if (q.type != ICMP6_ECHO || q.id != pg->id ||
 	    memcmp(q.ip.dst, &d->sin6_addr, 16) != 0) {
-		ping_skip(pg, rx, 2, "ICMPv6 type %u about a packet not ours", m.type);
+		raw_icmp_skip(pg, rx, 2, "ICMPv6 type %u about a packet not ours", m.type);
 		return;
 	}
 	err6_text(&m, &e);
 	e.seq = q.seq;
-	ping_on_error(pg, rx, &e);
+	raw_icmp_on_error(pg, rx, &e);
 }

@@ -1,15 +1,17 @@
 /*
- * \summary: raw-icmp's parts: its options, the probe engine
- * (raw_icmp_run.c), --dump (raw_icmp_dump.c), --verify and --pcap
- * (raw_icmp_verify.c), and the packet taps both read every packet through
+ * \summary: raw-icmp's parts, each calling only those below it: the
+ * command (raw_icmp.c), its options (options.c) and set-up (setup.c),
+ * the engine (run.c), the receive side (recv.c), the matcher (match.c),
+ * --dump (dump.c), --verify and --pcap (verify.c), and the probe slots
+ * and packet taps all of them share (probe.c)
  */
-#ifndef SOCKX_RAW_ICMP_H
-#define SOCKX_RAW_ICMP_H
+#ifndef SOCKX_RAW_ICMP_PING_H
+#define SOCKX_RAW_ICMP_PING_H
 
-#include <signal.h>
-
-#include "cmd.h"
-#include "../wire/icmp.h"
+#include "../cmd.h"
+#include "../../core/event.h"
+#include "../../wire/icmp.h"
+#include "../../wire/kfield.h"
 
 /* How an echo request leaves: three ways, side by side. */
 enum ping_method {
@@ -37,12 +39,6 @@ struct raw_icmp_opts {
 	enum ping_method method;
 };
 
-/* A header field the kernel writes rather than sockx: bytes [off, off+len). */
-struct kfield {
-	uint16_t off, len;
-	const char *name;
-};
-
 /*
  * One packet as it was handed to the kernel or came back from it: the
  * exact bytes (for a verifier to compare byte for byte with a capture),
@@ -56,8 +52,7 @@ struct ping_packet {
 	size_t len;
 	bool has_ip;		/* bytes start with the IPv4 header */
 	uint16_t seq;		/* sent: the probe's sequence number */
-	const struct kfield *kernel;	/* sent: fields the kernel writes */
-	size_t nkernel;
+	unsigned kernel;	/* sent: KF_* of the fields the kernel writes */
 	bool kernel_ip;		/* sent: the kernel writes the whole IP header */
 	const struct addr *peer;	/* destination, or where it came from */
 	int hlim;		/* received: TTL / hop limit, -1 unknown */
@@ -116,30 +111,30 @@ struct ping {
 	double rtt_min, rtt_max, rtt_sum, rtt_sum2;
 	bool warned_eperm, last_failed;
 	bool rx_answer;		/* the packet being matched answered a probe */
+	char note[192];		/* a line the verdict adds before the summary, or "" */
 	struct {
 		ping_tap_fn fn;
 		void *ctx;
 	} taps[PING_TAPS];
 	int ntaps;
-	volatile sig_atomic_t *stop;
 };
 
 /* Registers a tap; returns 0, or -1 when PING_TAPS are taken. */
-int ping_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx);
+int raw_icmp_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx);
 
 /*
  * Sends and receives until the count is done (every probe answered,
- * failed or timed out), or *stop is set. The socket and addresses in pg
+ * failed or timed out), or a signal stopped it (core/sig.h). The socket and addresses in pg
  * are set up. Returns EXIT_OK when at least one reply came back,
  * EXIT_FAIL when none did, or another code on a fatal error.
  */
-int ping_run(struct ping *pg);
+int raw_icmp_run(struct ping *pg);
 
 /*
  * ping's statistics, the run's last words (the summary event): printed
  * after the --verify verdict, once the run has ended.
  */
-void ping_summary(struct ping *pg);
+void raw_icmp_summary(struct ping *pg);
 
 /* One packet read from the socket. */
 struct rx {
@@ -158,64 +153,97 @@ struct icmp_err {
 };
 
 /* A packet that is not for us, or not readable: -v (at level) says why. */
-void ping_skip(struct ping *pg, const struct rx *rx, int level,
+void raw_icmp_skip(struct ping *pg, const struct rx *rx, int level,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* The matcher (raw_icmp_match.c): a whole IPv4 packet from a raw socket
+/* The matcher (match.c): a whole IPv4 packet from a raw socket
  * (its TTL goes into rx), or a bare ICMPv4 / ICMPv6 message. */
-void ping_on_ip4(struct ping *pg, struct rx *rx);
-void ping_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
+void raw_icmp_on_ip4(struct ping *pg, struct rx *rx);
+void raw_icmp_on_icmp4(struct ping *pg, const struct rx *rx, const uint8_t *p,
 		   size_t len);
-void ping_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
+void raw_icmp_on_icmp6(struct ping *pg, const struct rx *rx, const uint8_t *p,
 		   size_t len);
 
 /* An ICMP error about probe e->seq: settles it, counts it, shows it. */
-void ping_on_error(struct ping *pg, const struct rx *rx,
+void raw_icmp_on_error(struct ping *pg, const struct rx *rx,
 		   const struct icmp_err *e);
 
 /* Hands p to every tap. */
-void ping_tap(const struct ping *pg, const struct ping_packet *p);
+void raw_icmp_tap(const struct ping *pg, const struct ping_packet *p);
+
+/*
+ * -f: ping's progress marks ('.' a probe, backspace a reply, 'E' an
+ * error) stand in for the lines of the events, where those would show on
+ * stdout: writes mark and returns true then; else false (emit the event).
+ */
+bool raw_icmp_flood_mark(const struct ping *pg, const char *mark);
 
 /* The slot of probe n (its sequence number is n + 1, mod 2^16). */
-struct probe *ping_slot(const struct ping *pg, uint64_t n);
+struct probe *raw_icmp_slot(const struct ping *pg, uint64_t n);
 
 /*
  * Reads what is queued on the socket (the error queue too when errq),
  * without blocking, and handles each packet. Returns EXIT_OK, or the
  * code of a fatal error (printed).
  */
-int ping_drain(struct ping *pg, bool errq);
+int raw_icmp_drain(struct ping *pg, bool errq);
 
 /* Times out the probes whose -W ran out by now (a "timeout" each). */
-void ping_expire(struct ping *pg, double now);
+void raw_icmp_expire(struct ping *pg, double now);
 
 /* Settles the oldest unsettled probe: as timed out if it is still in
  * flight and its time ran out, or force is set. */
-void ping_expire_oldest(struct ping *pg, double now, bool force);
+void raw_icmp_expire_oldest(struct ping *pg, double now, bool force);
 
 /* When the oldest probe in flight times out; INFINITY if none is. */
-double ping_deadline(const struct ping *pg);
+double raw_icmp_deadline(const struct ping *pg);
 
 /* The --dump tap: every packet decoded field by field, then a hex dump. */
-void ping_dump(void *ctx, const struct ping_packet *p);
+void raw_icmp_dump(void *ctx, const struct ping_packet *p);
 
 struct capture;
 
 /*
- * --verify and --pcap (raw_icmp_verify.c). ping_verify_open, after the
+ * --verify and --pcap (verify.c). raw_icmp_verify_open, after the
  * socket is open (CAP_NET_RAW still permitted, the identifier known)
  * and before the first probe: opens the capture (which drops every
  * capability), registers the tap that records each packet sent and each
  * answer read. Returns EXIT_OK with *cap set (NULL without --verify or
  * --pcap), or the exit code of a failure, printed, with nothing sent.
  */
-int ping_verify_open(struct ping *pg, struct capture **cap);
+int raw_icmp_verify_open(struct ping *pg, struct capture **cap);
 
-/* Drains, writes --pcap and gives the verdict (capture_finish); notes
- * what the verdict cannot name. Returns the command's exit code. */
-int ping_verify_finish(struct ping *pg, struct capture *cap, int rc);
+/* Drains, writes --pcap and gives the verdict (capture_finish); what
+ * the verdict cannot name goes into pg->note, which the summary shows
+ * first. Returns the command's exit code. */
+int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc);
+
+/*
+ * The IPv4 total length counts its header: 65535 - 20 - 8 bytes of data.
+ * The IPv6 payload length does not: 65535 - 8, which the kernel, writing
+ * the header, fragments as ping -6 -s 65527 does (a hand-built IPv6 header,
+ * IPV6_HDRINCL, is never fragmented: the link MTU would be the limit).
+ */
+#define MAX_SIZE4 65507
+#define MAX_SIZE6 65527
+
+/* Parses and checks the options (options.c): EXIT_OK, or the code of a
+ * usage error, printed. */
+int raw_icmp_options(struct sockx *sx, int argc, char **argv,
+		     struct raw_icmp_opts *o);
+
+/* Everything before the first probe but giving up the privileges
+ * (setup.c): addresses, socket, options. Returns an exit code. */
+int raw_icmp_setup(struct ping *pg);
+
+/* Gives up the uid of a setuid run, then every capability: CapEff 0. */
+int raw_icmp_drop_privileges(struct ping *pg);
 
 /* Names of the methods, for -v and the events: "raw+hdrincl" ... */
-const char *ping_method_name(enum ping_method m);
+const char *raw_icmp_method_name(enum ping_method m);
+
+/* The socket a method sends through, as the table of kernel-written
+ * fields (wire/kfield.h) names it. */
+enum kfield_sock raw_icmp_kfield_sock(int family, enum ping_method m);
 
 #endif

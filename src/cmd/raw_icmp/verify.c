@@ -5,34 +5,21 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
-#include "raw_icmp.h"
-#include "../capture/capture.h"
+#include "ping.h"
+#include "../../capture/capture.h"
 
 /*
- * The CAPTURE_KF_* and layer flags of a probe as sent (capture.h):
- *  - IP_HDRINCL: the whole IPv4 packet; the kernel fills in the total
- *    length and header checksum always, the ID and source when they are
- *    0 (raw(7)), which capture_kfill_hdrincl() reads off the bytes;
- *  - otherwise the ICMP or ICMPv6 message alone (CAPTURE_RAW_L4): the
- *    kernel writes the IP header, and on a raw ICMPv6 socket or an ICMP
- *    datagram socket the message's checksum too (p->kernel says so).
- * A datagram socket's kernel also writes the identifier: build_probe()
- * built in the one the kernel reported for the socket (getsockname), so
- * that field is compared as built, not skipped (ping_verify_finish says).
+ * The KF_* and layer flags of a probe as sent (capture.h): the fields
+ * the kernel writes (build_probe() marked them from wire/kfield.h's
+ * table), and CAPTURE_RAW_L4 when the probe is the ICMP or ICMPv6
+ * message alone (the kernel writes the IP header). A datagram socket's
+ * kernel also writes the identifier: build_probe() built in the one the
+ * kernel reported for the socket (getsockname), so that field is
+ * compared as built, not skipped (raw_icmp_verify_finish says).
  */
 static unsigned sent_flags(const struct ping_packet *p)
 {
-	unsigned f = CAPTURE_RAW_L4;
-	size_t l4 = 0, i;
-
-	if (p->has_ip) {
-		f = capture_kfill_hdrincl(p->bytes, p->len);
-		l4 = p->len ? (size_t)(p->bytes[0] & 0x0f) * 4 : 0;
-	}
-	for (i = 0; i < p->nkernel; i++)
-		if (p->kernel[i].off == l4 + 2)
-			f |= CAPTURE_KF_L4_CSUM;
-	return f;
+	return (p->kernel & ~(unsigned)KF_L4_ID) | (p->has_ip ? 0 : CAPTURE_RAW_L4);
 }
 
 /* The tap: every probe sent, and of the packets read only the answers
@@ -64,7 +51,7 @@ static unsigned flow_snaplen(const struct ping *pg)
 	return (unsigned)(n < 1280 + 256 ? 1280 + 256 : n);
 }
 
-int ping_verify_open(struct ping *pg, struct capture **cap)
+int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 {
 	const struct raw_icmp_opts *o = pg->o;
 	struct capture_spec cs = {
@@ -81,7 +68,7 @@ int ping_verify_open(struct ping *pg, struct capture **cap)
 	*cap = capture_open(pg->sx, &cs, &rc);
 	if (!*cap)
 		return rc;
-	if (ping_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
+	if (raw_icmp_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
 		rc = capture_finish(*cap, EXIT_FAIL);
 		*cap = NULL;
 		return fail(pg->sx, rc, "no free packet tap for --verify");
@@ -89,20 +76,17 @@ int ping_verify_open(struct ping *pg, struct capture **cap)
 	return EXIT_OK;
 }
 
-int ping_verify_finish(struct ping *pg, struct capture *cap, int rc)
+int raw_icmp_verify_finish(struct ping *pg, struct capture *cap, int rc)
 {
 	bool note = cap && pg->o->verify && pg->method == PM_DGRAM && pg->ntx;
 
 	rc = capture_finish(cap, rc);
 	if (!note)
 		return rc;
-	if (pg->sx->json)
-		trace(pg->sx, 1, "verify: on a datagram socket the kernel writes "
-		      "the identifier itself: sockx built in the one getsockname "
-		      "reported (%u), so it was compared, not skipped", pg->id);
-	else
-		say(pg->sx, "note: on a datagram socket the kernel writes the "
-		    "identifier itself: sockx built in the one getsockname "
-		    "reported (%u), so it was compared, not skipped", pg->id);
+	/* the human line goes with the summary's, right after; -v's note here */
+	snprintf(pg->note, sizeof(pg->note), "on a datagram socket the kernel "
+		 "writes the identifier itself: sockx built in the one getsockname "
+		 "reported (%u), so it was compared, not skipped", pg->id);
+	trace(pg->sx, 1, "verify: %s", pg->note);
 	return rc;
 }

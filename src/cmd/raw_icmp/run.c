@@ -11,48 +11,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "raw_icmp.h"
-#include "../wire/icmp6.h"
+#include "ping.h"
+#include "../../core/sig.h"
+#include "../../wire/icmp6.h"
 
 #define FLOOD_MIN_GAP 0.010	/* a flood with nothing back: 100 a second */
 
-int ping_add_tap(struct ping *pg, ping_tap_fn fn, void *ctx)
-{
-	if (pg->ntaps == PING_TAPS)
-		return -1;
-	pg->taps[pg->ntaps].fn = fn;
-	pg->taps[pg->ntaps].ctx = ctx;
-	pg->ntaps++;
-	return 0;
-}
-
-void ping_tap(const struct ping *pg, const struct ping_packet *p)
-{
-	int i;
-
-	for (i = 0; i < pg->ntaps; i++)
-		pg->taps[i].fn(pg->taps[i].ctx, p);
-}
-
-const char *ping_method_name(enum ping_method m)
-{
-	switch (m) {
-	case PM_HDRINCL: return "raw+hdrincl";
-	case PM_RAW: return "raw";
-	default: return "dgram";
-	}
-}
-
-struct probe *ping_slot(const struct ping *pg, uint64_t n)
-{
-	return &pg->probes[n % PING_SLOTS];
-}
-
 /* The IPv4 header fields, for probe n. IP_HDRINCL, raw(7): the kernel
- * always fills in the checksum and total length, and the ID and the
- * source address when they are 0. */
-static size_t build_ip4(struct ping *pg, struct wr *w, uint64_t n,
-			struct kfield *kf, size_t *nkf)
+ * fills some in itself (wire/kfield.h: build_probe lists them). */
+static void build_ip4(struct ping *pg, struct wr *w, uint64_t n)
 {
 	const struct sockaddr_in *d = (const struct sockaddr_in *)&pg->dst.ss;
 	const struct sockaddr_in *s = (const struct sockaddr_in *)&pg->src.ss;
@@ -67,19 +34,12 @@ static size_t build_ip4(struct ping *pg, struct wr *w, uint64_t n,
 	memcpy(h.src, &s->sin_addr, 4);
 	memcpy(h.dst, &d->sin_addr, 4);
 	ip4_build(w, &h, ICMP_HDR_LEN + pg->o->size);
-	kf[(*nkf)++] = (struct kfield){ 2, 2, "total length" };
-	kf[(*nkf)++] = (struct kfield){ 10, 2, "header checksum" };
-	if (h.id == 0)
-		kf[(*nkf)++] = (struct kfield){ 4, 2, "identification" };
-	if (s->sin_addr.s_addr == 0)
-		kf[(*nkf)++] = (struct kfield){ 12, 4, "source address" };
-	return IP4_HDR_MIN;
 }
 
 /* The data of probe n: the timestamp (wall clock, as ping) and pattern. */
 static const uint8_t *build_data(struct ping *pg, uint64_t n, uint8_t *data)
 {
-	struct probe *p = ping_slot(pg, n);
+	struct probe *p = raw_icmp_slot(pg, n);
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -91,30 +51,24 @@ static const uint8_t *build_data(struct ping *pg, uint64_t n, uint8_t *data)
 
 /*
  * Builds probe n into pg->out: [IPv4 header,] echo header, data. The
- * fields the kernel writes itself go into pk. Returns the length.
+ * fields the kernel writes itself are marked in pk. Returns the length.
  */
-static size_t build_probe(struct ping *pg, uint64_t n, struct ping_packet *pk,
-			  struct kfield *kf)
+static size_t build_probe(struct ping *pg, uint64_t n, struct ping_packet *pk)
 {
 	struct wr w = wr_make(pg->out, pg->out_cap);
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&pg->src.ss;
 	const struct sockaddr_in6 *d6 = (const struct sockaddr_in6 *)&pg->dst.ss;
 	uint16_t seq = (uint16_t)(n + 1);
-	size_t ip = 0, nkf = 0;
 	const uint8_t *data = build_data(pg, n, pg->data);
 	bool ok;
 
 	if (pg->method == PM_HDRINCL)
-		ip = build_ip4(pg, &w, n, kf, &nkf);
+		build_ip4(pg, &w, n);
 	if (pg->family == AF_INET)
 		icmp4_build_echo(&w, ICMP4_ECHO, pg->id, seq, data, pg->o->size, &ok);
 	else
 		icmp6_build_echo(&w, ICMP6_ECHO, pg->id, seq, data, pg->o->size,
 				 s6->sin6_addr.s6_addr, d6->sin6_addr.s6_addr, &ok);
-	if (pg->family == AF_INET6 || pg->method == PM_DGRAM)
-		kf[nkf++] = (struct kfield){ (uint16_t)(ip + 2), 2, "checksum" };
-	if (pg->method == PM_DGRAM)
-		kf[nkf++] = (struct kfield){ (uint16_t)(ip + 4), 2, "identifier" };
 	memset(pk, 0, sizeof(*pk));
 	pk->sent = true;
 	pk->family = pg->family;
@@ -124,8 +78,8 @@ static size_t build_probe(struct ping *pg, uint64_t n, struct ping_packet *pk,
 	pk->has_ip = pg->method == PM_HDRINCL;
 	pk->kernel_ip = !pk->has_ip;
 	pk->seq = seq;
-	pk->kernel = kf;
-	pk->nkernel = nkf;
+	pk->kernel = kfield_mask(raw_icmp_kfield_sock(pg->family, pg->method),
+				 pg->out, w.off);
 	pk->peer = &pg->dst;
 	pk->hlim = -1;
 	return ok ? w.off : 0;
@@ -149,18 +103,12 @@ static void report_send_error(struct ping *pg, uint16_t seq, int err)
 {
 	char e[96];
 
-	if (pg->sx->json) {
-		ev_begin(pg->sx, "error");
-		ev_str(pg->sx, "kind", "send");
-		ev_int(pg->sx, "seq", seq);
-		ev_str(pg->sx, "errno", errno_str(err, e, sizeof(e)));
-		ev_end(pg->sx);
-	} else if (pg->o->flood && !pg->sx->quiet) {
-		fputs("E", stdout);
-	}
-	if (!pg->sx->json && !(pg->o->flood && !pg->sx->quiet))
+	if (!raw_icmp_flood_mark(pg, "E")) {
+		EMIT(pg->sx, ping_send_error, .kind = "send", .seq = seq,
+		     .errno_ = errno_str(err, e, sizeof(e)));
 		warn_msg(pg->sx, "icmp_seq=%u: sendto %s: %s", seq, pg->dst_text,
 			 strerror(err));
+	}
 	if (err == EPERM && !pg->warned_eperm) {
 		pg->warned_eperm = true;
 		hint(pg->sx, "a local firewall rule (nftables/iptables output) "
@@ -170,14 +118,8 @@ static void report_send_error(struct ping *pg, uint16_t seq, int err)
 
 static void report_sent(struct ping *pg, uint16_t seq, size_t len)
 {
-	if (pg->sx->json) {
-		ev_begin(pg->sx, "sent");
-		ev_int(pg->sx, "seq", seq);
-		ev_int(pg->sx, "bytes", (long long)len);
-		ev_end(pg->sx);
-	} else if (pg->o->flood && !pg->sx->quiet) {
-		fputs(".", stdout);	/* flushed before the next wait */
-	}
+	if (!raw_icmp_flood_mark(pg, "."))
+		EMIT(pg->sx, ping_sent, .seq = seq, .bytes = (long long)len);
 }
 
 /*
@@ -208,7 +150,6 @@ static bool queue_full(int err)
  * was lost to a send error), or the code of a fatal error. */
 static int send_probe(struct ping *pg, double now)
 {
-	struct kfield kf[6];
 	struct ping_packet pk;
 	struct probe *p;
 	uint64_t n = pg->ntx;
@@ -216,8 +157,8 @@ static int send_probe(struct ping *pg, double now)
 	ssize_t rc;
 
 	while (pg->ntx - pg->oldest >= PING_SLOTS)	/* a slot to reuse */
-		ping_expire_oldest(pg, now, true);
-	len = build_probe(pg, n, &pk, kf);
+		raw_icmp_expire_oldest(pg, now, true);
+	len = build_probe(pg, n, &pk);
 	if (len == 0)
 		return fail(pg->sx, EXIT_FAIL, "cannot build the probe: %zu bytes do not fit", pg->o->size);
 	pk.t = now = now_mono();	/* the rtt starts here, not at the build */
@@ -227,7 +168,7 @@ static int send_probe(struct ping *pg, double now)
 	pg->t_blocked = 0;
 	if (rc < 0 && !send_err_is_loss(errno) && !queue_full(errno))
 		return fail_errno(pg->sx, "sendto %s", pg->dst_text);
-	p = ping_slot(pg, n);
+	p = raw_icmp_slot(pg, n);
 	p->t_sent = now;
 	p->dups = 0;
 	pg->ntx++;
@@ -243,7 +184,7 @@ static int send_probe(struct ping *pg, double now)
 	p->state = P_SENT;
 	pg->outstanding++;
 	report_sent(pg, pk.seq, icmp_len);
-	ping_tap(pg, &pk);
+	raw_icmp_tap(pg, &pk);
 	return EXIT_OK;
 }
 
@@ -266,17 +207,20 @@ static double next_send(const struct ping *pg)
 	return fmax(due, pg->t_retry);	/* not before a full queue's pause */
 }
 
-/* Waits for the socket (or a signal) until `until`. Returns -1 on a poll
+/* Waits for the socket (or a signal: sig_fd) until `until`. Returns -1 on a poll
  * failure, else 0. */
 static int wait_socket(struct ping *pg, double until, double now, short *rev)
 {
-	struct pollfd pfd = { .fd = pg->fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = pg->fd, .events = POLLIN },
+		{ .fd = sig_fd(), .events = POLLIN },
+	};
 	double ms = isinf(until) ? 1000.0 : ceil((until - now) * 1000.0);
 	int rc;
 
 	fflush(stdout);
-	rc = poll(&pfd, 1, ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms);
-	*rev = rc > 0 ? pfd.revents : 0;
+	rc = poll(pfd, 2, ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms);
+	*rev = rc > 0 ? pfd[0].revents : 0;
 	if (rc < 0 && errno != EINTR)
 		return -1;
 	return 0;
@@ -302,70 +246,59 @@ static const char *method_text(const struct ping *pg)
 static void announce(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
-	char src[ADDR_TEXT];
+	char src[ADDR_TEXT], total[24];
 	size_t hdr = pg->family == AF_INET ? IP4_HDR_MIN : 40;
 
 	addr_host(&pg->src, src, sizeof(src));
-	trace(sx, 1, "method: %s: %s", ping_method_name(pg->method), method_text(pg));
+	trace(sx, 1, "method: %s: %s", raw_icmp_method_name(pg->method), method_text(pg));
 	trace(sx, 1, "identifier %u (0x%04x), source %s", pg->id, pg->id, src);
-	if (sx->json) {
-		ev_begin(sx, "start");
-		ev_str(sx, "host", pg->o->host);
-		ev_str(sx, "addr", pg->dst_text);
-		ev_str(sx, "src", src);
-		ev_str(sx, "method", ping_method_name(pg->method));
-		ev_int(sx, "id", pg->id);
-		ev_int(sx, "size", (long long)pg->o->size);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "PING %s (%s) %zu(%zu) bytes of data.", pg->o->host, pg->dst_text,
-	    pg->o->size, pg->o->size + ICMP_HDR_LEN + hdr);
+	snprintf(total, sizeof(total), "%zu", pg->o->size + ICMP_HDR_LEN + hdr);
+	EMIT(sx, ping_start, .host = pg->o->host, .addr = pg->dst_text, .src = src,
+	     .method = raw_icmp_method_name(pg->method), .id = pg->id,
+	     .size = (long long)pg->o->size, .total = total);
 }
 
-void ping_summary(struct ping *pg)
+void raw_icmp_summary(struct ping *pg)
 {
 	struct sockx *sx = pg->sx;
 	double loss = pg->ntx ? (double)(pg->ntx - pg->nrx) * 100.0 / (double)pg->ntx : 0;
-	double ms = (pg->t_end - pg->t_start) * 1000.0, avg = 0, mdev = 0;
+	double avg = 0, mdev = 0;
 	uint64_t errs = pg->nicmp_err + pg->nsend_err;
+	char extra[96] = "";
+	struct ev_summary_ping ev = {
+		.addr = pg->dst_text, .transmitted = (long long)pg->ntx,
+		.received = (long long)pg->nrx, .duplicates = (long long)pg->ndup,
+		.icmp_errors = (long long)pg->nicmp_err,
+		.send_errors = (long long)pg->nsend_err, .loss_pct = loss,
+		.time_ms = (pg->t_end - pg->t_start) * 1000.0, .rtt_min_ms = EV_NAN,
+		.rtt_avg_ms = EV_NAN, .rtt_max_ms = EV_NAN, .rtt_mdev_ms = EV_NAN,
+		.host = pg->o->host, .extra = extra, .note = pg->note,
+	};
 
 	if (pg->nrx) {
 		avg = pg->rtt_sum / (double)pg->nrx;
 		mdev = sqrt(fmax(0, pg->rtt_sum2 / (double)pg->nrx - avg * avg));
+		ev.rtt_min_ms = pg->rtt_min;
+		ev.rtt_avg_ms = avg;
+		ev.rtt_max_ms = pg->rtt_max;
+		ev.rtt_mdev_ms = mdev;
 	}
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_str(sx, "addr", pg->dst_text);
-		ev_int(sx, "transmitted", (long long)pg->ntx);
-		ev_int(sx, "received", (long long)pg->nrx);
-		ev_int(sx, "duplicates", (long long)pg->ndup);
-		ev_int(sx, "icmp_errors", (long long)pg->nicmp_err);
-		ev_int(sx, "send_errors", (long long)pg->nsend_err);
-		ev_num(sx, "loss_pct", loss);
-		ev_num(sx, "time_ms", ms);
-		if (pg->nrx) {
-			ev_num(sx, "rtt_min_ms", pg->rtt_min);
-			ev_num(sx, "rtt_avg_ms", avg);
-			ev_num(sx, "rtt_max_ms", pg->rtt_max);
-			ev_num(sx, "rtt_mdev_ms", mdev);
-		}
-		ev_end(sx);
-		return;
-	}
-	/* Under -q too, as ping -q: the summary is the result. */
-	printf("\n--- %s ping statistics ---\n", pg->o->host);
-	printf("%llu packets transmitted, %llu received", (unsigned long long)pg->ntx,
-	       (unsigned long long)pg->nrx);
 	if (pg->ndup)
-		printf(", +%llu duplicates", (unsigned long long)pg->ndup);
+		snprintf(extra, sizeof(extra), ", +%llu duplicates", (unsigned long long)pg->ndup);
 	if (errs)
-		printf(", +%llu errors", (unsigned long long)errs);
-	printf(", %g%% packet loss, time %.0fms\n", loss, ms);
-	if (pg->nrx)
-		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n",
-		       pg->rtt_min, avg, pg->rtt_max, mdev);
-	fflush(stdout);
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", +%llu errors",
+			 (unsigned long long)errs);
+	event_emit(sx, EV_summary_ping, &ev);
+	/*
+	 * Under -q too, as ping -q: the summary is the result, alone. (The
+	 * renderer has no level for a line that shows under -q: rendered here.)
+	 */
+	if (!event_shows(sx, EV_SAY)) {
+		ev.note = "";
+		event_render_human(sx, stdout, EV_summary_ping, &ev);
+		putchar('\n');
+		fflush(stdout);
+	}
 }
 
 static bool finished(const struct ping *pg)
@@ -381,7 +314,7 @@ static double stop_at(const struct ping *pg)
 	return pg->o->deadline_ms ? pg->t_start + pg->o->deadline_ms / 1000.0 : INFINITY;
 }
 
-int ping_run(struct ping *pg)
+int raw_icmp_run(struct ping *pg)
 {
 	double now, until, due;
 	short rev;
@@ -391,27 +324,26 @@ int ping_run(struct ping *pg)
 	pg->t_start = now_mono();
 	pg->highest = -1;
 	/* A closed stdout (| head) ends the run too, as SIGPIPE ends ping. */
-	while (!*pg->stop && rc == EXIT_OK && !ferror(stdout)) {
+	while (!sig_stopped() && rc == EXIT_OK && !ferror(stdout)) {
 		now = now_mono();
-		ping_expire(pg, now);
+		raw_icmp_expire(pg, now);
 		if (finished(pg) || now >= stop_at(pg))
 			break;
 		due = next_send(pg);
 		if (now >= due) {
 			rc = send_probe(pg, now);
 			if (rc == EXIT_OK)
-				rc = ping_drain(pg, false);
+				rc = raw_icmp_drain(pg, false);
 			continue;
 		}
-		until = fmin(fmin(due, ping_deadline(pg)), stop_at(pg));
+		until = fmin(fmin(due, raw_icmp_deadline(pg)), stop_at(pg));
 		if (wait_socket(pg, until, now, &rev) < 0)
 			rc = fail_errno(pg->sx, "poll");
 		else if (rev)
-			rc = ping_drain(pg, rev & POLLERR);
+			rc = raw_icmp_drain(pg, rev & POLLERR);
 	}
 	pg->t_end = now_mono();
-	if (pg->o->flood && !pg->sx->json && !pg->sx->quiet)
-		putchar('\n');
+	raw_icmp_flood_mark(pg, "\n");	/* the end of the marks' line */
 	if (rc != EXIT_OK)
 		return rc;
 	if (pg->o->deadline_ms && pg->o->count && pg->nrx < pg->o->count)
