@@ -105,7 +105,7 @@ sys.exit(1 if bad or rows == 0 else 0)
 	if [[ "$seq" == *ESOCKTNOSUPPORT* ]]; then
 		[[ "$seq" == *"SCTP"*"sctp module"* ]]
 	fi
-	[[ "$rdm" == *"RDM"*"only in TIPC and RDS"* ]]
+	[[ "$rdm" == *"SOCK_RDM"*"only in AF_TIPC; RDS is SOCK_SEQPACKET"* ]]
 	[[ "$ping" == *"ping_group_range = $range"* ]]
 	[[ "$output" == *"net.ipv4.ping_group_range = $range"* ]]
 }
