@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "unix.h"
-#include "../core/relay.h"
+#include "../../core/relay.h"
 
 #define CONNECT_MS 10000
 #define LINE_BUF (64 * 1024)	/* the longest stdin line sent as one message */
