@@ -12,7 +12,7 @@
 
 #define LINE_MAX_READ 256	/* bytes read from a received file */
 
-const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
+const char *unix_quote(const void *p, size_t n, char *out, size_t cap)
 {
 	size_t o;
 
@@ -30,7 +30,7 @@ const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
 }
 
 /* The control data of one message: SCM_RIGHTS and/or SCM_CREDENTIALS. */
-static size_t build_control(union ux_cbuf *cb, int pass_fd, bool creds)
+static size_t build_control(union unix_cbuf *cb, int pass_fd, bool creds)
 {
 	struct msghdr m = { .msg_control = cb->buf, .msg_controllen = sizeof(cb->buf) };
 	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
@@ -70,10 +70,10 @@ static int wait_out(int fd, int timeout_ms)
 	return rc;
 }
 
-int ux_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
+int unix_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
 	    bool creds, const struct addr *dst, int timeout_ms)
 {
-	union ux_cbuf cb;
+	union unix_cbuf cb;
 	struct iovec iov;
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	size_t off = 0;
@@ -109,8 +109,8 @@ int ux_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
 	return 0;
 }
 
-ssize_t ux_recv(struct sockx *sx, int fd, int type, void *buf, size_t cap,
-		struct ux_rx *rx, bool ctl, int flags)
+ssize_t unix_recv(struct sockx *sx, int fd, int type, void *buf, size_t cap,
+		struct unix_rx *rx, bool ctl, int flags)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	ssize_t n;
@@ -224,7 +224,7 @@ static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
  * size, as the kernel has them cached (AT_STATX_DONT_SYNC: a FUSE or NFS
  * file is not asked). Nothing here waits on the sender.
  */
-static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
+static void describe_fd(struct sockx *sx, const struct unix_opts *o, int fd)
 {
 	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
 	char path[4 * sizeof(link)];
@@ -258,12 +258,12 @@ static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
 		    esc_str(link, strlen(link), path, sizeof(path)),
 		    kind(st.stx_mode), (unsigned long long)st.stx_ino, size,
 		    n >= 0 ? "; first line: " : "",
-		    n >= 0 ? ux_quote(line, (size_t)n, q, sizeof(q)) : "");
+		    n >= 0 ? unix_quote(line, (size_t)n, q, sizeof(q)) : "");
 	}
 	sock_close(sx, fd);
 }
 
-static void show_rights(struct sockx *sx, const struct ux_opts *o, const struct cmsghdr *c)
+static void show_rights(struct sockx *sx, const struct unix_opts *o, const struct cmsghdr *c)
 {
 	size_t i, n;
 	int fd;
@@ -297,7 +297,7 @@ static void ev_cred(struct sockx *sx, const char *pfx, const struct ucred *uc)
 	ev_int(sx, k, uc->gid);
 }
 
-static void show_creds(struct sockx *sx, const struct ux_opts *o, int fd,
+static void show_creds(struct sockx *sx, const struct unix_opts *o, int fd,
 		       const struct cmsghdr *c)
 {
 	struct ucred uc, pc;
@@ -325,7 +325,7 @@ static void show_creds(struct sockx *sx, const struct ux_opts *o, int fd,
 	}
 }
 
-void ux_show_control(struct sockx *sx, const struct ux_opts *o, int fd,
+void unix_show_control(struct sockx *sx, const struct unix_opts *o, int fd,
 		     struct msghdr *m, bool data)
 {
 	struct cmsghdr *c;
@@ -343,7 +343,7 @@ void ux_show_control(struct sockx *sx, const struct ux_opts *o, int fd,
 			 " credentials that did not fit were lost");
 }
 
-void ux_show_peercred(struct sockx *sx, int fd)
+void unix_show_peercred(struct sockx *sx, int fd)
 {
 	struct ucred pc;
 
@@ -362,7 +362,7 @@ void ux_show_peercred(struct sockx *sx, int fd)
 	    (int)pc.pid, pc.uid, pc.gid);
 }
 
-int ux_open_send_fd(struct sockx *sx, const char *path)
+int unix_open_send_fd(struct sockx *sx, const char *path)
 {
 	/* O_NONBLOCK: a FIFO opens at once, and a reader never hangs on it. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);

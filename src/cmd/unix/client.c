@@ -13,7 +13,7 @@
 #define LINE_BUF (64 * 1024)	/* the longest stdin line sent as one message */
 #define DGRAM_TAIL_MS 2000	/* wait for the last datagram replies (no -w) */
 
-static void hint_connect(struct sockx *sx, const struct ux_opts *o, int err)
+static void hint_connect(struct sockx *sx, const struct unix_opts *o, int err)
 {
 	if (err == ENOENT)
 		hint(sx, "no socket file there: is a server listening? (sockx unix -l %s)", o->path);
@@ -30,7 +30,7 @@ static void hint_connect(struct sockx *sx, const struct ux_opts *o, int err)
 }
 
 /* Says where we are connected (a line, a trace in stdin mode, or an event). */
-static void say_connected(struct sockx *sx, const struct ux_opts *o, int fd, bool relay)
+static void say_connected(struct sockx *sx, const struct unix_opts *o, int fd, bool relay)
 {
 	struct addr local;
 	char l[ADDR_TEXT] = "(unnamed)";
@@ -44,18 +44,18 @@ static void say_connected(struct sockx *sx, const struct ux_opts *o, int fd, boo
 		ev_begin(sx, "connected");
 		ev_str(sx, "peer", o->path);
 		ev_str(sx, "local", l);
-		ev_str(sx, "type", ux_type_word(o->type));
+		ev_str(sx, "type", unix_type_word(o->type));
 		ev_end(sx);
 	} else if (relay) {
 		trace(sx, 1, "connected to %s from %s", o->path, l);
 	} else {
-		say(sx, "connected to %s from %s (%s)", o->path, l, ux_type_word(o->type));
+		say(sx, "connected to %s from %s (%s)", o->path, l, unix_type_word(o->type));
 	}
 }
 
 /* Connects to o->path; a datagram socket binds an autobind name first.
  * Returns the fd (blocking), or -code. */
-static int connect_path(struct sockx *sx, const struct ux_opts *o, bool relay)
+static int connect_path(struct sockx *sx, const struct unix_opts *o, bool relay)
 {
 	struct addr src = { .len = sizeof(sa_family_t) };
 	const char *failed;
@@ -94,10 +94,10 @@ static const char *anc_words(int pass_fd, bool creds, char *buf, size_t len)
  * bytes the peer sent (more, when a message was cut short); *why is 0,
  * ETIMEDOUT, ENOTCONN (the peer closed) or an errno.
  */
-static size_t get_reply(struct sockx *sx, const struct ux_opts *o, int fd,
+static size_t get_reply(struct sockx *sx, const struct unix_opts *o, int fd,
 			char *buf, size_t cap, size_t want, size_t *real, int *why)
 {
-	struct ux_rx rx;
+	struct unix_rx rx;
 	size_t got = 0;
 	ssize_t n;
 
@@ -108,7 +108,7 @@ static size_t get_reply(struct sockx *sx, const struct ux_opts *o, int fd,
 			*why = ETIMEDOUT;
 			break;
 		}
-		n = ux_recv(sx, fd, o->type, buf + got, cap - got, &rx, false, MSG_DONTWAIT);
+		n = unix_recv(sx, fd, o->type, buf + got, cap - got, &rx, false, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
 		if (n < 0 || (n == 0 && o->type != SOCK_DGRAM)) {
@@ -135,7 +135,7 @@ static void show_sent(struct sockx *sx, const char *msg, size_t len, const char 
 	say_data(sx, msg, len, "sent %zu bytes%s: ", len, anc);
 }
 
-static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *buf,
+static void show_reply(struct sockx *sx, const struct unix_opts *o, const char *buf,
 		       size_t got, double rtt)
 {
 	bool eol = !sx->json && (got || o->type != SOCK_STREAM);
@@ -156,7 +156,7 @@ static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *bu
 }
 
 /* One message out, its reply back; returns an exit code. */
-static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
+static int exchange(struct sockx *sx, const struct unix_opts *o, int fd,
 		    const char *msg, int pass_fd, char *buf)
 {
 	size_t len = strlen(msg), got, real;
@@ -164,7 +164,7 @@ static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
 	double t = now_mono();
 	int why;
 
-	if (ux_send(sx, fd, msg, len, pass_fd, o->creds, NULL, o->wait_ms) < 0)
+	if (unix_send(sx, fd, msg, len, pass_fd, o->creds, NULL, o->wait_ms) < 0)
 		return fail_errno(sx, "send to %s", o->path);
 	show_sent(sx, msg, len, anc_words(pass_fd, o->creds, anc, sizeof(anc)));
 	got = get_reply(sx, o, fd, buf, o->type == SOCK_STREAM ? len : o->recv_size,
@@ -188,9 +188,9 @@ static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
  * Half-closes, then reads and shows all the server still sends until it
  * closes too; after -w of silence it says that it stopped (exit 1).
  */
-static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, char *buf, size_t cap)
+static int close_gracefully(struct sockx *sx, const struct unix_opts *o, int fd, char *buf, size_t cap)
 {
-	struct ux_opts tail = *o;
+	struct unix_opts tail = *o;
 	size_t got, real, total = 0;
 	bool nl = true;		/* what was shown ends its line */
 	int why;
@@ -221,7 +221,7 @@ static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, c
 	return fail_errno(sx, "recv after %zu bytes", total);
 }
 
-static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
+static int run_messages(struct sockx *sx, const struct unix_opts *o, int fd)
 {
 	size_t cap = o->recv_size;
 	int i, pass_fd = -1, rc = EXIT_OK;
@@ -231,7 +231,7 @@ static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
 		if (strlen(o->msgs[i]) > cap)
 			cap = strlen(o->msgs[i]);
 	if (o->send_fd) {
-		pass_fd = ux_open_send_fd(sx, o->send_fd);
+		pass_fd = unix_open_send_fd(sx, o->send_fd);
 		if (pass_fd < 0)
 			return -pass_fd;
 	}
@@ -255,7 +255,7 @@ static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
 /* stdin lines as messages: the state of the loop. */
 struct lines {
 	struct sockx *sx;
-	const struct ux_opts *o;
+	const struct unix_opts *o;
 	int fd;
 	char *in, *buf;
 	size_t have;
@@ -284,7 +284,7 @@ static int send_lines(struct lines *l)
 		if (!nl && l->in_open && l->have < LINE_BUF)
 			return 0;	/* the rest of the line is still to come */
 		n = nl ? (size_t)(nl - l->in) + 1 : l->have;
-		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, 0) < 0) {
+		if (unix_send(l->sx, l->fd, l->in, n, -1, false, NULL, 0) < 0) {
 			if (errno != ETIMEDOUT)
 				return -1;
 			l->stuck = true;	/* full: the rest on POLLOUT */
@@ -321,10 +321,10 @@ static int from_stdin(struct lines *l)
  * stdout's error. */
 static int from_socket(struct lines *l)
 {
-	struct ux_rx rx;
+	struct unix_rx rx;
 	ssize_t n;
 
-	n = ux_recv(l->sx, l->fd, l->o->type, l->buf, l->o->recv_size, &rx, false, MSG_DONTWAIT);
+	n = unix_recv(l->sx, l->fd, l->o->type, l->buf, l->o->recv_size, &rx, false, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	if (n == 0 && l->o->type == SOCK_SEQPACKET) {
@@ -380,7 +380,7 @@ static int lines_step(struct lines *l)
 	return 1;
 }
 
-static int lines_mode(struct sockx *sx, const struct ux_opts *o, int fd)
+static int lines_mode(struct sockx *sx, const struct unix_opts *o, int fd)
 {
 	struct lines l = { .sx = sx, .o = o, .fd = fd, .in_open = true };
 	int rc = EXIT_OK, r;
@@ -407,7 +407,7 @@ out:
 	return rc;
 }
 
-int ux_client(struct sockx *sx, struct ux_opts *o)
+int unix_client(struct sockx *sx, struct unix_opts *o)
 {
 	int fd, rc, i;
 

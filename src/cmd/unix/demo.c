@@ -12,7 +12,7 @@ static const char *const default_msgs[] = { "one", "two", "three", "four" };
 
 struct demo {
 	struct sockx *sx;
-	const struct ux_opts *o;
+	const struct unix_opts *o;
 	int lfd, cfd, sfd;	/* listener, client, server's end */
 	struct addr where;	/* the listener's private abstract name */
 	const char *const *msgs;
@@ -76,7 +76,7 @@ static void demo_intro(struct demo *d)
 	    " abstract name, from autobind) and a client.", type_upper(d->o->type), w);
 	say(sx, "The client sends %d message%s in quick succession; only then does the"
 	    " server read%s.", d->n, d->n == 1 ? "" : "s",
-	    d->o->recv_size != UX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
+	    d->o->recv_size != UNIX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
 }
 
 /* The client's sends, each on its own line. */
@@ -88,13 +88,13 @@ static int demo_send(struct demo *d)
 	size_t len;
 
 	if (d->o->send_fd) {
-		pass_fd = ux_open_send_fd(sx, d->o->send_fd);
+		pass_fd = unix_open_send_fd(sx, d->o->send_fd);
 		if (pass_fd < 0)
 			return -pass_fd;
 	}
 	for (i = 0; i < d->n && rc == EXIT_OK; i++) {
 		len = strlen(d->msgs[i]);
-		if (ux_send(sx, d->cfd, d->msgs[i], len, i ? -1 : pass_fd, d->o->creds,
+		if (unix_send(sx, d->cfd, d->msgs[i], len, i ? -1 : pass_fd, d->o->creds,
 			    NULL, DEMO_MS) < 0) {
 			rc = fail_errno(sx, "send");
 			break;
@@ -108,7 +108,7 @@ static int demo_send(struct demo *d)
 			ev_end(sx);
 		} else {
 			say(sx, "  client send %d: %2zu bytes %s%s", i + 1, len,
-			    ux_quote(d->msgs[i], len, q, sizeof(q)),
+			    unix_quote(d->msgs[i], len, q, sizeof(q)),
 			    i == 0 && pass_fd >= 0 ? " + a descriptor (SCM_RIGHTS)" : "");
 		}
 	}
@@ -120,7 +120,7 @@ static int demo_send(struct demo *d)
 	return rc;
 }
 
-static void show_read(struct demo *d, const struct ux_rx *rx)
+static void show_read(struct demo *d, const struct unix_rx *rx)
 {
 	struct sockx *sx = d->sx;
 	char q[512];
@@ -134,7 +134,7 @@ static void show_read(struct demo *d, const struct ux_rx *rx)
 		ev_end(sx);
 	} else {
 		say(sx, "  server read %u: %2zu bytes %s%s", d->reads, rx->kept,
-		    ux_quote(d->buf, rx->kept, q, sizeof(q)),
+		    unix_quote(d->buf, rx->kept, q, sizeof(q)),
 		    rx->len > rx->kept ? "  (cut short: MSG_TRUNC)" : "");
 	}
 	if (rx->len > rx->kept && !sx->json)
@@ -146,13 +146,13 @@ static void show_read(struct demo *d, const struct ux_rx *rx)
 static int demo_read(struct demo *d)
 {
 	size_t got = 0;
-	struct ux_rx rx;
+	struct unix_rx rx;
 	ssize_t n;
 
 	while (d->o->type == SOCK_STREAM ? got < d->total : d->reads < (unsigned)d->n) {
 		if (io_wait_in(d->sfd, DEMO_MS) == 0)
 			return fail(d->sx, EXIT_FAIL, "the server waited %d ms for the rest", DEMO_MS);
-		n = ux_recv(d->sx, d->sfd, d->o->type, d->buf, d->o->recv_size, &rx, true,
+		n = unix_recv(d->sx, d->sfd, d->o->type, d->buf, d->o->recv_size, &rx, true,
 			    MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -167,7 +167,7 @@ static int demo_read(struct demo *d)
 			d->aligned = false;
 		got += rx.kept;
 		show_read(d, &rx);
-		ux_show_control(d->sx, d->o, d->sfd, &rx.m, true);
+		unix_show_control(d->sx, d->o, d->sfd, &rx.m, true);
 	}
 	return EXIT_OK;
 }
@@ -210,7 +210,7 @@ static void demo_lesson(struct demo *d)
 		    " reader's buffer loses its tail.", d->cut, d->cut == 1 ? " was" : "s were");
 }
 
-int ux_demo(struct sockx *sx, struct ux_opts *o)
+int unix_demo(struct sockx *sx, struct unix_opts *o)
 {
 	struct demo d = { .sx = sx, .o = o, .lfd = -1, .cfd = -1, .sfd = -1,
 			  .aligned = true };
