@@ -13,10 +13,15 @@
 #include "sig.h"
 #include "sock.h"
 
-/* The level of an end of the connection: a line, or (unix) JSON only. */
-static unsigned end_level(const struct conn *c)
+/*
+ * The level of an end of the connection: a line; or (unix) JSON only,
+ * but for our shutdown, which is a -v line when there is no JSON.
+ */
+static unsigned end_level(const struct conn *c, bool shutdown)
 {
-	return c->quiet_end ? EV_JSON : EV_SAY;
+	if (!c->quiet_end)
+		return EV_SAY;
+	return shutdown && !event_shows(c->sx, EV_JSON) ? EV_V1 : EV_JSON;
 }
 
 void conn_connected(struct conn *c, const char *peer, const char *local, const char *type)
@@ -139,7 +144,7 @@ static int exchange(struct conn *c, const struct conn_msg *m)
 		return fail(sx, EXIT_FAIL, "the reply was cut to %zu of its %zu bytes"
 			    " (MSG_TRUNC; --recv-size %zu)", x.got, x.real, c->recv_size);
 	if (x.why == ETIMEDOUT) {
-		EMIT_AT(sx, end_level(c), conn_timeout);
+		EMIT_AT(sx, end_level(c, false), conn_timeout);
 		return fail(sx, EXIT_FAIL, "no complete reply: %zu of %zu bytes after %.1f s of silence",
 			    x.got, len, c->idle_ms / 1000.0);
 	}
@@ -165,7 +170,7 @@ static int close_gracefully(struct conn *c)
 	int rc;
 
 	if (sock_shutdown(sx, c->fd, SHUT_WR) == 0)
-		EMIT_AT(sx, c->quiet_end ? EV_V1 : EV_SAY, conn_shutdown);
+		EMIT_AT(sx, end_level(c, true), conn_shutdown);
 	for (;;) {
 		x = (struct conn_xfer){ 0 };
 		got = c->ops->recv(c, c->buf, c->cap, 1, false, &x);
@@ -178,7 +183,7 @@ static int close_gracefully(struct conn *c)
 			return rc;
 	}
 	if (x.why == ENOTCONN) {
-		EMIT_AT(sx, end_level(c), conn_eof);
+		EMIT_AT(sx, end_level(c, false), conn_eof);
 		return EXIT_OK;
 	}
 	if (x.why == EINTR)	/* stopped by a signal: every reply came */
@@ -219,7 +224,7 @@ int conn_run(struct conn *c, const struct conn_msg *msgs, int n,
 				  strsignal(sig_stopped()), c->st.sent - c->st.replies, c->st.sent);
 	}
 	if (rc == EXIT_OK || !event_shows(sx, EV_JSON))	/* only the summary follows an error */
-		EMIT_AT(sx, end_level(c), conn_closed);
+		EMIT_AT(sx, end_level(c, false), conn_closed);
 	free(c->buf);
 	c->buf = NULL;
 	return rc;

@@ -55,7 +55,7 @@ struct conn {
 	bool hex;		/* --hex */
 	bool messages;		/* one receive is one reply (dgram, seqpacket) */
 	bool half_close;	/* after the messages: shut our side, read to the end */
-	bool quiet_end;		/* unix: "shutdown" a -v line, the other ends JSON only */
+	bool quiet_end;		/* unix: the ends are JSON only ("shutdown" a -v line without) */
 	bool lazy;		/* leave stdout to its buffer (-q, a file, no --interval) */
 	size_t recv_size;	/* messages: the bytes one receive takes (--recv-size) */
 	char *buf;		/* the reply buffer: cap bytes */
