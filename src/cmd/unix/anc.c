@@ -226,8 +226,7 @@ static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
  */
 static void describe_fd(struct sockx *sx, const struct unix_opts *o, int fd)
 {
-	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
-	char path[4 * sizeof(link)];
+	char link[512] = "?", proc[64], line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
 	bool read_it = o->mode == MODE_ECHO || o->mode == MODE_UPPER;
 	struct statx st;
 	ssize_t n = -1, ln;
@@ -240,26 +239,11 @@ static void describe_fd(struct sockx *sx, const struct unix_opts *o, int fd)
 		memset(&st, 0, sizeof(st));
 	if (read_it)
 		n = first_line(fd, &st, line, sizeof(line));
-	if (sx->json) {
-		ev_begin(sx, "fd_received");
-		ev_int(sx, "fd", fd);
-		ev_str(sx, "path", link);
-		ev_str(sx, "type", kind(st.stx_mode));
-		ev_int(sx, "inode", (long long)st.stx_ino);
-		if (S_ISREG(st.stx_mode))
-			ev_int(sx, "size", (long long)st.stx_size);
-		if (n >= 0)
-			ev_strn(sx, "line", line, (size_t)n);
-		ev_end(sx);
-	} else {
-		if (S_ISREG(st.stx_mode))
-			snprintf(size, sizeof(size), ", %llu bytes", (unsigned long long)st.stx_size);
-		say(sx, "received fd %d (SCM_RIGHTS): %s, %s, inode %llu%s%s%s", fd,
-		    esc_str(link, strlen(link), path, sizeof(path)),
-		    kind(st.stx_mode), (unsigned long long)st.stx_ino, size,
-		    n >= 0 ? "; first line: " : "",
-		    n >= 0 ? unix_quote(line, (size_t)n, q, sizeof(q)) : "");
-	}
+	EMIT(sx, unix_fd_received, .fd = fd, .path = link, .type = kind(st.stx_mode),
+	     .inode = (long long)st.stx_ino,
+	     .size = S_ISREG(st.stx_mode) ? (long long)st.stx_size : EV_NONE,
+	     .line = n >= 0 ? EV_BYTES(line, (size_t)n) : EV_BYTES(NULL, 0),
+	     .quoted = n >= 0 ? unix_quote(line, (size_t)n, q, sizeof(q)) : NULL);
 	sock_close(sx, fd);
 }
 
@@ -285,18 +269,6 @@ static int peercred(struct sockx *sx, int fd, struct ucred *uc)
 	return sock_getopt_buf(sx, fd, SOL_SOCKET, SO_PEERCRED, "SO_PEERCRED", uc, &len);
 }
 
-static void ev_cred(struct sockx *sx, const char *pfx, const struct ucred *uc)
-{
-	char k[32];
-
-	snprintf(k, sizeof(k), "%spid", pfx);
-	ev_int(sx, k, uc->pid);
-	snprintf(k, sizeof(k), "%suid", pfx);
-	ev_int(sx, k, uc->uid);
-	snprintf(k, sizeof(k), "%sgid", pfx);
-	ev_int(sx, k, uc->gid);
-}
-
 static void show_creds(struct sockx *sx, const struct unix_opts *o, int fd,
 		       const struct cmsghdr *c)
 {
@@ -308,21 +280,9 @@ static void show_creds(struct sockx *sx, const struct unix_opts *o, int fd,
 	memcpy(&uc, CMSG_DATA(c), sizeof(uc));
 	/* An unconnected datagram socket has no peer, so no SO_PEERCRED. */
 	peer = o->type != SOCK_DGRAM && peercred(sx, fd, &pc) == 0;
-	if (sx->json) {
-		ev_begin(sx, "credentials");
-		ev_cred(sx, "", &uc);
-		if (peer)
-			ev_cred(sx, "peer_", &pc);
-		ev_end(sx);
-	} else if (peer) {
-		say(sx, "received credentials (SCM_CREDENTIALS): pid=%d uid=%u gid=%u;"
-		    " SO_PEERCRED: pid=%d uid=%u gid=%u", (int)uc.pid, uc.uid,
-		    uc.gid, (int)pc.pid, pc.uid, pc.gid);
-	} else {
-		say(sx, "received credentials (SCM_CREDENTIALS): pid=%d uid=%u gid=%u"
-		    " (a datagram has no SO_PEERCRED: this is how a datagram server"
-		    " learns who sent it)", (int)uc.pid, uc.uid, uc.gid);
-	}
+	EMIT(sx, unix_credentials, .pid = uc.pid, .uid = uc.uid, .gid = uc.gid,
+	     .peer_pid = peer ? pc.pid : EV_NONE, .peer_uid = peer ? pc.uid : EV_NONE,
+	     .peer_gid = peer ? pc.gid : EV_NONE);
 }
 
 void unix_show_control(struct sockx *sx, const struct unix_opts *o, int fd,
@@ -351,15 +311,7 @@ void unix_show_peercred(struct sockx *sx, int fd)
 		warn_msg(sx, "getsockopt SO_PEERCRED: %s", strerror(errno));
 		return;
 	}
-	if (sx->json) {
-		ev_begin(sx, "peercred");
-		ev_int(sx, "fd", fd);
-		ev_cred(sx, "", &pc);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "peer credentials (SO_PEERCRED): pid=%d uid=%u gid=%u",
-	    (int)pc.pid, pc.uid, pc.gid);
+	EMIT(sx, unix_peercred, .fd = fd, .pid = pc.pid, .uid = pc.uid, .gid = pc.gid);
 }
 
 int unix_open_send_fd(struct sockx *sx, const char *path)

@@ -64,19 +64,9 @@ static void demo_intro(struct demo *d)
 	char w[ADDR_TEXT];
 
 	addr_str(&d->where, w, sizeof(w));
-	if (sx->json) {
-		ev_begin(sx, "demo");
-		ev_str(sx, "type", type_upper(d->o->type));
-		ev_str(sx, "addr", w);
-		ev_int(sx, "messages", d->n);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "%s over AF_UNIX, all in this process: a listener on %s (a private"
-	    " abstract name, from autobind) and a client.", type_upper(d->o->type), w);
-	say(sx, "The client sends %d message%s in quick succession; only then does the"
-	    " server read%s.", d->n, d->n == 1 ? "" : "s",
-	    d->o->recv_size != UNIX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
+	EMIT(sx, unix_demo, .type = type_upper(d->o->type), .addr = w, .messages = d->n,
+	     .plural = d->n == 1 ? "" : "s",
+	     .small = d->o->recv_size != UNIX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
 }
 
 /* The client's sends, each on its own line. */
@@ -100,17 +90,10 @@ static int demo_send(struct demo *d)
 			break;
 		}
 		d->total += len;
-		if (sx->json) {
-			ev_begin(sx, "sent");
-			ev_int(sx, "n", i + 1);
-			ev_int(sx, "bytes", (long long)len);
-			ev_strn(sx, "data", d->msgs[i], len);
-			ev_end(sx);
-		} else {
-			say(sx, "  client send %d: %2zu bytes %s%s", i + 1, len,
-			    unix_quote(d->msgs[i], len, q, sizeof(q)),
-			    i == 0 && pass_fd >= 0 ? " + a descriptor (SCM_RIGHTS)" : "");
-		}
+		EMIT(sx, unix_demo_sent, .n = i + 1, .bytes = (long long)len,
+		     .data = EV_BYTES(d->msgs[i], len),
+		     .quoted = unix_quote(d->msgs[i], len, q, sizeof(q)),
+		     .fd = i == 0 && pass_fd >= 0 ? "yes" : NULL);
 	}
 	if (pass_fd >= 0)
 		close(pass_fd);
@@ -123,23 +106,15 @@ static int demo_send(struct demo *d)
 static void show_read(struct demo *d, const struct unix_rx *rx)
 {
 	struct sockx *sx = d->sx;
-	char q[512];
+	char q[512], cut[160] = "";
 
-	if (sx->json) {
-		ev_begin(sx, "received");
-		ev_int(sx, "n", d->reads);
-		ev_int(sx, "bytes", (long long)rx->kept);
-		ev_bool(sx, "truncated", rx->len > rx->kept);
-		ev_strn(sx, "data", d->buf, rx->kept);
-		ev_end(sx);
-	} else {
-		say(sx, "  server read %u: %2zu bytes %s%s", d->reads, rx->kept,
-		    unix_quote(d->buf, rx->kept, q, sizeof(q)),
-		    rx->len > rx->kept ? "  (cut short: MSG_TRUNC)" : "");
-	}
-	if (rx->len > rx->kept && !sx->json)
-		say(sx, "    that message had %zu bytes; the %zu that did not fit in the"
-		    " %lu-byte buffer are lost", rx->len, rx->len - rx->kept, d->o->recv_size);
+	if (rx->len > rx->kept)
+		snprintf(cut, sizeof(cut), "    that message had %zu bytes; the %zu that did not"
+			 " fit in the %lu-byte buffer are lost", rx->len, rx->len - rx->kept,
+			 d->o->recv_size);
+	EMIT(sx, unix_demo_read, .n = d->reads, .bytes = (long long)rx->kept,
+	     .truncated = rx->len > rx->kept, .data = EV_BYTES(d->buf, rx->kept),
+	     .quoted = unix_quote(d->buf, rx->kept, q, sizeof(q)), .cut = cut);
 }
 
 /* The server's reads, until every byte or message is in (or DEMO_MS). */
@@ -178,17 +153,8 @@ static void demo_lesson(struct demo *d)
 	struct sockx *sx = d->sx;
 	bool kept = d->o->type != SOCK_STREAM;
 	const char *why;
+	char cut[160] = "";
 
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_str(sx, "type", type_upper(d->o->type));
-		ev_int(sx, "sends", d->n);
-		ev_int(sx, "reads", d->reads);
-		ev_int(sx, "truncated", d->cut);
-		ev_bool(sx, "boundaries_kept", kept);
-		ev_end(sx);
-		return;
-	}
 	if (d->o->type == SOCK_DGRAM)
 		why = "SOCK_DGRAM keeps every boundary: one send, one datagram. On AF_UNIX"
 		      " it is also reliable and ordered (unlike UDP), but connectionless:"
@@ -203,11 +169,14 @@ static void demo_lesson(struct demo *d)
 		why = "SOCK_STREAM is a byte stream: it keeps the bytes and their order,"
 		      " not the boundaries between sends; the reader must frame messages"
 		      " itself (a length prefix, a delimiter)";
-	say(sx, "%d send%s, %u read%s: %s.", d->n, d->n == 1 ? "" : "s", d->reads,
-	    d->reads == 1 ? "" : "s", why);
 	if (d->cut)
-		say(sx, "%u message%s cut short (MSG_TRUNC): a message longer than the"
-		    " reader's buffer loses its tail.", d->cut, d->cut == 1 ? " was" : "s were");
+		snprintf(cut, sizeof(cut), "%u message%s cut short (MSG_TRUNC): a message longer"
+			 " than the reader's buffer loses its tail.", d->cut,
+			 d->cut == 1 ? " was" : "s were");
+	EMIT(sx, unix_demo_summary, .type = type_upper(d->o->type), .sends = d->n,
+	     .reads = d->reads, .truncated = d->cut, .boundaries_kept = kept,
+	     .sends_s = d->n == 1 ? "" : "s", .reads_s = d->reads == 1 ? "" : "s",
+	     .why = why, .cut = cut);
 }
 
 int unix_demo(struct sockx *sx, struct unix_opts *o)

@@ -81,7 +81,7 @@ static int clear_path(struct sockx *sx, const struct unix_opts *o)
 	sock_trace(sx, 1, "unlink", rc, errno, "\"%s\"", o->path);
 	if (rc < 0)
 		return fail_errno(sx, "cannot remove the stale socket file '%s'", o->path);
-	if (!sx->json)
+	if (!event_shows(sx, EV_JSON))	/* a warning, never JSON: and under --json none */
 		warn_msg(sx, "replaced the stale socket file '%s' (no socket was bound to it)", o->path);
 	return EXIT_OK;
 }

@@ -14,12 +14,7 @@ void unix_verify_note(struct sockx *sx)
 		"copies the bytes from one socket to the other, so there is no "
 		"traffic for libpcap to capture and nothing to verify";
 
-	if (sx->json) {
-		ev_begin(sx, "verify");
-		ev_bool(sx, "applicable", false);
-		ev_str(sx, "reason", why);
-		ev_end(sx);
-		return;
-	}
-	warn_msg(sx, "--verify: %s", why);
+	/* The "verify" event of --json, or else a warning on stderr. */
+	EMIT_AT(sx, event_shows(sx, EV_JSON) ? EV_JSON : EV_WARN, unix_verify,
+		.applicable = false, .reason = why);
 }
