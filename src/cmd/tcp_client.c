@@ -284,11 +284,11 @@ static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
 }
 
 /*
- * Sends message m without blocking, and while the socket is full reads
- * the reply into buf (at most m->len bytes): a peer that echoes as it
- * reads stops reading once its replies fill our receive buffer, so
- * waiting only for room would wait forever. Every wait ends after
- * idle_ms with no progress either way (-w). Stops at the end of the
+ * The conn's send: message m without blocking, and while the socket is
+ * full it reads the reply into c->buf (at most m->len bytes): a peer
+ * that echoes as it reads stops reading once its replies fill our
+ * receive buffer, so waiting only for room would wait forever. Every
+ * wait ends after -w with no progress either way. Stops at the end of the
  * message, at an error (x->why), or at a signal that stops the run.
  */
 static void send_message(struct conn *c, const struct conn_msg *m, struct conn_xfer *x)
