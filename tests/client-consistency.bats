@@ -132,3 +132,26 @@ teardown() {
 	# no page claims a timeout on every blocking step any more
 	run -1 grep -rl "Every blocking step" "$BATS_TEST_DIRNAME/../docs" "$BATS_TEST_DIRNAME/../README.md"
 }
+
+@test "client consistency: tcp-client and unix -m end a connection with the same JSON events, and time out alike" {
+	local name
+	name=$(fresh_name)
+	start_unix usrv unix -l "$name"
+	run -0 --separate-stderr "$SOCKX" --json unix -m hi "$name"
+	local unix_events
+	unix_events=$(jq -r .event <<<"$output" | tr '\n' ' ')
+	assert_equal "$unix_events" "connected sent reply shutdown eof closed "
+	start_server tsrv "$SOCKX" tcp-server -p 0
+	run -0 --separate-stderr "$SOCKX" --json tcp-client -m hi 127.0.0.1 "$PORT"
+	assert_equal "$(jq -r .event <<<"$output" | tr '\n' ' ')" "$unix_events"
+	# the human lines differ: unix says its shutdown under -v only, as docs/cells show
+	run -0 --separate-stderr "$SOCKX" -v unix -m hi "$name"
+	[[ "$stderr" == *"shutdown: our write side closed"* ]]
+	[[ "$output" != *shutdown* ]]
+	# silence: a "timeout" event, then the error, in tcp-client's words
+	name=$(fresh_name 2)
+	start_unix dsrv unix -l --mode discard "$name"
+	run -1 --separate-stderr "$SOCKX" --json unix -w 0.3 -m hi "$name"
+	assert_equal "$(jq -r .event <<<"$output" | tr '\n' ' ')" "connected sent timeout error "
+	[[ "$stderr" == *"no complete reply: 0 of 2 bytes after 0.3 s of silence"* ]]
+}

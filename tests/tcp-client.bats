@@ -244,3 +244,34 @@ while c.recv(4096): pass'
 	grep -qx '1 sent, 0 replies, rtt min/avg/max = 0.000/0.000/0.000 ms' "$BATS_TEST_TMPDIR/cl.out"
 	grep -qx 'sockx: tcp-client: stopped by Interrupt: 1 of 1 replies missing' "$BATS_TEST_TMPDIR/cl.err"
 }
+
+@test "tcp-client: --json -v puts the system calls among the events on stdout, in order; stderr stays empty" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	run -0 --separate-stderr "$SOCKX" --json -v tcp-client 127.0.0.1 "$PORT" -m hey
+	[[ -z "$stderr" ]]
+	# the connection's own events, as without -v, and a call before each step
+	echo "$output" | jq -e -s 'map(select(.event != "call")) | map(.event) ==
+		["connected","sent","reply","shutdown","eof","closed"]'
+	echo "$output" | jq -e -s '(map(.event == "call" and .name == "send") | index(true)) <
+		(map(.event == "sent") | index(true))'
+	echo "$output" | jq -e -s 'map(select(.event == "call")) | map(.name) | index("close") != null'
+}
+
+@test "tcp-client: netcat mode says its life on stderr under -v (also with -q), with the bytes so far; stdout is the data only" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	local v
+	for v in -v "-q -v"; do
+		# shellcheck disable=SC2086 # the options' words
+		run -0 --separate-stderr bash -c "printf 'abc' | '$SOCKX' $v tcp-client 127.0.0.1 $PORT"
+		assert_output abc
+		[[ "$stderr" == *"connected to 127.0.0.1:$PORT from 127.0.0.1:"* ]]
+		[[ "$stderr" == *"shutdown: stdin ended, our write side closed: 3 bytes sent, 0 received"* ]]
+		[[ "$stderr" == *"closed: 3 bytes sent, 3 received"* ]]
+	done
+	run -0 --separate-stderr bash -c "printf 'abc' | '$SOCKX' --json tcp-client 127.0.0.1 $PORT"
+	# the echo may come before or after our shutdown
+	echo "$output" | jq -e -s 'map(.event) | .[0] == "connected" and .[-1] == "closed" and
+		sort == ["closed","connected","eof","received","shutdown"]'
+	echo "$output" | jq -e -s '.[-1].bytes_sent == 3 and .[-1].bytes_received == 3 and
+		(map(select(.event == "received")) | .[0].data == "abc")'
+}

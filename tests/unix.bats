@@ -144,7 +144,7 @@ s.sendto(d[::-1], peer)' "$ADDR"
 	ADDR=$(fresh_name)
 	start_unix srv unix -l --mode discard "$ADDR"
 	run -1 --separate-stderr "$SOCKX" unix "$ADDR" -m dropped -w 0.3
-	[[ "$stderr" == *"no reply after 0.3 s"* ]]
+	[[ "$stderr" == *"no complete reply: 0 of 7 bytes after 0.3 s of silence"* ]]	# tcp-client's words
 	wait_line "$BATS_TEST_TMPDIR/srv.out" '^closed .*: 7 bytes in, 0 bytes out'
 }
 
@@ -291,7 +291,7 @@ print(os.getpid())' "$evil"
 	start_bg py2 python3 "$BATS_TEST_DIRNAME/helpers/peer.py" send-hold 300000 "$ADDR"
 	wait_line "$BATS_TEST_TMPDIR/py2.out" '^listening on '
 	run -1 --separate-stderr timeout 20 "$SOCKX" unix -w 0.5 "$ADDR" -m hi
-	[[ "$stderr" == *"stopped reading: the server did not close within 0.5 s of silence"* ]]
+	[[ "$stderr" == *"stopped reading: the peer did not close within 0.5 s of silence"* ]]
 }
 
 @test "unix: stream netcat mode --hex: what was shown survives SIGTERM" {

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "../capture/capture.h"
+#include "../core/conn.h"
 #include "../core/priv.h"
 #include "../core/relay.h"
 
@@ -60,15 +61,8 @@ const struct cmdinfo info_tcp_client = {
 
 #define MAX_FILE_MSG (16 << 20)
 
-/* One message: -m's text, or the bytes of a --message-file. */
-struct msg {
-	const char *p;
-	size_t len;
-	const char *file;	/* NULL for -m */
-};
-
 struct tcp_client_opts {
-	struct msg msgs[MAX_MSGS];
+	struct conn_msg msgs[MAX_MSGS];
 	int nmsgs;
 	unsigned long count;
 	int interval_ms, idle_ms, connect_ms;
@@ -78,14 +72,8 @@ struct tcp_client_opts {
 	const char *pcap;	/* --pcap FILE */
 };
 
-/* What came back over a run of messages. */
-struct rtt_stats {
-	unsigned long sent, replies;
-	double min, max, sum;
-};
-
 /* Reads FILE whole into a message; returns an exit code. */
-static int read_message_file(struct sockx *sx, const char *file, struct msg *m)
+static int read_message_file(struct sockx *sx, const char *file, struct conn_msg *m)
 {
 	FILE *f = fopen(file, "rb");
 	char *p = NULL;
@@ -107,7 +95,7 @@ static int read_message_file(struct sockx *sx, const char *file, struct msg *m)
 		return fail(sx, EXIT_USAGE, "--message-file '%s': %s", file,
 			    n ? "larger than 16 MiB" : "empty");
 	}
-	*m = (struct msg){ realloc(p, n), n, file };	/* give back the rest */
+	*m = (struct conn_msg){ realloc(p, n), n, file, "", -1 };	/* give back the rest */
 	if (!m->p)
 		m->p = p;
 	return EXIT_OK;
@@ -124,7 +112,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 			return fail(sx, EXIT_USAGE, "at most %d messages (-m, --message-file)", MAX_MSGS);
 		if (key == O_MFILE)
 			return read_message_file(sx, arg, &o->msgs[o->nmsgs++]);
-		o->msgs[o->nmsgs++] = (struct msg){ arg, strlen(arg), NULL };
+		o->msgs[o->nmsgs++] = (struct conn_msg){ arg, strlen(arg), NULL, "", -1 };
 		return EXIT_OK;
 	case O_COUNT:
 		return opt_num(sx, "--count", arg, 1, 100000000, &o->count);
@@ -142,18 +130,6 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
-	}
-}
-
-static void life_event(struct sockx *sx, bool relay, const char *ev, const char *text)
-{
-	if (sx->json) {
-		ev_begin(sx, ev);
-		ev_end(sx);
-	} else if (relay) {
-		trace(sx, 1, "%s", text);	/* stdout carries the data */
-	} else {
-		say(sx, "%s", text);
 	}
 }
 
@@ -217,7 +193,7 @@ static int open_capture(struct sockx *sx, const struct tcp_client_opts *o,
 
 /* Returns the connected fd, or minus an exit code (the error printed). */
 static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
-			struct peer *pe, bool relay)
+			struct peer *pe, struct conn *c)
 {
 	const char *failed;
 	char d[ADDR_TEXT], l[ADDR_TEXT];
@@ -239,18 +215,9 @@ static int connect_peer(struct sockx *sx, const struct tcp_client_opts *o,
 	if (o->nodelay)
 		sock_setopt(sx, fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
 	sock_name(sx, fd, &pe->local);
-	addr_str(&pe->dst[which], d, sizeof(d));
-	addr_str(&pe->local, l, sizeof(l));
-	if (sx->json) {
-		ev_begin(sx, "connected");
-		ev_str(sx, "peer", d);
-		ev_str(sx, "local", l);
-		ev_end(sx);
-	} else if (relay) {
-		trace(sx, 1, "connected to %s from %s", d, l);
-	} else {
-		say(sx, "connected to %s from %s", d, l);
-	}
+	c->fd = fd;
+	conn_connected(c, addr_str(&pe->dst[which], d, sizeof(d)),
+		       addr_str(&pe->local, l, sizeof(l)), NULL);
 	return fd;
 }
 
@@ -316,48 +283,21 @@ static size_t read_reply(struct sockx *sx, int fd, char *buf, size_t cap,
 	return got;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !sig_stopped())
-		;
-}
-
-/* The "sent" line or event of message m. */
-static void say_sent(struct sockx *sx, const struct msg *m)
-{
-	if (sx->json) {
-		ev_begin(sx, "sent");
-		ev_int(sx, "bytes", (long long)m->len);
-		ev_strn(sx, "data", m->p, m->len);
-		ev_end(sx);
-	} else if (m->file) {
-		say(sx, "sent %zu bytes from %s", m->len, m->file);
-	} else {
-		say_data(sx, m->p, m->len, "sent %zu bytes: ", m->len);
-	}
-}
-
-/* How a message went: bytes sent, reply bytes read, and why it stopped. */
-struct xfer {
-	size_t sent, got;
-	int why;		/* as read_reply's; or send()'s errno, with send_err */
-	bool send_err;
-};
-
 /*
- * Sends message m without blocking, and while the socket is full reads
- * the reply into buf (at most m->len bytes): a peer that echoes as it
- * reads stops reading once its replies fill our receive buffer, so
- * waiting only for room would wait forever. Every wait ends after
- * idle_ms with no progress either way (-w). Stops at the end of the
+ * The conn's send: message m without blocking, and while the socket is
+ * full it reads the reply into c->buf (at most m->len bytes): a peer
+ * that echoes as it reads stops reading once its replies fill our
+ * receive buffer, so waiting only for room would wait forever. Every
+ * wait ends after -w with no progress either way. Stops at the end of the
  * message, at an error (x->why), or at a signal that stops the run.
  */
-static void send_message(struct sockx *sx, int fd, const struct msg *m, char *buf,
-			 int idle_ms, struct capture *cap, struct xfer *x)
+static void send_message(struct conn *c, const struct conn_msg *m, struct conn_xfer *x)
 {
+	struct sockx *sx = c->sx;
+	struct capture *cap = c->ctx;
+	char *buf = c->buf;
 	double last = now_mono();
+	int fd = c->fd, idle_ms = c->idle_ms;
 	struct pollfd p;
 	ssize_t n;
 	int left;
@@ -400,178 +340,19 @@ static void send_message(struct sockx *sx, int fd, const struct msg *m, char *bu
 	}
 }
 
-/*
- * After a reply on stdout: a write that failed (a closed pipe, a full
- * disk) ends the run, so no reply is lost unsaid. lazy: flush only to
- * learn the error.
- */
-static int check_stdout(struct sockx *sx, bool lazy)
+/* The reply's rest: read_reply, with the bytes told to the capture. */
+static size_t recv_reply(struct conn *c, char *buf, size_t cap, size_t want, bool one,
+			 struct conn_xfer *x)
 {
-	if (!lazy || ferror(stdout))
-		fflush(stdout);
-	return ferror(stdout) ? fail_errno(sx, "cannot write to stdout") : EXIT_OK;
+	size_t got = read_reply(c->sx, c->fd, buf, cap, want, c->idle_ms, &x->why);
+
+	(void)one;	/* a stream has no messages */
+	capture_tcp_received(c->ctx, buf, got);
+	x->real += got;
+	return got;
 }
 
-/*
- * One message out, its reply back; returns an exit code. lazy: leave
- * stdout to its buffer (-q, not a terminal, no --interval).
- */
-static int exchange(struct sockx *sx, int fd, const struct tcp_client_opts *o,
-		    const struct msg *m, char *buf, struct rtt_stats *st, bool lazy,
-		    struct capture *cap)
-{
-	struct xfer x = { 0 };
-	size_t len = m->len, got;
-	double t, rtt;
-	int why, rc;
-
-	t = now_mono();
-	send_message(sx, fd, m, buf, o->idle_ms, cap, &x);
-	if (x.send_err) {
-		errno = x.why;
-		return fail_errno(sx, "send");
-	}
-	if (sig_stopped() && x.sent < len)	/* not all sent: no reply due */
-		return EXIT_OK;
-	if (x.why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "send stalled: %zu of %zu bytes sent, then the peer took"
-			    " none for %.1f s (-w)", x.sent, len, o->idle_ms / 1000.0);
-	st->sent++;
-	say_sent(sx, m);
-	why = x.why;
-	got = x.got;
-	if (!why && got < len) {
-		got += read_reply(sx, fd, buf + got, len - got, len - got, o->idle_ms, &why);
-		capture_tcp_received(cap, buf + x.got, got - x.got);
-	}
-	rtt = (now_mono() - t) * 1000.0;
-	if (got == len) {
-		st->replies++;
-		st->sum += rtt;
-		st->min = st->replies == 1 || rtt < st->min ? rtt : st->min;
-		st->max = rtt > st->max ? rtt : st->max;
-	}
-	if (!sx->json && !sx->quiet && got)	/* a hex dump starts under the line */
-		printf("reply %zu bytes, time=%.3f ms:%s", got, rtt, o->hex ? "\n" : " ");
-	if (got)
-		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
-	if (!sx->json && got && !o->hex && buf[got - 1] != '\n')
-		putchar('\n');
-	rc = check_stdout(sx, lazy);
-	if (rc != EXIT_OK)
-		return rc;
-	if (why == ETIMEDOUT) {
-		life_event(sx, false, "timeout", "timeout");
-		return fail(sx, EXIT_FAIL, "no complete reply: %zu of %zu bytes after %.1f s of silence",
-			    got, len, o->idle_ms / 1000.0);
-	}
-	if (why == ENOTCONN)
-		return fail(sx, EXIT_FAIL, "connection closed by peer after %zu of %zu reply bytes", got, len);
-	if (why && why != EINTR) {	/* EINTR: stopped by a signal, the reply lost */
-		errno = why;
-		return fail_errno(sx, "recv");
-	}
-	return EXIT_OK;
-}
-
-static void rtt_summary(struct sockx *sx, const struct rtt_stats *st)
-{
-	double avg = st->replies ? st->sum / (double)st->replies : 0;
-
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "sent", (long long)st->sent);
-		ev_int(sx, "replies", (long long)st->replies);
-		ev_num(sx, "rtt_min_ms", st->min);
-		ev_num(sx, "rtt_avg_ms", avg);
-		ev_num(sx, "rtt_max_ms", st->max);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "%lu sent, %lu replies, rtt min/avg/max = %.3f/%.3f/%.3f ms",
-	    st->sent, st->replies, st->min, avg, st->max);
-}
-
-/*
- * Half-closes, then reads and shows all the peer still sends until it
- * closes too; after -w of silence it says that it stopped (exit 1).
- */
-static int close_gracefully(struct sockx *sx, int fd, const struct tcp_client_opts *o,
-			    char *buf, struct capture *cap)
-{
-	size_t got, total = 0;
-	bool nl = true;		/* what was shown ends its line */
-	int why, rc;
-
-	if (sock_shutdown(sx, fd, SHUT_WR) == 0)
-		life_event(sx, false, "shutdown", "shutdown: our write side closed");
-	for (;;) {
-		got = read_reply(sx, fd, buf, RELAY_BUF, 1, o->idle_ms, &why);
-		if (!got)
-			break;
-		capture_tcp_received(cap, buf, got);
-		show_peer_data(sx, "received", buf, got, o->hex, -1);
-		total += got;
-		nl = buf[got - 1] == '\n';
-		rc = check_stdout(sx, false);
-		if (rc != EXIT_OK)
-			return rc;
-	}
-	if (!nl && !o->hex && !sx->json && !sx->quiet)
-		putchar('\n');	/* "closed" gets a line of its own */
-	if (why == ENOTCONN) {
-		life_event(sx, false, "eof", "eof: the peer closed");
-		return EXIT_OK;
-	}
-	if (why == EINTR)	/* stopped by a signal: every reply came */
-		return EXIT_OK;
-	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "stopped reading: the peer did not close within %.1f s"
-			    " of silence (%zu bytes came after our shutdown)", o->idle_ms / 1000.0, total);
-	errno = why;
-	return fail_errno(sx, "recv after %zu bytes", total);
-}
-
-/* The messages, their replies and the close; counts them into st. */
-static int run_messages(struct sockx *sx, int fd, const struct tcp_client_opts *o,
-			struct capture *cap, struct rtt_stats *st)
-{
-	size_t max = RELAY_BUF;
-	bool lazy = sx->quiet && !sx->json && !o->interval_ms && !isatty(STDOUT_FILENO);
-	unsigned long r;
-	char *buf;
-	int i, rc = EXIT_OK;
-
-	for (i = 0; i < o->nmsgs; i++)
-		if (o->msgs[i].len > max)
-			max = o->msgs[i].len;
-	buf = malloc(max);
-	if (!buf)
-		return fail(sx, EXIT_FAIL, "out of memory");
-	if (set_recv_timeout(sx, fd, o->idle_ms) < 0) {
-		free(buf);
-		return fail_errno(sx, "setsockopt SO_RCVTIMEO");
-	}
-	for (r = 0; r < o->count && rc == EXIT_OK && !sig_stopped(); r++) {
-		if (r && o->interval_ms)
-			sleep_ms(o->interval_ms);
-		for (i = 0; i < o->nmsgs && rc == EXIT_OK && !sig_stopped(); i++)
-			rc = exchange(sx, fd, o, &o->msgs[i], buf, st, lazy, cap);
-	}
-	fflush(stdout);
-	if (rc == EXIT_OK && !sig_stopped())
-		rc = close_gracefully(sx, fd, o, buf, cap);
-	if (sig_stopped()) {	/* as at the end: the summary, 1 if a reply is missing */
-		trace(sx, 1, "stopped by %s", strsignal(sig_stopped()));
-		if (rc == EXIT_OK && st->replies < st->sent)
-			rc = fail(sx, EXIT_FAIL, "stopped by %s: %lu of %lu replies missing",
-				  strsignal(sig_stopped()), st->sent - st->replies, st->sent);
-	}
-	if (rc == EXIT_OK || !sx->json)	/* only the summary follows an error */
-		life_event(sx, false, "closed", "closed");
-	free(buf);
-	return rc;
-}
+static const struct conn_ops tcp_ops = { send_message, recv_reply };
 
 static void free_messages(struct tcp_client_opts *o)
 {
@@ -596,7 +377,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 {
 	struct tcp_client_opts o = { .count = 1, .idle_ms = 5000, .connect_ms = 10000 };
 	struct relay_tap tap = { tap_sent, tap_received, NULL };
-	struct rtt_stats st = { 0 };
+	struct conn c = { .sx = sx, .ops = &tcp_ops, .half_close = true, .cap = RELAY_BUF };
 	struct capture *cap;
 	struct peer pe;
 	int first, rc, fd;
@@ -615,23 +396,32 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 		free_messages(&o);
 		return rc;
 	}
-	fd = connect_peer(sx, &o, &pe, o.nmsgs == 0);
+	sx->hex = o.hex;
+	sx->data_out = o.nmsgs == 0;	/* netcat mode */
+	c.hex = o.hex;
+	c.idle_ms = o.idle_ms;
+	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
 		return capture_finish(cap, -fd);
 	}
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;
+	c.ctx = cap;
 	if (o.nmsgs) {
 		sig_catch_stop();	/* after the capture's own handlers */
-		rc = run_messages(sx, fd, &o, cap, &st);
+		/* -q to a file, no --interval: replies in blocks, not a write each */
+		c.lazy = !event_shows(sx, EV_SAY) && !o.interval_ms && !isatty(STDOUT_FILENO);
+		rc = set_recv_timeout(sx, fd, o.idle_ms) < 0 ?
+			fail_errno(sx, "setsockopt SO_RCVTIMEO") :
+			conn_run(&c, o.msgs, o.nmsgs, o.count, o.interval_ms);
 	} else {
 		rc = relay_run_tap(sx, fd, o.idle_ms, o.hex, cap ? &tap : NULL);
 	}
 	sock_close(sx, fd);
 	free_messages(&o);
 	rc = capture_finish(cap, rc);
-	if (st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
-		rtt_summary(sx, &st);
+	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
+		conn_summary(&c);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "io.h"
 #include "out.h"
 #include "relay.h"
@@ -57,20 +58,15 @@ struct relay {
 	bool out_done;		/* writing to stdout failed */
 };
 
-static void life(struct relay *r, const char *ev, const char *text)
+unsigned relay_level(const struct sockx *sx)
 {
-	struct sockx *sx = r->sx;
-
-	if (sx->json) {
-		ev_begin(sx, ev);
-		ev_int(sx, "bytes_sent", (long long)r->sent);
-		ev_int(sx, "bytes_received", (long long)r->received);
-		ev_end(sx);
-	} else {
-		trace(sx, 1, "%s: %llu bytes sent, %llu received", text,
-		      (unsigned long long)r->sent, (unsigned long long)r->received);
-	}
+	return event_shows(sx, EV_SAY | EV_DATA) ? EV_SAY | EV_DATA : EV_V1;
 }
+
+/* The relay's life: a JSON event, and a -v line (stdout carries the data). */
+#define LIFE(r, kind) \
+	EMIT_AT((r)->sx, relay_level((r)->sx), kind, .bytes_sent = (long long)(r)->sent, \
+		.bytes_received = (long long)(r)->received)
 
 /*
  * True when stdout (st: its fstat) is /dev/null and the socket is TCP,
@@ -122,7 +118,7 @@ static void choose_out(struct relay *r)
 {
 	struct stat st;
 
-	if (r->sx->json || r->hex || fstat(STDOUT_FILENO, &st) < 0)
+	if (event_shows(r->sx, EV_JSON) || r->hex || fstat(STDOUT_FILENO, &st) < 0)
 		return;		/* --json and --hex need to see the bytes */
 	r->out_splice = S_ISFIFO(st.st_mode);
 	r->out_null = discards(r, &st);
@@ -220,7 +216,7 @@ static int drain_splice(struct relay *r)
 		}
 		if (n == 0) {
 			r->peer_eof = true;
-			life(r, "eof", "eof: the peer shut its write side");
+			LIFE(r, relay_eof);
 			return 0;
 		}
 		if (errno == EINTR)
@@ -278,6 +274,19 @@ static int to_socket(struct relay *r)
 	return 0;
 }
 
+int relay_out(struct sockx *sx, const void *p, size_t n, bool hex)
+{
+	if (event_shows(sx, EV_JSON)) {	/* the bytes as an event */
+		EMIT(sx, relay_received, .bytes = (long long)n, .data = EV_BYTES(p, n));
+		return ferror(stdout) ? -1 : 0;
+	}
+	if (!hex)
+		return io_write_all(sx, STDOUT_FILENO, p, n);
+	hexdump(stdout, p, n);
+	/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
+	return fflush(stdout) != 0 || ferror(stdout) ? -1 : 0;
+}
+
 /* Receives a block and writes it out; -1 on a socket error, -3 on stdout's. */
 static int from_socket(struct relay *r)
 {
@@ -293,7 +302,7 @@ static int from_socket(struct relay *r)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	if (n == 0) {
 		r->peer_eof = true;
-		life(r, "eof", "eof: the peer shut its write side");
+		LIFE(r, relay_eof);
 		return 0;
 	}
 	r->received += (uint64_t)n;
@@ -301,12 +310,7 @@ static int from_socket(struct relay *r)
 		r->tap->received(r->tap->ctx, r->in, (size_t)n);
 	if (r->out_null)
 		return 0;
-	if (r->sx->json || r->hex) {
-		show_data(r->sx, "received", r->in, (size_t)n, r->hex, -1);
-		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
-		return fflush(stdout) != 0 || ferror(stdout) ? -3 : 0;
-	}
-	return io_write_all(r->sx, STDOUT_FILENO, r->in, (size_t)n) < 0 ? -3 : 0;
+	return relay_out(r->sx, r->in, (size_t)n, r->hex) < 0 ? -3 : 0;
 }
 
 /* Which fds to wait on now; returns the count. */
@@ -414,7 +418,7 @@ static int step(struct relay *r, int idle_ms)
 	if (!r->in_open && !r->len && !r->shut) {
 		r->shut = true;
 		sock_shutdown(r->sx, r->fd, SHUT_WR);
-		life(r, "shutdown", "shutdown: stdin ended, our write side closed");
+		LIFE(r, relay_shutdown);
 	}
 	if (r->peer_eof && (r->shut || isatty(STDIN_FILENO)))
 		return 0;
@@ -459,7 +463,9 @@ static int run(struct relay *r, int idle_ms)
 {
 	struct sockx *sx = r->sx;
 	int fd = r->fd, rc = EXIT_OK, s;
+	bool data_out = sx->data_out;
 
+	sx->data_out = true;	/* stdout is the peer's bytes: lines go to stderr */
 	choose_paths(r);
 	r->out = malloc(r->cap);
 	r->in = malloc(BUF);
@@ -477,22 +483,23 @@ static int run(struct relay *r, int idle_ms)
 	} else if (s == -2) {
 		rc = fail_errno(sx, "cannot read stdin");
 	} else if (s < 0 && errno == ETIMEDOUT) {
-		life(r, "timeout", "timeout");
+		LIFE(r, relay_timeout);
 		rc = fail(sx, EXIT_FAIL, "no data either way for %.1f s (%s)", idle_ms / 1000.0,
 			  r->idle_opt);
 	} else if (s < 0 && (errno == ECONNRESET || errno == EPIPE)) {
-		life(r, "reset", "reset");
+		LIFE(r, relay_reset);
 		rc = fail_errno(sx, "connection reset after %llu bytes sent, %llu received",
 				(unsigned long long)r->sent, (unsigned long long)r->received);
 	} else if (s < 0) {
 		rc = fail_errno(sx, "relay");
 	}
-	if (rc == EXIT_OK || !sx->json)	/* no event follows an error */
-		life(r, "closed", "closed");
+	if (rc == EXIT_OK || !event_shows(sx, EV_JSON))	/* no event follows an error */
+		LIFE(r, relay_closed);
 out:
 	if (r->in_path != PATH_COPY || r->out_splice)
 		fd_nonblock(fd, false);		/* as the caller gave it */
 	free(r->out);
 	free(r->in);
+	sx->data_out = data_out;
 	return rc;
 }

@@ -16,6 +16,20 @@
  */
 int relay_run(struct sockx *sx, int fd, int idle_ms, bool hex);
 
+/*
+ * Writes n bytes from the peer to stdout, the data path of netcat mode:
+ * as they are, or as a dump (hex), or under --json a "received" event.
+ * Returns 0, or -1 when stdout failed (errno).
+ */
+int relay_out(struct sockx *sx, const void *p, size_t n, bool hex);
+
+/*
+ * The level of a line about a relay (stdout carries the data): a JSON
+ * event and a -v line on stderr (EV_SAY | EV_DATA), and under -q still
+ * the -v line (EV_V1), as a trace.
+ */
+unsigned relay_level(const struct sockx *sx);
+
 /* Sees every byte a relay moves, in order (wire verification records them). */
 struct relay_tap {
 	void (*sent)(void *ctx, const void *p, size_t n);	/* the kernel took them */

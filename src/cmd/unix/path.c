@@ -31,7 +31,7 @@ static const char *file_type(mode_t m)
  * ECONNREFUSED when no socket is bound to the file: it is stale.
  * Returns EXIT_OK for stale, else an exit code (message printed).
  */
-static int probe(struct sockx *sx, const struct ux_opts *o)
+static int probe(struct sockx *sx, const struct unix_opts *o)
 {
 	int fd, rc, err;
 
@@ -55,7 +55,7 @@ static int probe(struct sockx *sx, const struct ux_opts *o)
 }
 
 /* Makes o->path free for bind: absent, or a stale socket file removed. */
-static int clear_path(struct sockx *sx, const struct ux_opts *o)
+static int clear_path(struct sockx *sx, const struct unix_opts *o)
 {
 	struct stat st, now;
 	int rc;
@@ -81,13 +81,13 @@ static int clear_path(struct sockx *sx, const struct ux_opts *o)
 	sock_trace(sx, 1, "unlink", rc, errno, "\"%s\"", o->path);
 	if (rc < 0)
 		return fail_errno(sx, "cannot remove the stale socket file '%s'", o->path);
-	if (!sx->json)
+	if (!event_shows(sx, EV_JSON))	/* a warning, never JSON: and under --json none */
 		warn_msg(sx, "replaced the stale socket file '%s' (no socket was bound to it)", o->path);
 	return EXIT_OK;
 }
 
 /* Remembers the file bind made, so that exit removes that one only. */
-static void remember(struct sockx *sx, const char *path, struct ux_file *f)
+static void remember(struct sockx *sx, const char *path, struct unix_file *f)
 {
 	struct stat st;
 
@@ -100,7 +100,7 @@ static void remember(struct sockx *sx, const char *path, struct ux_file *f)
 	trace(sx, 1, "'%s': socket file, mode 0%03o", path, (unsigned)(st.st_mode & 07777));
 }
 
-int ux_listen(struct sockx *sx, const struct ux_opts *o, struct ux_file *f)
+int unix_listen(struct sockx *sx, const struct unix_opts *o, struct unix_file *f)
 {
 	struct listen_opts lo = { .backlog = 4096, .v6only = -1, .nonblock = true };
 	struct addr a = o->addr;
@@ -140,7 +140,7 @@ int ux_listen(struct sockx *sx, const struct ux_opts *o, struct ux_file *f)
 	return -fail_errno(sx, "%s '%s'", failed, o->path);
 }
 
-void ux_file_remove(struct sockx *sx, struct ux_file *f)
+void unix_file_remove(struct sockx *sx, struct unix_file *f)
 {
 	struct stat st;
 	int rc;

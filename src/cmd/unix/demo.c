@@ -12,7 +12,7 @@ static const char *const default_msgs[] = { "one", "two", "three", "four" };
 
 struct demo {
 	struct sockx *sx;
-	const struct ux_opts *o;
+	const struct unix_opts *o;
 	int lfd, cfd, sfd;	/* listener, client, server's end */
 	struct addr where;	/* the listener's private abstract name */
 	const char *const *msgs;
@@ -64,19 +64,9 @@ static void demo_intro(struct demo *d)
 	char w[ADDR_TEXT];
 
 	addr_str(&d->where, w, sizeof(w));
-	if (sx->json) {
-		ev_begin(sx, "demo");
-		ev_str(sx, "type", type_upper(d->o->type));
-		ev_str(sx, "addr", w);
-		ev_int(sx, "messages", d->n);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "%s over AF_UNIX, all in this process: a listener on %s (a private"
-	    " abstract name, from autobind) and a client.", type_upper(d->o->type), w);
-	say(sx, "The client sends %d message%s in quick succession; only then does the"
-	    " server read%s.", d->n, d->n == 1 ? "" : "s",
-	    d->o->recv_size != UX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
+	EMIT(sx, unix_demo, .type = type_upper(d->o->type), .addr = w, .messages = d->n,
+	     .plural = d->n == 1 ? "" : "s",
+	     .small = d->o->recv_size != UNIX_RECV_SIZE ? ", with a small buffer (--recv-size)" : "");
 }
 
 /* The client's sends, each on its own line. */
@@ -88,29 +78,22 @@ static int demo_send(struct demo *d)
 	size_t len;
 
 	if (d->o->send_fd) {
-		pass_fd = ux_open_send_fd(sx, d->o->send_fd);
+		pass_fd = unix_open_send_fd(sx, d->o->send_fd);
 		if (pass_fd < 0)
 			return -pass_fd;
 	}
 	for (i = 0; i < d->n && rc == EXIT_OK; i++) {
 		len = strlen(d->msgs[i]);
-		if (ux_send(sx, d->cfd, d->msgs[i], len, i ? -1 : pass_fd, d->o->creds,
+		if (unix_send(sx, d->cfd, d->msgs[i], len, i ? -1 : pass_fd, d->o->creds,
 			    NULL, DEMO_MS) < 0) {
 			rc = fail_errno(sx, "send");
 			break;
 		}
 		d->total += len;
-		if (sx->json) {
-			ev_begin(sx, "sent");
-			ev_int(sx, "n", i + 1);
-			ev_int(sx, "bytes", (long long)len);
-			ev_strn(sx, "data", d->msgs[i], len);
-			ev_end(sx);
-		} else {
-			say(sx, "  client send %d: %2zu bytes %s%s", i + 1, len,
-			    ux_quote(d->msgs[i], len, q, sizeof(q)),
-			    i == 0 && pass_fd >= 0 ? " + a descriptor (SCM_RIGHTS)" : "");
-		}
+		EMIT(sx, unix_demo_sent, .n = i + 1, .bytes = (long long)len,
+		     .data = EV_BYTES(d->msgs[i], len),
+		     .quoted = unix_quote(d->msgs[i], len, q, sizeof(q)),
+		     .fd = i == 0 && pass_fd >= 0 ? "yes" : NULL);
 	}
 	if (pass_fd >= 0)
 		close(pass_fd);
@@ -120,39 +103,31 @@ static int demo_send(struct demo *d)
 	return rc;
 }
 
-static void show_read(struct demo *d, const struct ux_rx *rx)
+static void show_read(struct demo *d, const struct unix_rx *rx)
 {
 	struct sockx *sx = d->sx;
-	char q[512];
+	char q[512], cut[160] = "";
 
-	if (sx->json) {
-		ev_begin(sx, "received");
-		ev_int(sx, "n", d->reads);
-		ev_int(sx, "bytes", (long long)rx->kept);
-		ev_bool(sx, "truncated", rx->len > rx->kept);
-		ev_strn(sx, "data", d->buf, rx->kept);
-		ev_end(sx);
-	} else {
-		say(sx, "  server read %u: %2zu bytes %s%s", d->reads, rx->kept,
-		    ux_quote(d->buf, rx->kept, q, sizeof(q)),
-		    rx->len > rx->kept ? "  (cut short: MSG_TRUNC)" : "");
-	}
-	if (rx->len > rx->kept && !sx->json)
-		say(sx, "    that message had %zu bytes; the %zu that did not fit in the"
-		    " %lu-byte buffer are lost", rx->len, rx->len - rx->kept, d->o->recv_size);
+	if (rx->len > rx->kept)
+		snprintf(cut, sizeof(cut), "    that message had %zu bytes; the %zu that did not"
+			 " fit in the %lu-byte buffer are lost", rx->len, rx->len - rx->kept,
+			 d->o->recv_size);
+	EMIT(sx, unix_demo_read, .n = d->reads, .bytes = (long long)rx->kept,
+	     .truncated = rx->len > rx->kept, .data = EV_BYTES(d->buf, rx->kept),
+	     .quoted = unix_quote(d->buf, rx->kept, q, sizeof(q)), .cut = cut);
 }
 
 /* The server's reads, until every byte or message is in (or DEMO_MS). */
 static int demo_read(struct demo *d)
 {
 	size_t got = 0;
-	struct ux_rx rx;
+	struct unix_rx rx;
 	ssize_t n;
 
 	while (d->o->type == SOCK_STREAM ? got < d->total : d->reads < (unsigned)d->n) {
 		if (io_wait_in(d->sfd, DEMO_MS) == 0)
 			return fail(d->sx, EXIT_FAIL, "the server waited %d ms for the rest", DEMO_MS);
-		n = ux_recv(d->sx, d->sfd, d->o->type, d->buf, d->o->recv_size, &rx, true,
+		n = unix_recv(d->sx, d->sfd, d->o->type, d->buf, d->o->recv_size, &rx, true,
 			    MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -167,7 +142,7 @@ static int demo_read(struct demo *d)
 			d->aligned = false;
 		got += rx.kept;
 		show_read(d, &rx);
-		ux_show_control(d->sx, d->o, d->sfd, &rx.m, true);
+		unix_show_control(d->sx, d->o, d->sfd, &rx.m, true);
 	}
 	return EXIT_OK;
 }
@@ -178,17 +153,8 @@ static void demo_lesson(struct demo *d)
 	struct sockx *sx = d->sx;
 	bool kept = d->o->type != SOCK_STREAM;
 	const char *why;
+	char cut[160] = "";
 
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_str(sx, "type", type_upper(d->o->type));
-		ev_int(sx, "sends", d->n);
-		ev_int(sx, "reads", d->reads);
-		ev_int(sx, "truncated", d->cut);
-		ev_bool(sx, "boundaries_kept", kept);
-		ev_end(sx);
-		return;
-	}
 	if (d->o->type == SOCK_DGRAM)
 		why = "SOCK_DGRAM keeps every boundary: one send, one datagram. On AF_UNIX"
 		      " it is also reliable and ordered (unlike UDP), but connectionless:"
@@ -203,14 +169,17 @@ static void demo_lesson(struct demo *d)
 		why = "SOCK_STREAM is a byte stream: it keeps the bytes and their order,"
 		      " not the boundaries between sends; the reader must frame messages"
 		      " itself (a length prefix, a delimiter)";
-	say(sx, "%d send%s, %u read%s: %s.", d->n, d->n == 1 ? "" : "s", d->reads,
-	    d->reads == 1 ? "" : "s", why);
 	if (d->cut)
-		say(sx, "%u message%s cut short (MSG_TRUNC): a message longer than the"
-		    " reader's buffer loses its tail.", d->cut, d->cut == 1 ? " was" : "s were");
+		snprintf(cut, sizeof(cut), "%u message%s cut short (MSG_TRUNC): a message longer"
+			 " than the reader's buffer loses its tail.", d->cut,
+			 d->cut == 1 ? " was" : "s were");
+	EMIT(sx, unix_demo_summary, .type = type_upper(d->o->type), .sends = d->n,
+	     .reads = d->reads, .truncated = d->cut, .boundaries_kept = kept,
+	     .sends_s = d->n == 1 ? "" : "s", .reads_s = d->reads == 1 ? "" : "s",
+	     .why = why, .cut = cut);
 }
 
-int ux_demo(struct sockx *sx, struct ux_opts *o)
+int unix_demo(struct sockx *sx, struct unix_opts *o)
 {
 	struct demo d = { .sx = sx, .o = o, .lfd = -1, .cfd = -1, .sfd = -1,
 			  .aligned = true };

@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include "unix.h"
-#include "../core/relay.h"
+#include "../../core/conn.h"
+#include "../../core/relay.h"
 
 #define CONNECT_MS 10000
 #define LINE_BUF (64 * 1024)	/* the longest stdin line sent as one message */
 #define DGRAM_TAIL_MS 2000	/* wait for the last datagram replies (no -w) */
 
-static void hint_connect(struct sockx *sx, const struct ux_opts *o, int err)
+static void hint_connect(struct sockx *sx, const struct unix_opts *o, int err)
 {
 	if (err == ENOENT)
 		hint(sx, "no socket file there: is a server listening? (sockx unix -l %s)", o->path);
@@ -29,33 +30,23 @@ static void hint_connect(struct sockx *sx, const struct ux_opts *o, int err)
 		hint(sx, "the socket file's mode does not let you write to it (the server's --perm)");
 }
 
-/* Says where we are connected (a line, a trace in stdin mode, or an event). */
-static void say_connected(struct sockx *sx, const struct ux_opts *o, int fd, bool relay)
+/* Says where we are connected (a line, a -v line in stdin mode, or an event). */
+static void connected(struct conn *c, const struct unix_opts *o)
 {
 	struct addr local;
 	char l[ADDR_TEXT] = "(unnamed)";
 
-	if (sock_name(sx, fd, &local) == 0)
+	if (sock_name(c->sx, c->fd, &local) == 0)
 		addr_str(&local, l, sizeof(l));
 	if (o->type == SOCK_DGRAM)
-		trace(sx, 1, "bound to %s (autobind: an abstract name the kernel chose,"
+		trace(c->sx, 1, "bound to %s (autobind: an abstract name the kernel chose,"
 		      " so that the server can answer)", l);
-	if (sx->json) {
-		ev_begin(sx, "connected");
-		ev_str(sx, "peer", o->path);
-		ev_str(sx, "local", l);
-		ev_str(sx, "type", ux_type_word(o->type));
-		ev_end(sx);
-	} else if (relay) {
-		trace(sx, 1, "connected to %s from %s", o->path, l);
-	} else {
-		say(sx, "connected to %s from %s (%s)", o->path, l, ux_type_word(o->type));
-	}
+	conn_connected(c, o->path, l, unix_type_word(o->type));
 }
 
 /* Connects to o->path; a datagram socket binds an autobind name first.
  * Returns the fd (blocking), or -code. */
-static int connect_path(struct sockx *sx, const struct ux_opts *o, bool relay)
+static int connect_path(struct sockx *sx, const struct unix_opts *o, struct conn *c)
 {
 	struct addr src = { .len = sizeof(sa_family_t) };
 	const char *failed;
@@ -70,7 +61,8 @@ static int connect_path(struct sockx *sx, const struct ux_opts *o, bool relay)
 		hint_connect(sx, o, errno);
 		return -rc;
 	}
-	say_connected(sx, o, fd, relay);
+	c->fd = fd;
+	connected(c, o);
 	return fd;
 }
 
@@ -89,173 +81,82 @@ static const char *anc_words(int pass_fd, bool creds, char *buf, size_t len)
 }
 
 /*
- * The reply to a message of want bytes: a stream's until want bytes came
- * back, else one message. Returns the bytes kept in buf; *real is the
- * bytes the peer sent (more, when a message was cut short); *why is 0,
- * ETIMEDOUT, ENOTCONN (the peer closed) or an errno.
+ * The reply to a message of want bytes (the conn's recv): a stream's
+ * until want bytes came back, else (one) a single message. Returns the
+ * bytes kept in buf; adds to x->real the bytes the peer sent (more, when
+ * a message was cut short).
  */
-static size_t get_reply(struct sockx *sx, const struct ux_opts *o, int fd,
-			char *buf, size_t cap, size_t want, size_t *real, int *why)
+static size_t get_reply(struct conn *c, char *buf, size_t cap, size_t want, bool one,
+			struct conn_xfer *x)
 {
-	struct ux_rx rx;
+	const struct unix_opts *o = c->ctx;
+	int type = one ? o->type : SOCK_STREAM;	/* not one: whatever comes, until EOF */
+	struct unix_rx rx;
 	size_t got = 0;
 	ssize_t n;
 
-	*why = 0;
-	*real = 0;
-	while (o->type != SOCK_STREAM || got < want) {
-		if (io_wait_in(fd, o->wait_ms) == 0) {
-			*why = ETIMEDOUT;
+	x->why = 0;
+	while (type != SOCK_STREAM || got < want) {
+		if (io_wait_in(c->fd, c->idle_ms) == 0) {
+			x->why = ETIMEDOUT;
 			break;
 		}
-		n = ux_recv(sx, fd, o->type, buf + got, cap - got, &rx, false, MSG_DONTWAIT);
+		n = unix_recv(c->sx, c->fd, type, buf + got, cap - got, &rx, false, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
-		if (n < 0 || (n == 0 && o->type != SOCK_DGRAM)) {
-			*why = n < 0 ? errno : ENOTCONN;
+		if (n < 0 || (n == 0 && type != SOCK_DGRAM)) {
+			x->why = n < 0 ? errno : ENOTCONN;
 			break;
 		}
 		got += rx.kept;
-		*real += rx.len;
-		if (o->type != SOCK_STREAM)
+		x->real += rx.len;
+		if (type != SOCK_STREAM)
 			break;
 	}
 	return got;
 }
 
-static void show_sent(struct sockx *sx, const char *msg, size_t len, const char *anc)
+/* The conn's send: one message, with its ancillary data. */
+static void send_msg(struct conn *c, const struct conn_msg *m, struct conn_xfer *x)
 {
-	if (sx->json) {
-		ev_begin(sx, "sent");
-		ev_int(sx, "bytes", (long long)len);
-		ev_strn(sx, "data", msg, len);
-		ev_end(sx);
+	const struct unix_opts *o = c->ctx;
+
+	if (unix_send(c->sx, c->fd, m->p, m->len, m->pass_fd, o->creds, NULL, o->wait_ms) < 0) {
+		x->why = errno;
+		x->send_err = true;
 		return;
 	}
-	say_data(sx, msg, len, "sent %zu bytes%s: ", len, anc);
+	x->sent = m->len;
 }
 
-static void show_reply(struct sockx *sx, const struct ux_opts *o, const char *buf,
-		       size_t got, double rtt)
+static const struct conn_ops unix_ops = { send_msg, get_reply };
+
+static int run_messages(struct conn *c, const struct unix_opts *o)
 {
-	bool eol = !sx->json && (got || o->type != SOCK_STREAM);
+	struct conn_msg msgs[UNIX_MAX_MSGS] = { { 0 } };
+	char anc[UNIX_MAX_MSGS][128];
+	int i, pass_fd = -1, rc;
 
-	if (eol && sx->quiet)	/* data only, each reply ending a line, as tcp-client -q */
-		eol = got && !o->hex && buf[got - 1] != '\n';
-	else if (eol)
-		eol = !got || (!o->hex && buf[got - 1] != '\n');	/* a dump ends its lines */
-	if (!sx->json && !sx->quiet && (got || o->type != SOCK_STREAM))	/* a hex dump: under it */
-		printf("reply %zu bytes, time=%.3f ms:%s", got, rtt, o->hex && got ? "\n" : " ");
-	if (got)
-		show_peer_data(sx, "reply", buf, got, o->hex, rtt);
-	else if (sx->json && o->type != SOCK_STREAM)
-		show_data(sx, "reply", "", 0, false, rtt);
-	if (eol)
-		putchar('\n');
-	fflush(stdout);
-}
-
-/* One message out, its reply back; returns an exit code. */
-static int exchange(struct sockx *sx, const struct ux_opts *o, int fd,
-		    const char *msg, int pass_fd, char *buf)
-{
-	size_t len = strlen(msg), got, real;
-	char anc[128];
-	double t = now_mono();
-	int why;
-
-	if (ux_send(sx, fd, msg, len, pass_fd, o->creds, NULL, o->wait_ms) < 0)
-		return fail_errno(sx, "send to %s", o->path);
-	show_sent(sx, msg, len, anc_words(pass_fd, o->creds, anc, sizeof(anc)));
-	got = get_reply(sx, o, fd, buf, o->type == SOCK_STREAM ? len : o->recv_size,
-			len, &real, &why);
-	show_reply(sx, o, buf, got, (now_mono() - t) * 1000.0);
-	if (ferror(stdout))	/* a closed pipe, a full disk: no reply lost unsaid */
-		return fail_errno(sx, "cannot write to stdout");
-	if (real > got)		/* never passed off as whole */
-		return fail(sx, EXIT_FAIL, "the reply was cut to %zu of its %zu bytes"
-			    " (MSG_TRUNC; --recv-size %lu)", got, real, o->recv_size);
-	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "no %sreply after %.1f s of silence (-w)",
-			    got ? "complete " : "", o->wait_ms / 1000.0);
-	if (why == ENOTCONN)
-		return fail(sx, EXIT_FAIL, "connection closed by peer after %zu of %zu reply bytes", got, len);
-	errno = why;
-	return why ? fail_errno(sx, "recv") : EXIT_OK;
-}
-
-/*
- * Half-closes, then reads and shows all the server still sends until it
- * closes too; after -w of silence it says that it stopped (exit 1).
- */
-static int close_gracefully(struct sockx *sx, const struct ux_opts *o, int fd, char *buf, size_t cap)
-{
-	struct ux_opts tail = *o;
-	size_t got, real, total = 0;
-	bool nl = true;		/* what was shown ends its line */
-	int why;
-
-	if (sock_shutdown(sx, fd, SHUT_WR) == 0 && !sx->json)
-		trace(sx, 1, "shutdown: our write side closed");
-	tail.type = SOCK_STREAM;	/* read whatever comes, until EOF */
-	for (;;) {
-		got = get_reply(sx, &tail, fd, buf, cap, 1, &real, &why);
-		if (!got)
-			break;
-		show_peer_data(sx, "received", buf, got, o->hex, -1);
-		total += got;
-		nl = buf[got - 1] == '\n';
-		if (fflush(stdout) != 0 || ferror(stdout))
-			return fail_errno(sx, "cannot write to stdout");
-	}
-	if (!nl && !o->hex && !sx->json && !sx->quiet) {
-		putchar('\n');	/* the shell's prompt gets a line of its own */
-		fflush(stdout);
-	}
-	if (why == ENOTCONN)
-		return EXIT_OK;
-	if (why == ETIMEDOUT)
-		return fail(sx, EXIT_FAIL, "stopped reading: the server did not close within %.1f s"
-			    " of silence (%zu bytes came after our shutdown)", o->wait_ms / 1000.0, total);
-	errno = why;
-	return fail_errno(sx, "recv after %zu bytes", total);
-}
-
-static int run_messages(struct sockx *sx, const struct ux_opts *o, int fd)
-{
-	size_t cap = o->recv_size;
-	int i, pass_fd = -1, rc = EXIT_OK;
-	char *buf;
-
-	for (i = 0; i < o->nmsgs; i++)
-		if (strlen(o->msgs[i]) > cap)
-			cap = strlen(o->msgs[i]);
 	if (o->send_fd) {
-		pass_fd = ux_open_send_fd(sx, o->send_fd);
+		pass_fd = unix_open_send_fd(c->sx, o->send_fd);
 		if (pass_fd < 0)
 			return -pass_fd;
 	}
-	buf = malloc(cap);
-	if (!buf)
-		rc = fail(sx, EXIT_FAIL, "out of memory");
-	for (i = 0; i < o->nmsgs && rc == EXIT_OK; i++)
-		rc = exchange(sx, o, fd, o->msgs[i], i == 0 ? pass_fd : -1, buf);
+	for (i = 0; i < o->nmsgs; i++) {
+		msgs[i] = (struct conn_msg){ o->msgs[i], strlen(o->msgs[i]), NULL,
+					     anc[i], i == 0 ? pass_fd : -1 };
+		anc_words(msgs[i].pass_fd, o->creds, anc[i], sizeof(anc[i]));
+	}
+	rc = conn_run(c, msgs, o->nmsgs, 1, 0);
 	if (pass_fd >= 0)
 		close(pass_fd);
-	if (rc == EXIT_OK && o->type != SOCK_DGRAM)
-		rc = close_gracefully(sx, o, fd, buf, cap);
-	if (sx->json && rc == EXIT_OK) {	/* nothing follows an error */
-		ev_begin(sx, "closed");
-		ev_end(sx);
-	}
-	free(buf);
 	return rc;
 }
 
 /* stdin lines as messages: the state of the loop. */
 struct lines {
 	struct sockx *sx;
-	const struct ux_opts *o;
+	const struct unix_opts *o;
 	int fd;
 	char *in, *buf;
 	size_t have;
@@ -284,7 +185,7 @@ static int send_lines(struct lines *l)
 		if (!nl && l->in_open && l->have < LINE_BUF)
 			return 0;	/* the rest of the line is still to come */
 		n = nl ? (size_t)(nl - l->in) + 1 : l->have;
-		if (ux_send(l->sx, l->fd, l->in, n, -1, false, NULL, 0) < 0) {
+		if (unix_send(l->sx, l->fd, l->in, n, -1, false, NULL, 0) < 0) {
 			if (errno != ETIMEDOUT)
 				return -1;
 			l->stuck = true;	/* full: the rest on POLLOUT */
@@ -321,10 +222,10 @@ static int from_stdin(struct lines *l)
  * stdout's error. */
 static int from_socket(struct lines *l)
 {
-	struct ux_rx rx;
+	struct unix_rx rx;
 	ssize_t n;
 
-	n = ux_recv(l->sx, l->fd, l->o->type, l->buf, l->o->recv_size, &rx, false, MSG_DONTWAIT);
+	n = unix_recv(l->sx, l->fd, l->o->type, l->buf, l->o->recv_size, &rx, false, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	if (n == 0 && l->o->type == SOCK_SEQPACKET) {
@@ -335,12 +236,7 @@ static int from_socket(struct lines *l)
 	if (rx.len > rx.kept)
 		warn_msg(l->sx, "a message was cut to %zu of its %zu bytes (MSG_TRUNC; --recv-size)",
 			 rx.kept, rx.len);
-	if (l->sx->json || l->o->hex) {
-		show_data(l->sx, "received", l->buf, rx.kept, l->o->hex, -1);
-		/* Out now: SIGINT or SIGTERM would discard stdio's buffer. */
-		return fflush(stdout) != 0 || ferror(stdout) ? -2 : 0;
-	}
-	return io_write_all(l->sx, STDOUT_FILENO, l->buf, rx.kept) < 0 ? -2 : 0;
+	return relay_out(l->sx, l->buf, rx.kept, l->o->hex) < 0 ? -2 : 0;
 }
 
 /* One round; returns 1 to go on, 0 when done, -1 on an error (errno), -2
@@ -380,7 +276,7 @@ static int lines_step(struct lines *l)
 	return 1;
 }
 
-static int lines_mode(struct sockx *sx, const struct ux_opts *o, int fd)
+static int lines_mode(struct sockx *sx, const struct unix_opts *o, int fd)
 {
 	struct lines l = { .sx = sx, .o = o, .fd = fd, .in_open = true };
 	int rc = EXIT_OK, r;
@@ -407,19 +303,26 @@ out:
 	return rc;
 }
 
-int ux_client(struct sockx *sx, struct ux_opts *o)
+int unix_client(struct sockx *sx, struct unix_opts *o)
 {
+	struct conn c = {
+		.sx = sx, .ctx = o, .ops = &unix_ops, .idle_ms = o->wait_ms, .hex = o->hex,
+		.messages = o->type != SOCK_STREAM, .half_close = o->type != SOCK_DGRAM,
+		.quiet_end = true, .recv_size = o->recv_size, .cap = o->recv_size,
+	};
 	int fd, rc, i;
 
 	for (i = 0; i < o->nmsgs; i++)
 		if (o->type == SOCK_SEQPACKET && !o->msgs[i][0])
 			return fail(sx, EXIT_USAGE, "an empty message on SOCK_SEQPACKET reads as"
 				    " end of file at the other end: not sent");
-	fd = connect_path(sx, o, o->nmsgs == 0);
+	sx->hex = o->hex;
+	sx->data_out = o->nmsgs == 0;	/* stdin mode: stdout carries the data */
+	fd = connect_path(sx, o, &c);
 	if (fd < 0)
 		return -fd;
 	if (o->nmsgs)
-		rc = run_messages(sx, o, fd);
+		rc = run_messages(&c, o);
 	else if (o->type == SOCK_STREAM)
 		rc = relay_run(sx, fd, o->wait_ms, o->hex);
 	else

@@ -12,7 +12,7 @@
 
 #define LINE_MAX_READ 256	/* bytes read from a received file */
 
-const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
+const char *unix_quote(const void *p, size_t n, char *out, size_t cap)
 {
 	size_t o;
 
@@ -30,7 +30,7 @@ const char *ux_quote(const void *p, size_t n, char *out, size_t cap)
 }
 
 /* The control data of one message: SCM_RIGHTS and/or SCM_CREDENTIALS. */
-static size_t build_control(union ux_cbuf *cb, int pass_fd, bool creds)
+static size_t build_control(union unix_cbuf *cb, int pass_fd, bool creds)
 {
 	struct msghdr m = { .msg_control = cb->buf, .msg_controllen = sizeof(cb->buf) };
 	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
@@ -70,10 +70,10 @@ static int wait_out(int fd, int timeout_ms)
 	return rc;
 }
 
-int ux_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
+int unix_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
 	    bool creds, const struct addr *dst, int timeout_ms)
 {
-	union ux_cbuf cb;
+	union unix_cbuf cb;
 	struct iovec iov;
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	size_t off = 0;
@@ -109,8 +109,8 @@ int ux_send(struct sockx *sx, int fd, const void *p, size_t n, int pass_fd,
 	return 0;
 }
 
-ssize_t ux_recv(struct sockx *sx, int fd, int type, void *buf, size_t cap,
-		struct ux_rx *rx, bool ctl, int flags)
+ssize_t unix_recv(struct sockx *sx, int fd, int type, void *buf, size_t cap,
+		struct unix_rx *rx, bool ctl, int flags)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	ssize_t n;
@@ -224,10 +224,9 @@ static ssize_t first_line(int fd, const struct statx *st, char *buf, size_t cap)
  * size, as the kernel has them cached (AT_STATX_DONT_SYNC: a FUSE or NFS
  * file is not asked). Nothing here waits on the sender.
  */
-static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
+static void describe_fd(struct sockx *sx, const struct unix_opts *o, int fd)
 {
-	char link[512] = "?", proc[64], size[48] = "", line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
-	char path[4 * sizeof(link)];
+	char link[512] = "?", proc[64], line[LINE_MAX_READ], q[4 * LINE_MAX_READ];
 	bool read_it = o->mode == MODE_ECHO || o->mode == MODE_UPPER;
 	struct statx st;
 	ssize_t n = -1, ln;
@@ -240,30 +239,15 @@ static void describe_fd(struct sockx *sx, const struct ux_opts *o, int fd)
 		memset(&st, 0, sizeof(st));
 	if (read_it)
 		n = first_line(fd, &st, line, sizeof(line));
-	if (sx->json) {
-		ev_begin(sx, "fd_received");
-		ev_int(sx, "fd", fd);
-		ev_str(sx, "path", link);
-		ev_str(sx, "type", kind(st.stx_mode));
-		ev_int(sx, "inode", (long long)st.stx_ino);
-		if (S_ISREG(st.stx_mode))
-			ev_int(sx, "size", (long long)st.stx_size);
-		if (n >= 0)
-			ev_strn(sx, "line", line, (size_t)n);
-		ev_end(sx);
-	} else {
-		if (S_ISREG(st.stx_mode))
-			snprintf(size, sizeof(size), ", %llu bytes", (unsigned long long)st.stx_size);
-		say(sx, "received fd %d (SCM_RIGHTS): %s, %s, inode %llu%s%s%s", fd,
-		    esc_str(link, strlen(link), path, sizeof(path)),
-		    kind(st.stx_mode), (unsigned long long)st.stx_ino, size,
-		    n >= 0 ? "; first line: " : "",
-		    n >= 0 ? ux_quote(line, (size_t)n, q, sizeof(q)) : "");
-	}
+	EMIT(sx, unix_fd_received, .fd = fd, .path = link, .type = kind(st.stx_mode),
+	     .inode = (long long)st.stx_ino,
+	     .size = S_ISREG(st.stx_mode) ? (long long)st.stx_size : EV_NONE,
+	     .line = n >= 0 ? EV_BYTES(line, (size_t)n) : EV_BYTES(NULL, 0),
+	     .quoted = n >= 0 ? unix_quote(line, (size_t)n, q, sizeof(q)) : NULL);
 	sock_close(sx, fd);
 }
 
-static void show_rights(struct sockx *sx, const struct ux_opts *o, const struct cmsghdr *c)
+static void show_rights(struct sockx *sx, const struct unix_opts *o, const struct cmsghdr *c)
 {
 	size_t i, n;
 	int fd;
@@ -285,19 +269,7 @@ static int peercred(struct sockx *sx, int fd, struct ucred *uc)
 	return sock_getopt_buf(sx, fd, SOL_SOCKET, SO_PEERCRED, "SO_PEERCRED", uc, &len);
 }
 
-static void ev_cred(struct sockx *sx, const char *pfx, const struct ucred *uc)
-{
-	char k[32];
-
-	snprintf(k, sizeof(k), "%spid", pfx);
-	ev_int(sx, k, uc->pid);
-	snprintf(k, sizeof(k), "%suid", pfx);
-	ev_int(sx, k, uc->uid);
-	snprintf(k, sizeof(k), "%sgid", pfx);
-	ev_int(sx, k, uc->gid);
-}
-
-static void show_creds(struct sockx *sx, const struct ux_opts *o, int fd,
+static void show_creds(struct sockx *sx, const struct unix_opts *o, int fd,
 		       const struct cmsghdr *c)
 {
 	struct ucred uc, pc;
@@ -308,24 +280,12 @@ static void show_creds(struct sockx *sx, const struct ux_opts *o, int fd,
 	memcpy(&uc, CMSG_DATA(c), sizeof(uc));
 	/* An unconnected datagram socket has no peer, so no SO_PEERCRED. */
 	peer = o->type != SOCK_DGRAM && peercred(sx, fd, &pc) == 0;
-	if (sx->json) {
-		ev_begin(sx, "credentials");
-		ev_cred(sx, "", &uc);
-		if (peer)
-			ev_cred(sx, "peer_", &pc);
-		ev_end(sx);
-	} else if (peer) {
-		say(sx, "received credentials (SCM_CREDENTIALS): pid=%d uid=%u gid=%u;"
-		    " SO_PEERCRED: pid=%d uid=%u gid=%u", (int)uc.pid, uc.uid,
-		    uc.gid, (int)pc.pid, pc.uid, pc.gid);
-	} else {
-		say(sx, "received credentials (SCM_CREDENTIALS): pid=%d uid=%u gid=%u"
-		    " (a datagram has no SO_PEERCRED: this is how a datagram server"
-		    " learns who sent it)", (int)uc.pid, uc.uid, uc.gid);
-	}
+	EMIT(sx, unix_credentials, .pid = uc.pid, .uid = uc.uid, .gid = uc.gid,
+	     .peer_pid = peer ? pc.pid : EV_NONE, .peer_uid = peer ? pc.uid : EV_NONE,
+	     .peer_gid = peer ? pc.gid : EV_NONE);
 }
 
-void ux_show_control(struct sockx *sx, const struct ux_opts *o, int fd,
+void unix_show_control(struct sockx *sx, const struct unix_opts *o, int fd,
 		     struct msghdr *m, bool data)
 {
 	struct cmsghdr *c;
@@ -343,7 +303,7 @@ void ux_show_control(struct sockx *sx, const struct ux_opts *o, int fd,
 			 " credentials that did not fit were lost");
 }
 
-void ux_show_peercred(struct sockx *sx, int fd)
+void unix_show_peercred(struct sockx *sx, int fd)
 {
 	struct ucred pc;
 
@@ -351,18 +311,10 @@ void ux_show_peercred(struct sockx *sx, int fd)
 		warn_msg(sx, "getsockopt SO_PEERCRED: %s", strerror(errno));
 		return;
 	}
-	if (sx->json) {
-		ev_begin(sx, "peercred");
-		ev_int(sx, "fd", fd);
-		ev_cred(sx, "", &pc);
-		ev_end(sx);
-		return;
-	}
-	say(sx, "peer credentials (SO_PEERCRED): pid=%d uid=%u gid=%u",
-	    (int)pc.pid, pc.uid, pc.gid);
+	EMIT(sx, unix_peercred, .fd = fd, .pid = pc.pid, .uid = pc.uid, .gid = pc.gid);
 }
 
-int ux_open_send_fd(struct sockx *sx, const char *path)
+int unix_open_send_fd(struct sockx *sx, const char *path)
 {
 	/* O_NONBLOCK: a FIFO opens at once, and a reader never hangs on it. */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);

@@ -28,7 +28,7 @@ static const struct optdef opts[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-#define UX_ABOUT \
+#define UNIX_ABOUT \
 	"AF_UNIX sockets. PATH is a filesystem path or @name (the Linux\n" \
 	"abstract namespace: no file at all).\n\n" \
 	"-l PATH: serve, many clients at once (stream, seqpacket) in the mode\n" \
@@ -71,28 +71,21 @@ static const struct optdef opts[] = {
 
 const struct cmdinfo info_unix = {
 	"[--stream|--dgram|--seqpacket] [-l] [--mode MODE] [--perm MODE] [PATH] [-m MSG]... [OPTIONS]",
-	UX_ABOUT, opts,
+	UNIX_ABOUT, opts,
 };
 const struct cmdinfo info_unix_server = {
 	"[--stream|--dgram|--seqpacket] [--mode MODE] [--perm MODE] PATH [OPTIONS]",
-	"The same as 'sockx unix -l'.\n\n" UX_ABOUT, opts,
+	"The same as 'sockx unix -l'.\n\n" UNIX_ABOUT, opts,
 };
 const struct cmdinfo info_unix_client = {
 	"[--stream|--dgram|--seqpacket] [PATH] [-m MSG]... [OPTIONS]",
-	"The same as 'sockx unix'.\n\n" UX_ABOUT, opts,
+	"The same as 'sockx unix'.\n\n" UNIX_ABOUT, opts,
 };
 
 /* The modes a unix server offers: serve.h's without "source". */
 static const char *const modes[] = { "echo", "upper", "discard", "print", "stdio", NULL };
 static const enum serve_mode mode_ids[] = { MODE_ECHO, MODE_UPPER, MODE_DISCARD,
 					    MODE_PRINT, MODE_STDIO };
-
-const char *ux_type_word(int type)
-{
-	if (type == SOCK_DGRAM)
-		return "dgram";
-	return type == SOCK_SEQPACKET ? "seqpacket" : "stream";
-}
 
 /* "0600", "660", "0": octal, at most 0777. Returns 0 or -1. */
 static int parse_perm(const char *s, int *out)
@@ -113,18 +106,18 @@ static int parse_perm(const char *s, int *out)
 	return 0;
 }
 
-static int set_type(struct sockx *sx, struct ux_opts *o, int type)
+static int set_type(struct sockx *sx, struct unix_opts *o, int type)
 {
 	if (o->type && o->type != type)
 		return fail(sx, EXIT_USAGE, "cannot use --%s and --%s together",
-			    ux_type_word(o->type), ux_type_word(type));
+			    unix_type_word(o->type), unix_type_word(type));
 	o->type = type;
 	return EXIT_OK;
 }
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
-	struct ux_opts *o = ctx;
+	struct unix_opts *o = ctx;
 	int i;
 
 	switch (key) {
@@ -149,8 +142,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 			return fail(sx, EXIT_USAGE, "invalid --perm '%s' (expected an octal mode, 0-0777)", arg);
 		return EXIT_OK;
 	case 'm':
-		if (o->nmsgs == UX_MAX_MSGS)
-			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", UX_MAX_MSGS);
+		if (o->nmsgs == UNIX_MAX_MSGS)
+			return fail(sx, EXIT_USAGE, "at most %d messages (-m)", UNIX_MAX_MSGS);
 		o->msgs[o->nmsgs++] = arg;
 		return EXIT_OK;
 	case 'w':
@@ -168,7 +161,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 }
 
 /* Options that belong to one side only; one message per conflict. */
-static int check_sides(struct sockx *sx, const struct ux_opts *o)
+static int check_sides(struct sockx *sx, const struct unix_opts *o)
 {
 	const char *srv = o->perm >= 0 ? "--perm" : o->mode_set ? "--mode" :
 		o->once ? "--once" : o->max_clients ? "--max-clients" :
@@ -207,7 +200,7 @@ static int check_sides(struct sockx *sx, const struct ux_opts *o)
 	return EXIT_OK;
 }
 
-static int parse(struct sockx *sx, const struct cmdinfo *ci, struct ux_opts *o,
+static int parse(struct sockx *sx, const struct cmdinfo *ci, struct unix_opts *o,
 		 int argc, char **argv)
 {
 	char err[256];
@@ -227,39 +220,23 @@ static int parse(struct sockx *sx, const struct cmdinfo *ci, struct ux_opts *o,
 	return check_sides(sx, o);
 }
 
-void ux_verify_note(struct sockx *sx)
-{
-	static const char why[] = "Unix sockets never touch a network interface: the kernel "
-		"copies the bytes from one socket to the other, so there is no "
-		"traffic for libpcap to capture and nothing to verify";
-
-	if (sx->json) {
-		ev_begin(sx, "verify");
-		ev_bool(sx, "applicable", false);
-		ev_str(sx, "reason", why);
-		ev_end(sx);
-		return;
-	}
-	warn_msg(sx, "--verify: %s", why);
-}
-
 static int run(struct sockx *sx, const struct cmdinfo *ci, int argc, char **argv)
 {
-	struct ux_opts o = { .perm = -1, .wait_ms = 5000, .recv_size = UX_RECV_SIZE };
+	struct unix_opts o = { .perm = -1, .wait_ms = 5000, .recv_size = UNIX_RECV_SIZE };
 	int rc;
 
 	rc = parse(sx, ci, &o, argc, argv);
 	if (rc != EXIT_OK)
 		return rc;
 	if (o.verify && !o.listen)
-		ux_verify_note(sx);	/* a server says it after "listening on" */
+		unix_verify_note(sx);	/* a server says it after "listening on" */
 	if (o.listen)
-		return ux_serve(sx, &o);
+		return unix_serve(sx, &o);
 	if (!o.path)
-		return ux_demo(sx, &o);
+		return unix_demo(sx, &o);
 	if (!o.nmsgs && !o.wait_set)
 		o.wait_ms = -1;		/* stdin mode: no idle limit unless -w */
-	return ux_client(sx, &o);
+	return unix_client(sx, &o);
 }
 
 int cmd_unix(struct sockx *sx, int argc, char **argv)
