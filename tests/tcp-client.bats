@@ -77,6 +77,23 @@ c.sendall(b"after EOF: %d bytes" % len(got)); c.close()'
 	[[ "$stderr" == *"eof: the peer shut its write side"* ]]
 }
 
+@test "tcp-client: bytes after the replies, in several reads without a newline, stay one line" {
+	# The python server echoes, then after our FIN sends "ab", waits, "cd".
+	start_bg py python3 -c '
+import socket, time
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(1)
+print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+c, _ = ls.accept(); c.settimeout(10)
+c.sendall(c.recv(16)); c.recv(16)
+c.sendall(b"ab"); time.sleep(0.2); c.sendall(b"c\x01d"); c.close()'
+	wait_line "$BATS_TEST_TMPDIR/py.out" '^listening on '
+	PORT=$(port_of py)
+	run -0 --separate-stderr "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m x
+	assert_line --index 4 'abc\x01d'
+	assert_line --index 5 'closed'
+	run -0 --separate-stderr "$SOCKX" --json tcp-client 127.0.0.1 "$PORT" -m x
+}
+
 @test "tcp-client: -v traces each system call" {
 	start_server srv "$SOCKX" tcp-server -p 0
 	run -0 --separate-stderr "$SOCKX" -v tcp-client 127.0.0.1 "$PORT" -m hey

@@ -291,28 +291,70 @@ void event_render_human(const struct sockx *sx, FILE *f, enum ev_kind_id id,
  * One human line (or several) to out, whole: rendered into memory first,
  * so that a line is one write even when processes share the stream.
  */
+/*
+ * An EV_STREAM line left open on stdout: its data did not end in a
+ * newline, so the next piece of the stream continues it. Any other line,
+ * or the exit, ends it first.
+ */
+static bool stdout_open;
+
+static void end_open_line(void)
+{
+	if (stdout_open) {
+		stdout_open = false;
+		putc('\n', stdout);
+		fflush(stdout);
+	}
+}
+
+/* Does the event's (first) data end in a newline, or have none at all? */
+static bool data_ends_line(const struct ev_kind *k, const void *ev)
+{
+	const struct ev_field *f;
+	struct ev_bytes b;
+
+	for (f = k->fields; f->name; f++)
+		if (f->type == FT_DATA || f->type == FT_DATA_OPT) {
+			b = AT(ev, f, struct ev_bytes);
+			return !b.p || !b.n || ((const char *)b.p)[b.n - 1] == '\n';
+		}
+	return true;
+}
+
 static void human_line(const struct sockx *sx, FILE *out, const struct ev_kind *k,
 		       const void *ev, const char *prefix, const char *color)
 {
+	static bool at_exit;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	bool cont = out == stdout && stdout_open && (k->level & EV_STREAM);
+	bool open = out == stdout && (k->level & EV_STREAM) && !sx->hex &&
+		    !data_ends_line(k, ev);
+	FILE *m;
 
+	if (!cont && out == stdout)
+		end_open_line();
+	m = open_memstream(&buf, &len);
 	if (!m)
 		return;
 	fputs(color, m);
 	fputs(prefix, m);
-	render(sx, m, k, ev, k->human, k->human + strlen(k->human));
+	render(sx, m, k, ev, cont ? k->human + strcspn(k->human, "{") : k->human,
+	       k->human + strlen(k->human));
 	if (*color)
 		fputs(clr(sx, out == stderr, C_OFF), m);
 	if (fclose(m) != 0) {
 		free(buf);
 		return;
 	}
-	if (!len || buf[len - 1] != '\n' || !sx->hex)
-		fwrite(buf, 1, len, out), putc('\n', out);
-	else
-		fwrite(buf, 1, len, out);
+	fwrite(buf, 1, len, out);
+	if (open) {
+		stdout_open = true;
+		if (!at_exit)
+			at_exit = atexit(end_open_line) == 0;
+	} else if (!len || buf[len - 1] != '\n' || !sx->hex) {
+		putc('\n', out);
+	}
 	fflush(out);
 	free(buf);
 }

@@ -48,6 +48,10 @@
  *             data stream of the command, byte-exact
  *   EV_DATA   an EV_SAY event that -v moves to stderr when stdout carries
  *             the data (netcat mode: sx->data_out)
+ *   EV_STREAM its data is a piece of a stream: when it does not end in a
+ *             newline the line stays open, and the next EV_STREAM event
+ *             continues it (without the template's text before its first
+ *             field); any other line, or the exit, ends it
  *
  * Human templates: text with {field} (a field's value: INT as %lld, NUM
  * as %.3f, STR as it is (sockx's words, or text escaped already), DATA
@@ -79,6 +83,7 @@ enum ev_level {
 	EV_LEVEL_MASK = 0xff,
 	EV_RAWQ = 0x100,
 	EV_DATA = 0x200,
+	EV_STREAM = 0x400,
 };
 
 enum ev_type {

@@ -239,7 +239,7 @@ static void describe_fd(struct sockx *sx, const struct unix_opts *o, int fd)
 		memset(&st, 0, sizeof(st));
 	if (read_it)
 		n = first_line(fd, &st, line, sizeof(line));
-	EMIT(sx, unix_fd_received, .fd = fd, .path = link, .type = kind(st.stx_mode),
+	EMIT(sx, unix_fd_received, .fd = fd, .path = EV_STRING(link), .type = kind(st.stx_mode),
 	     .inode = (long long)st.stx_ino,
 	     .size = S_ISREG(st.stx_mode) ? (long long)st.stx_size : EV_NONE,
 	     .line = n >= 0 ? EV_BYTES(line, (size_t)n) : EV_BYTES(NULL, 0),
