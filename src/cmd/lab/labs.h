@@ -5,3 +5,4 @@
  * defined differently.
  */
 LAB(wrong_port)
+LAB(nagle)
