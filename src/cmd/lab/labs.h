@@ -6,3 +6,4 @@
  */
 LAB(wrong_port)
 LAB(nagle)
+LAB(timeouts)
