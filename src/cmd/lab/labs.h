@@ -7,3 +7,4 @@
 LAB(wrong_port)
 LAB(nagle)
 LAB(timeouts)
+LAB(udp_unreachable)
