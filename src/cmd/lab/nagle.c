@@ -27,6 +27,8 @@ static int connect_pair(struct lab_run *r, int lfd, const struct addr *srv, int 
 {
 	struct addr peer;
 
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s", sig_stopped() ? "stopped" : "the bound passed");
 	fd[0] = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd[0] < 0 || !lab_defer(r, lab_close_fd, &fd[0]))
 		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));

@@ -142,12 +142,12 @@ static const char *make_netns(struct lab_run *r)
 			 k ? "srv" : "cli");
 		if (!lab_defer(r, del_netns, (void *)(intptr_t)k))
 			return "too many things to undo";
-		if (run_cmd(add, 3000, NULL, 0) != 0)
+		if (run_cmd(add, lab_ms_left(r, 3000), NULL, 0) != 0)
 			return "ip netns add";
 		u.made[k] = true;
 	}
 	for (i = 0; i < ARRAY_SIZE(steps); i++)
-		if (lab_expired(r) || run_cmd(steps[i], 3000, NULL, 0) != 0)
+		if (lab_expired(r) || run_cmd(steps[i], lab_ms_left(r, 3000), NULL, 0) != 0)
 			return i + 1 == ARRAY_SIZE(steps) ? "nft (the SYN drop rule)" : "ip (veth set-up)";
 	return NULL;
 }
@@ -195,6 +195,8 @@ static int loop_pair(struct lab_run *r, int lfd, const struct addr *srv, int *fd
 {
 	struct addr peer;
 
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s", sig_stopped() ? "stopped" : "the bound passed");
 	fd[0] = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd[0] < 0 || !lab_defer(r, lab_close_fd, &fd[0]))
 		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
@@ -211,11 +213,14 @@ static int loop_pair(struct lab_run *r, int lfd, const struct addr *srv, int *fd
 /* recv() with SO_RCVTIMEO IO_MS on a connection whose peer sends nothing. */
 static int recv_timeout(struct lab_run *r, int fd, double *ms)
 {
+	int err, ms_max = lab_ms_left(r, IO_MS);
 	char c;
 	double t;
-	int err;
 
-	if (sock_set_timeout(r->sx, fd, SO_RCVTIMEO, lab_ms_left(r, IO_MS)) < 0)
+	*ms = 0;
+	if (ms_max == 0)	/* 0 would mean no timeout at all */
+		return ETIME;
+	if (sock_set_timeout(r->sx, fd, SO_RCVTIMEO, ms_max) < 0)
 		return errno;
 	t = now_mono();
 	err = sock_recv(r->sx, fd, &c, 1, 0) < 0 ? errno : 0;
@@ -240,7 +245,11 @@ static int send_timeout(struct lab_run *r, int fd, ssize_t *got, double *ms,
 	*ms = 0;
 	sock_setopt(r->sx, fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", 16384);
 	for (i = 0; i < 400 && !lab_expired(r); i++) {
-		if (sock_set_timeout(r->sx, fd, SO_SNDTIMEO, lab_ms_left(r, IO_MS)) < 0)
+		int ms_max = lab_ms_left(r, IO_MS);
+
+		if (ms_max == 0)	/* 0 would mean no timeout at all */
+			break;
+		if (sock_set_timeout(r->sx, fd, SO_SNDTIMEO, ms_max) < 0)
 			return errno;
 		t = now_mono();
 		*got = sock_send(r->sx, fd, buf, sizeof(buf), MSG_NOSIGNAL);
@@ -274,6 +283,9 @@ static int recv_forever(struct lab_run *r, int fd, double *ms, long *rcvtimeo_ms
 	int err;
 
 	*rcvtimeo_ms = -1;
+	*ms = 0;
+	if (lab_ms_left(r, BLOCK_MS) < BLOCK_MS)	/* never block past the bound */
+		return ETIME;
 	if (sock_getopt_buf(r->sx, fd, SOL_SOCKET, SO_RCVTIMEO, "SO_RCVTIMEO", &tv, &tl) == 0)
 		*rcvtimeo_ms = tv.tv_sec * 1000L + tv.tv_usec / 1000;
 	memset(&sa, 0, sizeof(sa));
@@ -319,7 +331,7 @@ static int run(struct lab_run *r)
 	} else if ((failed = make_netns(r)) != NULL) {
 		snprintf(why_ns, sizeof(why_ns), "the connect part could not set up its "
 			 "namespaces (%s failed%s): skipped", failed,
-			 lab_expired(r) ? ", bound reached" : "");
+			 lab_expired(r) ? (sig_stopped() ? ", stopped" : ", bound reached") : "");
 	} else if (!ns_connect(r, DROP_PORT, msg_drop, sizeof(msg_drop), &ms_drop) ||
 		   !ns_connect(r, CLOSED_PORT, msg_ref, sizeof(msg_ref), &ms_ref)) {
 		snprintf(why_ns, sizeof(why_ns), "the connect part ran, but "
@@ -347,6 +359,9 @@ static int run(struct lab_run *r)
 	    (rc = loop_pair(r, lfd, &srv, &u.fd[F_SND])) != EXIT_OK ||
 	    (rc = loop_pair(r, lfd, &srv, &u.fd[F_BLK])) != EXIT_OK)
 		return rc;
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s before the loopback parts",
+				  sig_stopped() ? "stopped" : "the bound passed");
 	e_rcv = recv_timeout(r, u.fd[F_CLI], &ms_rcv);
 	lab_observe(r, "recv() with SO_RCVTIMEO 200 ms, the peer silent", ms_rcv, "ms",
 		    NULL, "%s after %.1f", ename(e_rcv), ms_rcv);
