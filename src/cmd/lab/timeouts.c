@@ -138,7 +138,7 @@ static const char *make_netns(struct lab_run *r)
 	for (k = 0; k < 2; k++) {
 		const char *add[] = { "ip", "netns", "add", u.ns[k], NULL };
 
-		snprintf(u.ns[k], sizeof(u.ns[k]), "sockx-lab-%ld-%s", (long)getpid(),
+		snprintf(u.ns[k], sizeof(u.ns[k]), "sockx-timeouts-%ld-%s", (long)getpid(),
 			 k ? "srv" : "cli");
 		if (!lab_defer(r, del_netns, (void *)(intptr_t)k))
 			return "too many things to undo";
