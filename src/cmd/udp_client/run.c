@@ -251,13 +251,13 @@ static int transmit(struct udp_client *c, struct req *r, const void *p, size_t n
 {
 	ssize_t w;
 
-	do {
+	do {	/* the clock starts before send(), as tcp-client's, raw-icmp's and ping's */
+		r->sent = now_mono();
 		if (c->o->broadcast)
 			w = sock_sendto(c->sx, c->fd, p, n, 0, &c->dst);
 		else
 			w = sock_send(c->sx, c->fd, p, n, 0);
 	} while (w < 0 && errno == EINTR);
-	r->sent = now_mono();
 	r->tries++;
 	if (w < 0 && errno == ECONNREFUSED)	/* an earlier datagram's ICMP error */
 		return W_REFUSED;

@@ -63,7 +63,8 @@ static const struct optdef opts[] = {
 	"beside SO_PEERCRED. Once the receiver asks, the kernel attaches the\n" \
 	"sender's credentials to every message, sent or not; only a privileged\n" \
 	"sender can claim other ids.\n" \
-	"-v traces every recvmsg with its flags (MSG_TRUNC, MSG_CTRUNC, MSG_EOR).\n\n" \
+	"-v traces every recvmsg with its flags (MSG_TRUNC, MSG_CTRUNC; Linux\n" \
+	"never sets MSG_EOR on receive: sockx lab seqpacket-eof).\n\n" \
 	"--verify: a Unix socket never touches a network interface, so there\n" \
 	"is no traffic for libpcap to capture: sockx says so (on stderr, or a\n" \
 	"\"verify\" event) and does the rest as asked; the exit status is that\n" \
