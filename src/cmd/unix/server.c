@@ -7,7 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "unix.h"
+#include "../unix.h"
 
 /* serve.c's hooks: SO_PEERCRED on accept, ancillary data on each read. */
 static void on_accept(struct sockx *sx, int fd, const struct addr *peer, void *ctx)
