@@ -177,28 +177,19 @@ static void conn_event(struct server *s, struct conn *c, enum conn_ev what)
 	char a[ADDR_TEXT];
 
 	addr_str(&c->peer, a, sizeof(a));
+#define PEER_FD .peer = a, .fd = c->fd, .peer_text = a
 	switch (what) {
-	case CONN_ACCEPTED:
-		EMIT(sx, accepted_server, .peer = a, .fd = c->fd, .peer_text = a);
-		break;
-	case CONN_SHUTDOWN:
-		EMIT(sx, shutdown_server, .peer = a, .fd = c->fd, .peer_text = a);
-		break;
-	case CONN_EOF:
-		EMIT(sx, eof_server, .peer = a, .fd = c->fd, .peer_text = a);
-		break;
-	case CONN_RESET:
-		EMIT(sx, reset_server, .peer = a, .fd = c->fd, .peer_text = a);
-		break;
-	case CONN_TIMEOUT:
-		EMIT(sx, timeout_server, .peer = a, .fd = c->fd, .peer_text = a);
-		break;
+	case CONN_ACCEPTED: EMIT(sx, accepted_server, PEER_FD); break;
+	case CONN_SHUTDOWN: EMIT(sx, shutdown_server, PEER_FD); break;
+	case CONN_EOF: EMIT(sx, eof_server, PEER_FD); break;
+	case CONN_RESET: EMIT(sx, reset_server, PEER_FD); break;
+	case CONN_TIMEOUT: EMIT(sx, timeout_server, PEER_FD); break;
 	case CONN_CLOSED:
-		EMIT(sx, closed_server, .peer = a, .fd = c->fd, .bytes_in = (long long)c->in,
-		     .bytes_out = (long long)c->out, .duration = now_mono() - c->start,
-		     .peer_text = a);
+		EMIT(sx, closed_server, PEER_FD, .bytes_in = (long long)c->in,
+		     .bytes_out = (long long)c->out, .duration = now_mono() - c->start);
 		break;
 	}
+#undef PEER_FD
 }
 
 static void conn_close(struct server *s, struct conn *c)
