@@ -37,19 +37,22 @@ unsigned listen_status_level(const struct sockx *sx)
 /* "listening on ADDR:PORT": the line scripts wait for. */
 void listen_say(struct sockx *sx, const struct addr *a)
 {
-	char s[ADDR_TEXT], h[ADDR_TEXT], line[ADDR_TEXT + 16];
+	char s[ADDR_TEXT], h[ADDR_TEXT];
 	unsigned level = listen_status_level(sx);
 	int port = addr_port(a);
 
 	addr_str(a, s, sizeof(s));
-	addr_host(a, h, sizeof(h));
 	if (level == EV_SAY && !event_shows(sx, EV_SAY)) {
-		/* -q: printed all the same, it is how a script learns the port */
-		snprintf(line, sizeof(line), "listening on %s\n", s);
-		EMIT(sx, listening_quiet, .line = EV_STRING(line));
+		/*
+		 * -q: written all the same, it is how a script learns the
+		 * port; the renderer has no level for a line -q keeps.
+		 */
+		fputs("listening on ", stdout);
+		fputs(s, stdout);
+		putchar('\n');
 		fflush(stdout);
 		return;
 	}
-	EMIT_AT(sx, level, listening, .addr = h, .port = port >= 0 ? port : EV_NONE,
-		.where = s);
+	EMIT_AT(sx, level, listening, .addr = addr_host(a, h, sizeof(h)),
+		.port = port >= 0 ? port : EV_NONE, .where = s);
 }

@@ -298,18 +298,19 @@ static int echo(struct server *s, struct conn *c, size_t n)
 }
 
 /*
- * A message longer than the buffer: its tail is lost, and we say so: a
- * JSON event, and a warning (the renderer has no level that is both).
+ * A message longer than the buffer: its tail is lost, and we say so: the
+ * JSON event, and a warning (no level is both).
  */
 static void truncated(struct server *s, struct conn *c, size_t len)
 {
 	char a[ADDR_TEXT];
 
 	addr_str(&c->peer, a, sizeof(a));
-	EMIT_AT(s->sx, EV_JSON, truncated_server, .peer = a, .fd = c->fd,
-		.bytes = (long long)len, .kept = (long long)s->chunk, .peer_text = a);
-	EMIT(s->sx, truncated_server, .peer = a, .fd = c->fd,
-	     .bytes = (long long)len, .kept = (long long)s->chunk, .peer_text = a);
+#define TRUNCATED .peer = a, .fd = c->fd, .bytes = (long long)len, \
+		  .kept = (long long)s->chunk, .peer_text = a
+	EMIT(s->sx, truncated_server, TRUNCATED);
+	EMIT_AT(s->sx, EV_WARN, truncated_server, TRUNCATED);
+#undef TRUNCATED
 }
 
 /*
