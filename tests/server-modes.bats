@@ -172,6 +172,30 @@ nofifo() {
 	assert_line --index 2 "summary: 1 clients, 0 bytes in, 0 bytes out"
 }
 
+@test "tcp-server --mode stdio: the accepted line is a -v line on stderr; --json keeps it an event on stdout" {
+	need_cmd socat
+	start_server_err srv "$SOCKX" -v tcp-server -p 0 --mode stdio --once </dev/null
+	printf 'one\n' | timeout 10 socat -u - "TCP:127.0.0.1:$PORT"
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+	run -0 cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_output 'one'
+	grep -q '^accepted 127\.0\.0\.1:[0-9]*$' "$BATS_TEST_TMPDIR/srv.err"
+	grep -q '^summary: 1 clients, 4 bytes in, 0 bytes out$' "$BATS_TEST_TMPDIR/srv.err"
+	# without -v: listening and the summary only
+	start_server_err q "$SOCKX" tcp-server -p 0 --mode stdio --once </dev/null
+	printf 'two\n' | timeout 10 socat -u - "TCP:127.0.0.1:$PORT"
+	wait_exit q 5
+	run -0 cat "$BATS_TEST_TMPDIR/q.err"
+	assert_output "listening on 127.0.0.1:$PORT
+summary: 1 clients, 4 bytes in, 0 bytes out"
+	need_cmd jq
+	start_server j "$SOCKX" --json tcp-server -p 0 --mode stdio --once </dev/null
+	printf 'three\n' | timeout 10 socat -u - "TCP:127.0.0.1:$PORT"
+	wait_exit j 5
+	jq -e -s 'map(.event) | .[0] == "listening" and .[1] == "accepted" and .[-1] == "summary"' "$BATS_TEST_TMPDIR/j.out"
+}
+
 @test "tcp-server --mode stdio: usage errors" {
 	run -2 --separate-stderr "$SOCKX" tcp-server -p 0 --mode stdio --max-clients 2
 	[[ "$stderr" == *"--max-clients does not go with --mode stdio"* ]]
@@ -215,6 +239,36 @@ s.sendto(b"dg\x07\n", A); s.sendto(b"two", A)'
 	run -0 cat "$BATS_TEST_TMPDIR/dg.out"
 	assert_line --index 1 "from $ADDR-c, 4 bytes: dg\\x07"
 	assert_line --index 4 "summary: 3 datagrams, 11 bytes in, 0 bytes out"
+}
+
+@test "unix -l --dgram --json: a cut datagram's received event has kept before truncated (docs/json.md), and a warning" {
+	need_cmd jq
+	ADDR=$(fresh_name)
+	start_unix srv --json unix -l --dgram --recv-size 4 --mode print "$ADDR"
+	py 's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("\0" + A[1:] + "-c")
+s.sendto(b"abcdefgh", A); s.sendto(b"ab", A)'
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '"bytes":2,' 5
+	stop_bg srv TERM
+	assert_equal "$BG_RC" 0
+	grep -q '^{"event":"received","t":[0-9.]*,"from":"'"$ADDR"'-c","bytes":8,"kept":4,"truncated":true,"data":"abcd"}$' "$BATS_TEST_TMPDIR/srv.out"
+	grep -q '^{"event":"received","t":[0-9.]*,"from":"'"$ADDR"'-c","bytes":2,"truncated":false,"data":"ab"}$' "$BATS_TEST_TMPDIR/srv.out"
+	jq -e -s '.[-1] | .event == "summary" and .datagrams == 2 and .bytes_in == 6' "$BATS_TEST_TMPDIR/srv.out"
+	grep -q 'was cut to 4 of its 8 bytes' "$BATS_TEST_TMPDIR/srv.err"
+}
+
+@test "unix -l --seqpacket: a message longer than --recv-size is a warning, and under --json a truncated event" {
+	ADDR=$(fresh_name)
+	start_unix srv unix -l --seqpacket --recv-size 4 --mode discard "$ADDR"
+	py 's = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(A); s.send(b"abcdefgh"); s.close()'
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^closed ' 5
+	stop_bg srv TERM
+	grep -q '^sockx: unix: a 8-byte message from (unnamed) (fd [0-9]*) was cut to 4 bytes (MSG_TRUNC): the rest is lost$' "$BATS_TEST_TMPDIR/srv.err"
+	need_cmd jq
+	start_unix j --json unix -l --seqpacket --recv-size 4 --mode discard "$ADDR"
+	py 's = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(A); s.send(b"abcdefgh"); s.close()'
+	wait_line "$BATS_TEST_TMPDIR/j.out" '"event":"closed"' 5
+	stop_bg j TERM
+	jq -e -s 'map(select(.event == "truncated")) | length == 1 and (.[0] | .peer == "(unnamed)" and .bytes == 8 and .kept == 4 and (.fd | type) == "number")' "$BATS_TEST_TMPDIR/j.out"
 }
 
 @test "unix -l --mode stdio: nc -lU, half-close both ways with socat and python3" {

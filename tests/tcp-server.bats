@@ -179,6 +179,28 @@ teardown() {
 	jq -e -s '.[0].port > 0 and .[4].bytes_in == 4 and .[5].bytes_out == 4' "$BATS_TEST_TMPDIR/srv.out"
 }
 
+@test "tcp-server: --json -v: the system calls are call events on stdout, among the server's own; stderr stays empty" {
+	need_cmd jq
+	start_server srv "$SOCKX" --json -v tcp-server -p 0 --once
+	"$SOCKX" -q tcp-client 127.0.0.1 "$PORT" -m json >/dev/null
+	wait_exit srv 5
+	assert_equal "$BG_RC" 0
+	jq -e -s 'map(select(.event != "call" and .event != "note") | .event) ==
+		["listening","accepted","eof","shutdown","closed","summary"]' "$BATS_TEST_TMPDIR/srv.out"
+	jq -e -s 'any(.[]; .event == "call" and .name == "accept4")' "$BATS_TEST_TMPDIR/srv.out"
+	jq -e -s '.[-1].event == "summary"' "$BATS_TEST_TMPDIR/srv.out"
+	[[ ! -s "$BATS_TEST_TMPDIR/srv.err" ]]
+}
+
+@test "tcp-server: a signal before any client still ends it with the summary (from the loop)" {
+	start_server srv "$SOCKX" tcp-server -p 0
+	stop_bg srv HUP
+	assert_equal "$BG_RC" 0
+	run -0 cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_output "listening on 127.0.0.1:$PORT
+summary: 0 clients, 0 bytes in, 0 bytes out"
+}
+
 @test "tcp-server: a port in use exits 1 and says so" {
 	start_server srv "$SOCKX" tcp-server -p 0
 	run -1 --separate-stderr "$SOCKX" tcp-server -p "$PORT"

@@ -182,6 +182,28 @@ EOF
 		"$BATS_TEST_TMPDIR/srv.out"
 }
 
+@test "udp-server: --json -q: -q thins out lines, not events (received events as without -q)" {
+	need_cmd jq
+	start_bg srv "$SOCKX" --json -q udp-server -p 0
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '"event":"listening"'
+	PORT=$(head -n 1 "$BATS_TEST_TMPDIR/srv.out" | jq -r .port)
+	run -0 echo_check 4 "$PORT" 5
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '"event":"received"'
+	stop_bg srv TERM
+	jq -se 'map(.event) == ["listening","received","summary"]' "$BATS_TEST_TMPDIR/srv.out"
+}
+
+@test "udp-server: --mode print: the line of a cut datagram says so, and the summary counts it" {
+	start_server srv "$SOCKX" udp-server -p 0 --mode print --buffer 4
+	send_only "$PORT" 8 >/dev/null
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^from ' 5
+	stop_bg srv TERM
+	assert_equal "$BG_RC" 0
+	run -0 cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_line --index 1 --regexp '^from 127\.0\.0\.1:[0-9]+, 8 bytes \(cut to 4 by --buffer\): xxxx$'
+	assert_line --index 2 'summary: 1 datagrams, 8 bytes in, 0 bytes out, 1 truncated'
+}
+
 # A private namespace, so a wildcard bind exposes nothing: lo with
 # 127.0.0.0/8, ::1 and fd00::3.
 make_ns() {

@@ -1,7 +1,6 @@
 /* \summary: udp-server: echo, upper, discard or print datagrams, in batches */
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +74,7 @@ struct udp_server {
 	const struct udp_server_opts *o;
 	int fd;
 	bool pktinfo;		/* wildcard bind: reply from the address asked */
-	bool report;		/* a line or event per datagram (not -q) */
+	bool report;		/* a line or event per datagram shows */
 	unsigned vlen;
 	size_t bufsz;
 	char *bufs;
@@ -86,13 +85,6 @@ struct udp_server {
 	uint64_t dgrams, bytes_in, bytes_out, truncated, send_errors;
 	int out_err;		/* --mode print: stdout failed so */
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 {
@@ -234,69 +226,33 @@ static size_t reply_ctl(struct udp_server *s, unsigned i, struct addr *local)
 }
 
 /*
- * --mode print: datagram i (len bytes, the first kept of them here) on
- * stdout, raw under -q, else a line with its bytes escaped.
+ * The line (or event) of one datagram: with --mode print its kept bytes
+ * too (escaped in the line, raw under -q: then stdout's health is ours
+ * to check). kept is set only when it was truncated.
  */
-static void print_dgram(struct udp_server *s, unsigned i, size_t len, size_t kept,
-			const struct addr *from, const struct addr *local)
-{
-	const char *p = s->iov_in[i].iov_base;
-	char f[ADDR_TEXT], l[ADDR_TEXT], cut[64] = "";
-	struct sockx *sx = s->sx;
-
-	if (sx->quiet) {
-		if (io_write_all(sx, STDOUT_FILENO, p, kept) < 0)
-			s->out_err = errno;
-		return;
-	}
-	addr_str(from, f, sizeof(f));
-	if (local->len)
-		addr_host(local, l, sizeof(l));
-	if (kept < len)
-		snprintf(cut, sizeof(cut), " (cut to %zu by --buffer)", kept);
-	/* A final newline is the line's own end (as show_peer_data). */
-	say_data(sx, p, kept && p[kept - 1] == '\n' ? kept - 1 : kept,
-		 "from %s%s%s, %zu %s%s: ", f, local->len ? " to " : "",
-		 local->len ? l : "", len, len == 1 ? "byte" : "bytes", cut);
-	if (ferror(stdout))
-		s->out_err = errno ? errno : EIO;
-}
-
-/* The line (or event) of one datagram; stdout is flushed once a batch. */
 static void report(struct udp_server *s, unsigned i, size_t len, bool trunc,
 		   const struct addr *local)
 {
 	struct addr from = { .len = s->in[i].msg_hdr.msg_namelen };
 	char f[ADDR_TEXT], l[ADDR_TEXT];
+	const char *lp = local->len ? addr_host(local, l, sizeof(l)) : NULL;
+	size_t kept = trunc ? s->bufsz : len;
 	struct sockx *sx = s->sx;
 
 	memcpy(&from.ss, &s->from[i], sizeof(from.ss));
-	if (s->o->mode == MODE_PRINT && !sx->json) {
-		print_dgram(s, i, len, trunc ? s->bufsz : len, &from, local);
-		return;
-	}
 	addr_str(&from, f, sizeof(f));
-	if (local->len)
-		addr_host(local, l, sizeof(l));
-	if (sx->json) {
-		ev_begin(sx, "received");
-		ev_str(sx, "peer", f);
-		if (local->len)
-			ev_str(sx, "local", l);
-		ev_int(sx, "bytes", (long long)len);
-		if (trunc)
-			ev_int(sx, "kept", (long long)s->bufsz);
-		ev_bool(sx, "truncated", trunc);
-		if (s->o->mode == MODE_PRINT)
-			ev_strn(sx, "data", s->iov_in[i].iov_base, trunc ? s->bufsz : len);
-		ev_end(sx);
+	if (s->o->mode != MODE_PRINT) {
+		EMIT(sx, received_udp_server, .peer = f, .local = lp, .bytes = (long long)len,
+		     .kept = trunc ? (long long)kept : EV_NONE, .truncated = trunc,
+		     .unit = len == 1 ? "byte" : "bytes");
 		return;
 	}
-	printf("from %s%s%s: %zu %s", f, local->len ? " to " : "",
-	       local->len ? l : "", len, len == 1 ? "byte" : "bytes");
-	if (trunc)
-		printf(", truncated to %zu (more than --buffer): not echoed", s->bufsz);
-	putchar('\n');
+	EMIT(sx, received_udp_server_print, .peer = f, .local = lp, .bytes = (long long)len,
+	     .kept = trunc ? (long long)kept : EV_NONE, .truncated = trunc,
+	     .data = EV_BYTES(s->iov_in[i].iov_base, kept),
+	     .unit = len == 1 ? "byte" : "bytes");
+	if (serve_flush() < 0)
+		s->out_err = errno ? errno : EIO;
 }
 
 /*
@@ -360,38 +316,8 @@ static void on_batch(struct udp_server *s, unsigned n)
 		m->msg_flags = 0;
 		k++;
 	}
-	if (s->report && !s->sx->json)
-		fflush(stdout);
 	if (k)
 		send_batch(s, k);
-}
-
-static void summary(struct udp_server *s)
-{
-	struct sockx *sx = s->sx;
-
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "datagrams", (long long)s->dgrams);
-		ev_int(sx, "bytes_in", (long long)s->bytes_in);
-		ev_int(sx, "bytes_out", (long long)s->bytes_out);
-		ev_int(sx, "truncated", (long long)s->truncated);
-		ev_int(sx, "send_errors", (long long)s->send_errors);
-		ev_num(sx, "duration", sx_elapsed(sx));
-		ev_end(sx);
-		return;
-	}
-	if (sx->quiet)
-		return;
-	printf("summary: %llu datagrams, %llu bytes in, %llu bytes out",
-	       (unsigned long long)s->dgrams, (unsigned long long)s->bytes_in,
-	       (unsigned long long)s->bytes_out);
-	if (s->truncated)
-		printf(", %llu truncated", (unsigned long long)s->truncated);
-	if (s->send_errors)
-		printf(", %llu not sent", (unsigned long long)s->send_errors);
-	putchar('\n');
-	fflush(stdout);
 }
 
 /*
@@ -405,7 +331,7 @@ static int serve(struct udp_server *s)
 	int n;
 
 	arm_batch(s, s->vlen);
-	while (!stop_signal) {
+	while (!sig_stopped()) {
 		n = sock_recvmmsg(s->sx, s->fd, s->in, s->vlen,
 				  MSG_WAITFORONE | MSG_TRUNC);
 		if (n < 0) {
@@ -427,18 +353,6 @@ static int serve(struct udp_server *s)
 	return EXIT_OK;
 }
 
-/* SIGINT, SIGTERM and SIGHUP set stop_signal; blocking calls return EINTR. */
-static int catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGINT, &sa, NULL) | sigaction(SIGTERM, &sa, NULL) |
-	       sigaction(SIGHUP, &sa, NULL);
-}
-
 /* Allocates the batch: the buffers once, untouched pages cost nothing. */
 static struct udp_server *server_new(struct sockx *sx, const struct udp_server_opts *o,
 				     int fd, bool pktinfo)
@@ -452,7 +366,7 @@ static struct udp_server *server_new(struct sockx *sx, const struct udp_server_o
 	s->o = o;
 	s->fd = fd;
 	s->pktinfo = pktinfo;
-	s->report = !sx->quiet;
+	s->report = event_shows(sx, EV_SAY);	/* not -q: worth making */
 	s->vlen = o->once ? 1 : BATCH;	/* --once: take no datagram it won't serve */
 	s->bufsz = o->buffer;
 	s->bufs = malloc(s->vlen * s->bufsz);
@@ -472,6 +386,7 @@ int cmd_udp_server(struct sockx *sx, int argc, char **argv)
 	struct udp_server_opts o = { .mode = MODE_ECHO, .buffer = DGRAM_MAX,
 				     .lo = { .v6only = -1 } };
 	struct udp_server *s;
+	struct serve_stats st;
 	struct addr a;
 	bool pktinfo = false;
 	int first, rc, fd;
@@ -488,13 +403,17 @@ int cmd_udp_server(struct sockx *sx, int argc, char **argv)
 	if (fd < 0)
 		return -fd;
 	s = server_new(sx, &o, fd, pktinfo);
-	if (!s || catch_signals() < 0) {
+	if (!s || sig_catch_stop() < 0) {
 		rc = fail(sx, EXIT_FAIL, "cannot set up the server: %s", s ? strerror(errno) : "out of memory");
 		goto out;
 	}
-	listen_say(sx, &a, serve_raw_stdout(sx, o.mode));
+	serve_data_out(sx, o.mode);
+	listen_say(sx, &a);
 	rc = serve(s);
-	summary(s);
+	st = (struct serve_stats){ .kind = SERVE_UDP, .count = s->dgrams,
+		.in = s->bytes_in, .out = s->bytes_out, .truncated = s->truncated,
+		.send_errors = s->send_errors };
+	serve_summary(sx, &st);
 out:
 	sock_close(sx, fd);
 	if (s)

@@ -1,6 +1,8 @@
 /* \summary: what every server shares: the address to bind, the "listening on" line */
 #include <stdio.h>
+#include <string.h>
 
+#include "event.h"
 #include "listen.h"
 #include "out.h"
 
@@ -27,20 +29,30 @@ int listen_addr(struct sockx *sx, const char *bind, const char *port,
 	return EXIT_OK;
 }
 
+unsigned listen_status_level(const struct sockx *sx)
+{
+	return sx->data_out && !event_shows(sx, EV_JSON) ? EV_HINT : EV_SAY;
+}
+
 /* "listening on ADDR:PORT": the line scripts wait for. */
-void listen_say(struct sockx *sx, const struct addr *a, bool to_stderr)
+void listen_say(struct sockx *sx, const struct addr *a)
 {
 	char s[ADDR_TEXT], h[ADDR_TEXT];
+	unsigned level = listen_status_level(sx);
+	int port = addr_port(a);
 
-	if (sx->json) {
-		ev_begin(sx, "listening");
-		ev_str(sx, "addr", addr_host(a, h, sizeof(h)));
-		if (addr_port(a) >= 0)
-			ev_int(sx, "port", addr_port(a));
-		ev_end(sx);
+	addr_str(a, s, sizeof(s));
+	if (level == EV_SAY && !event_shows(sx, EV_SAY)) {
+		/*
+		 * -q: written all the same, it is how a script learns the
+		 * port; the renderer has no level for a line -q keeps.
+		 */
+		fputs("listening on ", stdout);
+		fputs(s, stdout);
+		putchar('\n');
+		fflush(stdout);
 		return;
 	}
-	/* Printed even under -q: it is how a script learns the port. */
-	fprintf(to_stderr ? stderr : stdout, "listening on %s\n", addr_str(a, s, sizeof(s)));
-	fflush(to_stderr ? stderr : stdout);
+	EMIT_AT(sx, level, listening, .addr = addr_host(a, h, sizeof(h)),
+		.port = port >= 0 ? port : EV_NONE, .where = s);
 }

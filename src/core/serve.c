@@ -3,17 +3,18 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "io.h"
+#include "listen.h"
 #include "out.h"
 #include "relay.h"
 #include "serve.h"
+#include "sig.h"
 #include "sock.h"
 
 const char *const serve_mode_names[] = { "echo", "upper", "discard", "source",
@@ -45,7 +46,7 @@ struct conn {
 struct server {
 	struct sockx *sx;
 	const struct serve_opts *o;
-	int ep, lfd, sfd;
+	int ep, lfd;
 	bool accepting, paused, stop;
 	int out_err;			/* --mode print: stdout failed so */
 	double starved_at;		/* last out-of-fds warning (0: none) */
@@ -88,36 +89,28 @@ void mode_source_fill(void *p, size_t n, uint64_t off)
 	}
 }
 
-bool serve_raw_stdout(const struct sockx *sx, enum serve_mode m)
+void serve_data_out(struct sockx *sx, enum serve_mode m)
 {
-	return !sx->json && (m == MODE_STDIO || (m == MODE_PRINT && sx->quiet));
+	sx->data_out = m == MODE_STDIO || (m == MODE_PRINT && !event_shows(sx, EV_SAY));
 }
 
-int serve_print(struct sockx *sx, const struct addr *peer, int fd,
-		const void *p, size_t n)
+int serve_flush(void)
 {
-	const char *c = p;
-	char a[ADDR_TEXT], f[32] = "";
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return -1;
+	return 0;
+}
 
-	if (sx->quiet && !sx->json)
-		return io_write_all(sx, STDOUT_FILENO, p, n) < 0 ? -1 : 0;
+/* What a client sent (--mode print): a line, an event, or under -q the bytes. */
+static int serve_print(struct sockx *sx, const struct addr *peer, int fd,
+		       const void *p, size_t n)
+{
+	char a[ADDR_TEXT];
+
 	addr_str(peer, a, sizeof(a));
-	if (sx->json) {
-		ev_begin(sx, "received");
-		ev_str(sx, "peer", a);
-		if (fd >= 0)
-			ev_int(sx, "fd", fd);
-		ev_int(sx, "bytes", (long long)n);
-		ev_strn(sx, "data", p, n);
-		ev_end(sx);
-	} else {
-		if (fd >= 0)
-			snprintf(f, sizeof(f), " (fd %d)", fd);
-		/* A final newline is the line's own end (as show_peer_data). */
-		say_data(sx, p, n && c[n - 1] == '\n' ? n - 1 : n, "from %s%s, %zu %s: ",
-			 a, f, n, n == 1 ? "byte" : "bytes");
-	}
-	return ferror(stdout) ? -1 : 0;
+	EMIT(sx, received_server, .peer = a, .fd = fd, .bytes = (long long)n,
+	     .data = EV_BYTES(p, n), .unit = n == 1 ? "byte" : "bytes", .peer_text = a);
+	return serve_flush();
 }
 
 static void lru_unlink(struct server *s, struct conn *c)
@@ -174,37 +167,34 @@ static void set_accepting(struct server *s, bool on)
 	epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd, &e);
 }
 
-/* A connection's life event: a line, and an event under --json. */
-static void conn_event(struct server *s, struct conn *c, const char *ev,
-		       const char *human)
+/* A connection's life: its events (the table's *_server kinds). */
+enum conn_ev { CONN_ACCEPTED, CONN_SHUTDOWN, CONN_EOF, CONN_RESET, CONN_TIMEOUT,
+	       CONN_CLOSED };
+
+static void conn_event(struct server *s, struct conn *c, enum conn_ev what)
 {
 	struct sockx *sx = s->sx;
 	char a[ADDR_TEXT];
 
 	addr_str(&c->peer, a, sizeof(a));
-	if (sx->json) {
-		ev_begin(sx, ev);
-		ev_str(sx, "peer", a);
-		ev_int(sx, "fd", c->fd);
-		if (strcmp(ev, "closed") == 0) {
-			ev_int(sx, "bytes_in", (long long)c->in);
-			ev_int(sx, "bytes_out", (long long)c->out);
-			ev_num(sx, "duration", now_mono() - c->start);
-		}
-		ev_end(sx);
-		return;
+#define PEER_FD .peer = a, .fd = c->fd, .peer_text = a
+	switch (what) {
+	case CONN_ACCEPTED: EMIT(sx, accepted_server, PEER_FD); break;
+	case CONN_SHUTDOWN: EMIT(sx, shutdown_server, PEER_FD); break;
+	case CONN_EOF: EMIT(sx, eof_server, PEER_FD); break;
+	case CONN_RESET: EMIT(sx, reset_server, PEER_FD); break;
+	case CONN_TIMEOUT: EMIT(sx, timeout_server, PEER_FD); break;
+	case CONN_CLOSED:
+		EMIT(sx, closed_server, PEER_FD, .bytes_in = (long long)c->in,
+		     .bytes_out = (long long)c->out, .duration = now_mono() - c->start);
+		break;
 	}
-	if (strcmp(ev, "closed") == 0)
-		say(sx, "closed %s: %llu bytes in, %llu bytes out, %.3f s", a,
-		    (unsigned long long)c->in, (unsigned long long)c->out,
-		    now_mono() - c->start);
-	else
-		say(sx, "%s %s%s", ev, a, human ? human : "");
+#undef PEER_FD
 }
 
 static void conn_close(struct server *s, struct conn *c)
 {
-	conn_event(s, c, "closed", NULL);
+	conn_event(s, c, CONN_CLOSED);
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	sock_close(s->sx, c->fd);
 	s->in += c->in;
@@ -225,7 +215,7 @@ static void conn_close(struct server *s, struct conn *c)
 static void conn_finish(struct server *s, struct conn *c)
 {
 	if (sock_shutdown(s->sx, c->fd, SHUT_WR) == 0)
-		conn_event(s, c, "shutdown", " (our write side)");
+		conn_event(s, c, CONN_SHUTDOWN);
 	conn_close(s, c);
 }
 
@@ -235,8 +225,8 @@ static void conn_error(struct server *s, struct conn *c, int err)
 	char e[96];
 
 	if (err == ECONNRESET || err == EPIPE)
-		conn_event(s, c, "reset", " (connection reset by peer)");
-	else if (!s->sx->json)
+		conn_event(s, c, CONN_RESET);
+	else
 		warn_msg(s->sx, "client error: %s", errno_str(err, e, sizeof(e)));
 	conn_close(s, c);
 }
@@ -307,23 +297,20 @@ static int echo(struct server *s, struct conn *c, size_t n)
 	return set_events(s, c, EPOLLOUT);	/* backpressure: stop reading */
 }
 
-/* A message longer than the buffer: its tail is lost, and we say so. */
+/*
+ * A message longer than the buffer: its tail is lost, and we say so: the
+ * JSON event, and a warning (no level is both).
+ */
 static void truncated(struct server *s, struct conn *c, size_t len)
 {
 	char a[ADDR_TEXT];
 
 	addr_str(&c->peer, a, sizeof(a));
-	if (s->sx->json) {
-		ev_begin(s->sx, "truncated");
-		ev_str(s->sx, "peer", a);
-		ev_int(s->sx, "fd", c->fd);
-		ev_int(s->sx, "bytes", (long long)len);
-		ev_int(s->sx, "kept", (long long)s->chunk);
-		ev_end(s->sx);
-		return;
-	}
-	warn_msg(s->sx, "a %zu-byte message from %s (fd %d) was cut to %zu bytes"
-		 " (MSG_TRUNC): the rest is lost", len, a, c->fd, s->chunk);
+#define TRUNCATED .peer = a, .fd = c->fd, .bytes = (long long)len, \
+		  .kept = (long long)s->chunk, .peer_text = a
+	EMIT(s->sx, truncated_server, TRUNCATED);
+	EMIT_AT(s->sx, EV_WARN, truncated_server, TRUNCATED);
+#undef TRUNCATED
 }
 
 /*
@@ -382,7 +369,7 @@ static int on_readable(struct server *s, struct conn *c)
 	touch(s, c);
 	if (n == 0) {
 		c->eof = true;
-		conn_event(s, c, "eof", " (peer shut its write side)");
+		conn_event(s, c, CONN_EOF);
 		if (m == MODE_SOURCE)
 			return set_events(s, c, EPOLLOUT);	/* keep sending */
 		conn_finish(s, c);
@@ -459,7 +446,7 @@ static void accept_one(struct server *s, int fd, const struct addr *peer)
 	lru_append(s, c);
 	s->nconn++;
 	s->clients++;
-	conn_event(s, c, "accepted", NULL);
+	conn_event(s, c, CONN_ACCEPTED);
 	if (s->o->on_accept)
 		s->o->on_accept(s->sx, fd, peer, s->o->ctx);
 }
@@ -522,42 +509,55 @@ static int expire_idle(struct server *s)
 		if (due > now)	/* a far due date: wake in ~24 days, look again */
 			return (due - now) * 1000.0 < INT_MAX - 1 ?
 				(int)((due - now) * 1000.0) + 1 : INT_MAX;
-		conn_event(s, s->head, "timeout", " (idle)");
+		conn_event(s, s->head, CONN_TIMEOUT);
 		conn_close(s, s->head);
 	}
 	return s->paused ? 1000 : -1;
 }
 
-static void summary(struct server *s)
+void serve_summary(struct sockx *sx, const struct serve_stats *st)
 {
-	struct sockx *sx = s->sx;
+	unsigned level = listen_status_level(sx);
+	char extra[96] = "";
+	int n = 0;
 
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "clients", (long long)s->clients);
-		ev_int(sx, "bytes_in", (long long)s->in);
-		ev_int(sx, "bytes_out", (long long)s->out);
-		ev_num(sx, "duration", sx_elapsed(sx));
-		ev_end(sx);
-	} else if (!sx->quiet) {
-		/* On stderr when stdout is the clients' bytes (stdio, print -q). */
-		FILE *f = serve_raw_stdout(sx, s->o->mode) ? stderr : stdout;
-
-		fprintf(f, "summary: %llu clients, %llu bytes in, %llu bytes out\n",
-			(unsigned long long)s->clients, (unsigned long long)s->in,
-			(unsigned long long)s->out);
-		fflush(f);
+	if (level == EV_HINT && !event_shows(sx, EV_SAY))
+		return;		/* -q: no summary, on stderr either */
+	switch (st->kind) {
+	case SERVE_CLIENTS:
+		EMIT_AT(sx, level, summary_server, .clients = (long long)st->count,
+			.bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
+			.duration = sx_elapsed(sx));
+		break;
+	case SERVE_DGRAMS:
+		EMIT_AT(sx, level, summary_dgram_server, .datagrams = (long long)st->count,
+			.bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
+			.duration = sx_elapsed(sx));
+		break;
+	case SERVE_UDP:
+		if (st->truncated)
+			n = snprintf(extra, sizeof(extra), ", %llu truncated",
+				     (unsigned long long)st->truncated);
+		if (st->send_errors && n >= 0 && (size_t)n < sizeof(extra))
+			snprintf(extra + n, sizeof(extra) - (size_t)n, ", %llu not sent",
+				 (unsigned long long)st->send_errors);
+		EMIT_AT(sx, level, summary_udp_server, .datagrams = (long long)st->count,
+			.bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
+			.truncated = (long long)st->truncated,
+			.send_errors = (long long)st->send_errors,
+			.duration = sx_elapsed(sx), .extra = extra);
+		break;
 	}
 }
 
 /*
- * Sets up epoll with the listener and a signalfd for SIGINT, SIGTERM and
- * SIGHUP (a closed terminal ends the server the same way: a summary).
+ * Sets up epoll with the listener and the stopping signals' pipe (sig.h):
+ * SIGINT, SIGTERM and SIGHUP (a closed terminal) end the server the same
+ * way, with a summary.
  */
 static int setup(struct server *s)
 {
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &mark_listen };
-	sigset_t set;
 
 	s->chunk = s->o->chunk ? s->o->chunk : CHUNK;
 	s->buf = malloc(s->chunk);
@@ -568,18 +568,13 @@ static int setup(struct server *s)
 		return -1;
 	if (s->src)
 		mode_source_fill(s->src, SOURCE_BUF, 0);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	if (sig_catch_stop() < 0)
 		return -1;
-	s->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (s->sfd < 0 || s->ep < 0 || epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &e) < 0)
+	if (s->ep < 0 || epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &e) < 0)
 		return -1;
 	e.data.ptr = &mark_signal;
-	return epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sfd, &e);
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, sig_fd(), &e);
 }
 
 static void teardown(struct server *s)
@@ -589,8 +584,6 @@ static void teardown(struct server *s)
 	stop_listening(s);
 	if (s->ep >= 0)
 		close(s->ep);
-	if (s->sfd >= 0)
-		close(s->sfd);
 	free(s->buf);
 	free(s->cbuf);
 	free(s->src);
@@ -605,31 +598,22 @@ static int stdio_client(struct server *s)
 {
 	struct sockx *sx = s->sx;
 	struct relay_end end;
-	char a[ADDR_TEXT];
-	struct addr peer;
-	int fd, rc;
+	struct conn c = { .fd = -1 };
+	int rc;
 
-	fd = sock_accept(sx, s->lfd, &peer, SOCK_CLOEXEC);	/* blocking: the relay's way */
-	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+	c.fd = sock_accept(sx, s->lfd, &c.peer, SOCK_CLOEXEC);	/* blocking: the relay's way */
+	if (c.fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
 		s->stop = true;		/* no client of ours can free one */
 		return fail_errno(sx, "accept");
 	}
-	if (fd < 0)
+	if (c.fd < 0)
 		return EXIT_OK;		/* it left before we took it: wait on */
 	s->clients++;
 	if (s->o->nodelay)
-		sock_setopt(sx, fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
-	addr_str(&peer, a, sizeof(a));
-	if (sx->json) {
-		ev_begin(sx, "accepted");
-		ev_str(sx, "peer", a);
-		ev_int(sx, "fd", fd);
-		ev_end(sx);
-	} else {
-		trace(sx, 1, "accepted %s", a);
-	}
-	rc = relay_run_stop(sx, fd, s->o->idle_ms ? s->o->idle_ms : -1, s->sfd, &end);
-	sock_close(sx, fd);
+		sock_setopt(sx, c.fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1);
+	conn_event(s, &c, CONN_ACCEPTED);	/* stdout is the data: -v, stderr */
+	rc = relay_run_stop(sx, c.fd, s->o->idle_ms ? s->o->idle_ms : -1, sig_fd(), &end);
+	sock_close(sx, c.fd);
 	s->in += end.received;
 	s->out += end.sent;
 	if (end.stopped || end.stdout_done || s->o->once)
@@ -667,8 +651,8 @@ static int serve_stdio(struct server *s)
 
 int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 {
-	struct server s = { .sx = sx, .o = o, .ep = -1, .lfd = lfd, .sfd = -1,
-			    .accepting = true };
+	struct server s = { .sx = sx, .o = o, .ep = -1, .lfd = lfd, .accepting = true };
+	struct serve_stats st = { .kind = SERVE_CLIENTS };
 	struct epoll_event evs[256];
 	int n, i, rc = EXIT_OK;
 
@@ -703,6 +687,9 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 	}
 out:
 	teardown(&s);
-	summary(&s);
+	st.count = s.clients;
+	st.in = s.in;
+	st.out = s.out;
+	serve_summary(sx, &st);
 	return rc;
 }

@@ -18,21 +18,33 @@ enum serve_mode { MODE_ECHO, MODE_UPPER, MODE_DISCARD, MODE_SOURCE,
 extern const char *const serve_mode_names[];
 
 /*
- * True when stdout carries the clients' bytes raw (--mode stdio, or
- * --mode print under -q; never under --json): the lines a human reads
- * ("listening on", the summary) go to stderr then, so that stdout is
- * byte-exact.
+ * Sets sx->data_out: stdout carries the clients' bytes raw (--mode stdio,
+ * or --mode print under -q, where no line a human reads shows). The
+ * lines a human reads ("listening on", the summary) go to stderr then,
+ * so that stdout is byte-exact (listen_status_level).
  */
-bool serve_raw_stdout(const struct sockx *sx, enum serve_mode m);
+void serve_data_out(struct sockx *sx, enum serve_mode m);
 
 /*
- * Shows n bytes a client sent (--mode print): under -q raw on stdout,
- * under --json a "received" event with the peer, fd (when >= 0) and the
- * bytes; else a line "from PEER (fd N), N bytes: DATA" with DATA escaped
- * (esc_write). Returns 0, or -1 when stdout failed (errno set).
+ * Flushes stdout after a --mode print event (under -q its bytes, raw):
+ * returns 0, or -1 when stdout failed (errno set).
  */
-int serve_print(struct sockx *sx, const struct addr *peer, int fd,
-		const void *p, size_t n);
+int serve_flush(void);
+
+/* A server's counts at exit: clients (SERVE_CLIENTS) or datagrams. */
+struct serve_stats {
+	enum { SERVE_CLIENTS, SERVE_DGRAMS, SERVE_UDP } kind;
+	uint64_t count;			/* clients or datagrams */
+	uint64_t in, out;		/* bytes */
+	uint64_t truncated, send_errors;	/* SERVE_UDP only */
+};
+
+/*
+ * The summary of every server, at exit, from its loop (never from a
+ * signal handler): summary_server, summary_dgram_server or
+ * summary_udp_server; on stdout, or stderr when stdout is the data.
+ */
+void serve_summary(struct sockx *sx, const struct serve_stats *st);
 
 struct serve_opts {
 	enum serve_mode mode;
@@ -64,7 +76,7 @@ struct serve_opts {
 
 /*
  * Serves clients of the listening socket lfd (non-blocking) with epoll
- * until SIGINT/SIGTERM, or until the one client of --once is done; then
+ * until SIGINT, SIGTERM or SIGHUP (sig.h), or until the one client of --once is done; then
  * prints a summary. Never blocks on one client: one that does not read
  * its echoes stops being read until it does, so memory stays bounded.
  * MODE_STDIO serves one client at a time through the netcat relay

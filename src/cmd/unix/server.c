@@ -1,13 +1,11 @@
 /* \summary: unix -l: serve stream and seqpacket clients (serve.c), or datagrams */
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "unix.h"
+#include "../unix.h"
 
 /* serve.c's hooks: SO_PEERCRED on accept, ancillary data on each read. */
 static void on_accept(struct sockx *sx, int fd, const struct addr *peer, void *ctx)
@@ -51,31 +49,30 @@ struct dgram {
 	uint64_t n, in, out;
 };
 
-/* The line or event of a datagram; -1 if stdout failed (--mode print). */
+/*
+ * The line or event of a datagram (with --mode print its kept bytes,
+ * raw under -q); -1 if stdout failed (errno set).
+ */
 static int show_dgram(struct dgram *d, const struct ux_rx *rx)
 {
 	struct sockx *sx = d->sx;
-	bool print = d->o->mode == MODE_PRINT;
-	char a[ADDR_TEXT];
+	bool trunc = rx->len > rx->kept;
+	long long kept = trunc ? (long long)rx->kept : EV_NONE;
+	char a[ADDR_TEXT], size[48];
 
 	addr_str(&rx->from, a, sizeof(a));
-	if (sx->json) {
-		ev_begin(sx, "received");
-		ev_str(sx, "from", a);
-		ev_int(sx, "bytes", (long long)rx->len);
-		ev_bool(sx, "truncated", rx->len > rx->kept);
-		if (rx->len > rx->kept)
-			ev_int(sx, "kept", (long long)rx->kept);
-		if (print)
-			ev_strn(sx, "data", d->buf, rx->kept);
-		ev_end(sx);
-		return 0;
+	if (d->o->mode == MODE_PRINT) {
+		snprintf(size, sizeof(size), "%zu %s", rx->kept, rx->kept == 1 ? "byte" : "bytes");
+		EMIT(sx, received_dgram_server_print, .from = a, .bytes = (long long)rx->len,
+		     .kept = kept, .truncated = trunc, .data = EV_BYTES(d->buf, rx->kept),
+		     .size = size, .from_text = a);
+		if (serve_flush() < 0)
+			return -1;
+	} else {
+		EMIT(sx, received_dgram_server, .from = a, .bytes = (long long)rx->len,
+		     .kept = kept, .truncated = trunc, .from_text = a);
 	}
-	if (print && serve_print(sx, &rx->from, -1, d->buf, rx->kept) < 0)
-		return -1;
-	if (!print)
-		say(sx, "from %s: %zu bytes", a, rx->len);
-	if (rx->len > rx->kept)
+	if (trunc)
 		warn_msg(sx, "the datagram from %s was cut to %zu of its %zu bytes"
 			 " (MSG_TRUNC; --recv-size %lu)", a, rx->kept, rx->len,
 			 d->o->recv_size);
@@ -134,37 +131,15 @@ static int dgram_one(struct dgram *d)
 	return 1;
 }
 
-static void dgram_summary(struct dgram *d)
-{
-	struct sockx *sx = d->sx;
-
-	if (sx->json) {
-		ev_begin(sx, "summary");
-		ev_int(sx, "datagrams", (long long)d->n);
-		ev_int(sx, "bytes_in", (long long)d->in);
-		ev_int(sx, "bytes_out", (long long)d->out);
-		ev_num(sx, "duration", sx_elapsed(sx));
-		ev_end(sx);
-		return;
-	}
-	say(sx, "summary: %llu datagrams, %llu bytes in, %llu bytes out",
-	    (unsigned long long)d->n, (unsigned long long)d->in,
-	    (unsigned long long)d->out);
-}
-
 /* Serves datagrams until SIGINT/SIGTERM/SIGHUP (or one, with --once). */
 static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
 {
 	struct dgram d = { .sx = sx, .o = o, .fd = fd };
-	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .events = POLLIN } };
-	sigset_t set;
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+			       { .fd = sig_fd(), .events = POLLIN } };
+	struct serve_stats st = { .kind = SERVE_DGRAMS };
 	int rc = EXIT_OK, r;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	p[1].fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	d.buf = malloc(o->recv_size);
 	if (p[1].fd < 0 || !d.buf) {
 		rc = fail_errno(sx, "cannot set up the datagram loop");
@@ -191,34 +166,32 @@ static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
 			break;
 	}
 out:
-	if (p[1].fd >= 0)
-		close(p[1].fd);
 	free(d.buf);
 	sock_close(sx, fd);
-	dgram_summary(&d);
+	st.count = d.n;
+	st.in = d.in;
+	st.out = d.out;
+	serve_summary(sx, &st);
 	return rc;
 }
 
 int ux_serve(struct sockx *sx, struct ux_opts *o)
 {
 	struct ux_file f;
-	sigset_t set;
 	int fd, rc;
 
 	/*
-	 * SIGINT, SIGTERM and SIGHUP wait (blocked) from before the file exists: the
-	 * loops take them from a signalfd, so the file is always removed.
+	 * SIGINT, SIGTERM and SIGHUP are caught (sig.h) from before the file
+	 * exists: they only set a flag the loops poll, so the file is always
+	 * removed.
 	 */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return fail_errno(sx, "sigprocmask");
+	if (sig_catch_stop() < 0)
+		return fail_errno(sx, "cannot catch signals");
 	fd = ux_listen(sx, o, &f);
 	if (fd < 0)
 		return -fd;
-	listen_say(sx, &o->addr, serve_raw_stdout(sx, o->mode));
+	serve_data_out(sx, o->mode);
+	listen_say(sx, &o->addr);
 	if (o->verify)
 		ux_verify_note(sx);
 	if (o->type == SOCK_DGRAM)
