@@ -632,7 +632,7 @@ static int serve_stdio(struct server *s)
 	struct epoll_event evs[2];
 	int n, i, rc = EXIT_OK, r;
 
-	while (!s->stop) {
+	while (!s->stop && !sig_stopped()) {	/* the flag too, when epoll_wait returned EINTR */
 		n = epoll_wait(s->ep, evs, (int)ARRAY_SIZE(evs), -1);
 		if (n < 0 && errno != EINTR)
 			return fail_errno(s->sx, "epoll_wait");
@@ -664,7 +664,7 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 		rc = serve_stdio(&s);
 		goto out;
 	}
-	while (!s.stop) {
+	while (!s.stop && !sig_stopped()) {	/* the flag too, when epoll_wait returned EINTR */
 		n = epoll_wait(s.ep, evs, (int)ARRAY_SIZE(evs), expire_idle(&s));
 		if (n < 0 && errno != EINTR) {
 			rc = fail_errno(sx, "epoll_wait");

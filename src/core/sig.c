@@ -1,8 +1,9 @@
-/* \summary: SIGINT, SIGTERM and SIGHUP as a flag and a readable pipe */
+/* \summary: SIGINT, SIGTERM and SIGHUP as a flag and a readable eventfd */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "../sockx.h"
@@ -11,17 +12,18 @@
 static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 static struct sigaction old_sa[ARRAY_SIZE(stop_sigs)];
 static volatile sig_atomic_t stop_signal;
-static int pipe_fds[2] = { -1, -1 };
+static int event_fd = -1;	/* one descriptor, as a signalfd was */
 
-/* The flag, a byte in the pipe, and the earlier handler back for the next. */
+/* The flag, the eventfd made readable, and the earlier handler back. */
 static void on_signal(int sig)
 {
 	int saved = errno;
+	uint64_t one = 1;
 	size_t i;
 
 	stop_signal = sig;
-	if (pipe_fds[1] >= 0 && write(pipe_fds[1], "", 1) < 0) {
-		/* full: it is readable already */
+	if (event_fd >= 0 && write(event_fd, &one, sizeof(one)) < 0) {
+		/* at its maximum: it is readable already */
 	}
 	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
 		if (stop_sigs[i] == sig)
@@ -34,9 +36,10 @@ int sig_catch_stop(void)
 	struct sigaction sa;
 	size_t i;
 
-	if (pipe_fds[0] >= 0)
+	if (event_fd >= 0)
 		return 0;
-	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+	event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (event_fd < 0)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: a blocking call returns EINTR */
@@ -55,5 +58,5 @@ int sig_stopped(void)
 
 int sig_fd(void)
 {
-	return pipe_fds[0];
+	return event_fd;
 }

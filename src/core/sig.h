@@ -4,13 +4,13 @@
 
 /*
  * From sig_catch_stop() on, SIGINT, SIGTERM and SIGHUP set a flag (the
- * signal's number, sig_stopped()) and make sig_fd() readable; nothing
+ * signal's number, sig_stopped()) and make sig_fd() (an eventfd) readable; nothing
  * else happens in the handler. A blocking call returns EINTR (no
  * SA_RESTART); a poll() loop polls sig_fd() too, so a signal between its
  * check and its poll() is not lost. Summaries print from the loop, after
  * it saw the flag, never from a handler. A second signal of the same kind
  * ends the process as it would have before (the earlier handler is back).
- * Returns 0, or -1 with errno if the pipe could not be made.
+ * Returns 0, or -1 with errno if the eventfd could not be made.
  */
 int sig_catch_stop(void);
 

@@ -5,25 +5,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../unix.h"
+#include "unix.h"
 
 /* serve.c's hooks: SO_PEERCRED on accept, ancillary data on each read. */
 static void on_accept(struct sockx *sx, int fd, const struct addr *peer, void *ctx)
 {
-	const struct ux_opts *o = ctx;
+	const struct unix_opts *o = ctx;
 
 	(void)peer;
-	ux_show_peercred(sx, fd);
+	unix_show_peercred(sx, fd);
 	if (o->creds)
 		sock_setopt(sx, fd, SOL_SOCKET, SO_PASSCRED, "SO_PASSCRED", 1);
 }
 
 static void on_recv(struct sockx *sx, int fd, struct msghdr *m, size_t n, void *ctx)
 {
-	ux_show_control(sx, ctx, fd, m, n > 0);
+	unix_show_control(sx, ctx, fd, m, n > 0);
 }
 
-static int serve_conn(struct sockx *sx, struct ux_opts *o, int fd)
+static int serve_conn(struct sockx *sx, struct unix_opts *o, int fd)
 {
 	struct serve_opts so = {
 		.mode = o->mode, .max_clients = (unsigned)o->max_clients,
@@ -43,7 +43,7 @@ static int serve_conn(struct sockx *sx, struct ux_opts *o, int fd)
 /* The datagram server's state. */
 struct dgram {
 	struct sockx *sx;
-	const struct ux_opts *o;
+	const struct unix_opts *o;
 	int fd;
 	char *buf;
 	uint64_t n, in, out;
@@ -53,7 +53,7 @@ struct dgram {
  * The line or event of a datagram (with --mode print its kept bytes,
  * raw under -q); -1 if stdout failed (errno set).
  */
-static int show_dgram(struct dgram *d, const struct ux_rx *rx)
+static int show_dgram(struct dgram *d, const struct unix_rx *rx)
 {
 	struct sockx *sx = d->sx;
 	bool trunc = rx->len > rx->kept;
@@ -80,7 +80,7 @@ static int show_dgram(struct dgram *d, const struct ux_rx *rx)
 }
 
 /* Echoes a datagram to its sender, if it has an address to answer. */
-static void answer(struct dgram *d, const struct ux_rx *rx)
+static void answer(struct dgram *d, const struct unix_rx *rx)
 {
 	char a[ADDR_TEXT];
 	ssize_t w;
@@ -106,10 +106,10 @@ static void answer(struct dgram *d, const struct ux_rx *rx)
  * -1 on an error (printed), -2 when stdout's reader left. */
 static int dgram_one(struct dgram *d)
 {
-	struct ux_rx rx;
+	struct unix_rx rx;
 	ssize_t n;
 
-	n = ux_recv(d->sx, d->fd, SOCK_DGRAM, d->buf, d->o->recv_size, &rx, true,
+	n = unix_recv(d->sx, d->fd, SOCK_DGRAM, d->buf, d->o->recv_size, &rx, true,
 		    MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
@@ -125,14 +125,14 @@ static int dgram_one(struct dgram *d)
 		fail_errno(d->sx, "cannot write to stdout");
 		return -1;
 	}
-	ux_show_control(d->sx, d->o, d->fd, &rx.m, true);
+	unix_show_control(d->sx, d->o, d->fd, &rx.m, true);
 	if (d->o->mode == MODE_ECHO || d->o->mode == MODE_UPPER)
 		answer(d, &rx);
 	return 1;
 }
 
 /* Serves datagrams until SIGINT/SIGTERM/SIGHUP (or one, with --once). */
-static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
+static int serve_dgram(struct sockx *sx, const struct unix_opts *o, int fd)
 {
 	struct dgram d = { .sx = sx, .o = o, .fd = fd };
 	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
@@ -153,7 +153,7 @@ static int serve_dgram(struct sockx *sx, const struct ux_opts *o, int fd)
 			rc = fail_errno(sx, "poll");
 			break;
 		}
-		if (r > 0 && p[1].revents)
+		if ((r > 0 && p[1].revents) || sig_stopped())	/* EINTR: the flag */
 			break;
 		if (r > 0 && p[0].revents) {
 			r = dgram_one(&d);
@@ -175,9 +175,9 @@ out:
 	return rc;
 }
 
-int ux_serve(struct sockx *sx, struct ux_opts *o)
+int unix_serve(struct sockx *sx, struct unix_opts *o)
 {
-	struct ux_file f;
+	struct unix_file f;
 	int fd, rc;
 
 	/*
@@ -187,17 +187,17 @@ int ux_serve(struct sockx *sx, struct ux_opts *o)
 	 */
 	if (sig_catch_stop() < 0)
 		return fail_errno(sx, "cannot catch signals");
-	fd = ux_listen(sx, o, &f);
+	fd = unix_listen(sx, o, &f);
 	if (fd < 0)
 		return -fd;
 	serve_data_out(sx, o->mode);
 	listen_say(sx, &o->addr);
 	if (o->verify)
-		ux_verify_note(sx);
+		unix_verify_note(sx);
 	if (o->type == SOCK_DGRAM)
 		rc = serve_dgram(sx, o, fd);
 	else
 		rc = serve_conn(sx, o, fd);
-	ux_file_remove(sx, &f);
+	unix_file_remove(sx, &f);
 	return rc;
 }

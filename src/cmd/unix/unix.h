@@ -112,19 +112,4 @@ int unix_serve(struct sockx *sx, struct unix_opts *o);
 int unix_client(struct sockx *sx, struct unix_opts *o);
 int unix_demo(struct sockx *sx, struct unix_opts *o);
 
-/*
- * The names src/cmd/unix_server.c uses until it moves into this folder
- * (its owner renames them there; then this block goes).
- */
-#define ux_opts unix_opts
-#define ux_file unix_file
-#define ux_rx unix_rx
-#define ux_listen unix_listen
-#define ux_file_remove unix_file_remove
-#define ux_recv unix_recv
-#define ux_show_control unix_show_control
-#define ux_show_peercred unix_show_peercred
-#define ux_verify_note unix_verify_note
-#define ux_serve unix_serve
-
 #endif
