@@ -235,3 +235,27 @@ summary: 0 clients, 0 bytes in, 0 bytes out"
 	wait_exit srv 5
 	assert_equal "$BG_RC" 0
 }
+
+@test "tcp-server: SIGTERM right after the listening line still gives the summary (signals are taken first)" {
+	local i
+	for i in 1 2 3 4 5; do
+		start_server "srv$i" "$SOCKX" tcp-server -p 0
+		stop_bg "srv$i"
+		[[ $BG_RC -eq 0 ]]
+		grep -q '^summary: 0 clients' "$BATS_TEST_TMPDIR/srv$i.out"
+	done
+}
+
+@test "tcp-server: --backlog 0 is the tutorial's listen(0), and a backlog above somaxconn is capped (ss)" {
+	need_cmd ss
+	start_server srv "$SOCKX" -v tcp-server -p 0 --backlog 0
+	run -0 ss -lntH "sport = :$PORT"
+	[[ $(awk '{print $3}' <<<"$output") -eq 0 ]]	# a listener's Send-Q is its backlog
+	run -0 "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi
+	stop_bg srv
+	start_server big "$SOCKX" -v tcp-server -p 0 --backlog 1000000
+	run -0 ss -lntH "sport = :$PORT"
+	[[ $(awk '{print $3}' <<<"$output") -eq $(cat /proc/sys/net/core/somaxconn) ]]
+	grep -q "listen backlog 1000000: the kernel caps it at net.core.somaxconn, $(cat /proc/sys/net/core/somaxconn)" \
+		"$BATS_TEST_TMPDIR/big.err"
+}

@@ -14,7 +14,7 @@ static const struct optdef opts[] = {
 	{ "port", 'p', "PORT", "port or service (default 9999; 0: the kernel picks one)", NULL },
 	{ "listen", 'l', NULL, "nc's -l, accepted and ignored: a server always listens", NULL },
 	{ "mode", O_MODE, "MODE", "echo (default), upper, discard, source, print or stdio", "echo upper discard source print stdio" },
-	{ "backlog", O_BACKLOG, "N", "listen() backlog (default 4096)", NULL },
+	{ "backlog", O_BACKLOG, "N", "listen() backlog (default 4096; 0 is the tutorial's listen(0); capped at net.core.somaxconn)", NULL },
 	{ "max-clients", O_MAXCL, "N", "serve at most N at once; the rest wait in the backlog", NULL },
 	{ "once", O_ONCE, NULL, "serve one client, then exit", NULL },
 	{ "idle-timeout", O_IDLE, "S", "close a client silent for S seconds", NULL },
@@ -74,7 +74,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		o->so.mode = (enum serve_mode)i;
 		return EXIT_OK;
 	case O_BACKLOG:
-		if (opt_num(sx, "backlog", arg, 1, 1 << 20, &v) != EXIT_OK)
+		if (opt_num(sx, "backlog", arg, 0, 1 << 20, &v) != EXIT_OK)
 			return EXIT_USAGE;
 		o->lo.backlog = (int)v;
 		return EXIT_OK;
@@ -88,6 +88,22 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	default:
 		return EXIT_USAGE;
 	}
+}
+
+/* Under -v: a backlog above net.core.somaxconn, which the kernel silently caps. */
+static void note_somaxconn(struct sockx *sx, int backlog)
+{
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+	int max = -1;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &max) != 1)
+		max = -1;
+	fclose(f);
+	if (max >= 0 && backlog > max)
+		trace(sx, 1, "listen backlog %d: the kernel caps it at net.core.somaxconn, %d",
+		      backlog, max);
 }
 
 int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
@@ -108,6 +124,7 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 	rc = listen_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
 	if (rc != EXIT_OK)
 		return rc;
+	note_somaxconn(sx, o.lo.backlog);
 	fd = sock_listener(sx, &a, SOCK_STREAM, &o.lo, &failed);
 	if (fd < 0) {
 		rc = fail_open(sx, "%s %s", failed, addr_str(&a, s, sizeof(s)));

@@ -1,10 +1,12 @@
 /* \summary: what every server shares: the address to bind, the "listening on" line */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "event.h"
 #include "listen.h"
 #include "out.h"
+#include "sig.h"
 
 int listen_addr(struct sockx *sx, const char *bind, const char *port,
 		int type, bool v6only, struct listen_opts *lo, struct addr *a)
@@ -41,6 +43,12 @@ void listen_say(struct sockx *sx, const struct addr *a)
 	unsigned level = listen_status_level(sx);
 	int port = addr_port(a);
 
+	/*
+	 * Signals are taken before the line: a script that stops the server
+	 * as soon as it read "listening on" gets the summary, not a kill.
+	 */
+	if (sig_catch_stop() < 0)
+		warn_msg(sx, "cannot catch SIGINT and SIGTERM: %s", strerror(errno));
 	addr_str(a, s, sizeof(s));
 	if (level == EV_SAY && !event_shows(sx, EV_SAY)) {
 		/*

@@ -25,6 +25,8 @@ unsigned listen_status_level(const struct sockx *sx);
 /*
  * Emits "listening on ADDR:PORT" (the event listening) scripts wait for,
  * even under -q; on stderr when stdout carries the data (sx->data_out).
+ * Catches the stopping signals first (sig_catch_stop): from the line on,
+ * SIGINT, SIGTERM and SIGHUP end the server with its summary.
  */
 void listen_say(struct sockx *sx, const struct addr *a);
 
