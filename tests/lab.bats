@@ -3,6 +3,7 @@
 # wrong-port lab, held against python3's socket module and /proc.
 
 load helpers/common
+load helpers/net
 
 @test "lab: with no name, lists every lab of src/cmd/lab/labs.h with its claim" {
 	run -0 "$SOCKX" lab
@@ -65,4 +66,27 @@ except ConnectionRefusedError:
 		[[ -r "$BATS_TEST_DIRNAME/../docs/labs/$name.md" ]] || fail "no docs/labs/$name.md"
 	done
 	[[ $(grep -c '^   verdict: ' "$doc") -eq $(jq -r 'select(.event == "lab_listed")' <<<"$output" | grep -c '"name"') ]]
+}
+
+@test "lab: the man page names every lab, and tutorial-mistakes.md links labs.md" {
+	local name
+	run -0 "$SOCKX" --json lab
+	for name in $(jq -r 'select(.event == "lab_listed") | .name' <<<"$output"); do
+		grep -q "\\b$name\\b" "$BATS_TEST_DIRNAME/../docs/sockx.1.in" || fail "sockx.1.in does not name lab $name"
+	done
+	grep -qF '(labs.md)' "$BATS_TEST_DIRNAME/../docs/tutorial-mistakes.md"
+}
+
+@test "lab: SIGINT during --all ends the lab in hand (undone) and prints the summary" {
+	skip_unless_root "the timeouts lab makes network namespaces"
+	start_bg all "$SOCKX" --json lab --all
+	# wait until the timeouts lab has begun, then interrupt it
+	wait_line "$BATS_TEST_TMPDIR/all.out" '"event":"lab_begin".*"name":"timeouts"' 20
+	stop_bg all INT
+	[[ $BG_RC -eq 1 ]]
+	run jq -r 'select(.event == "lab" and .name == "timeouts") | .verdict' "$BATS_TEST_TMPDIR/all.out"
+	assert_output failed
+	[[ $(tail -n 1 "$BATS_TEST_TMPDIR/all.out" | jq -r .event) == summary ]]
+	run ip netns list
+	refute_output --partial "sockx-timeouts-"
 }
