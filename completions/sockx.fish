@@ -27,7 +27,7 @@ complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -s b -l bind -x -d
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -s p -l port -x -d 'port or service (default 9999; 0: the kernel picks one)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -s l -l listen -d 'nc\'s -l, accepted and ignored: a server always listens'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l mode -x -a 'echo upper discard source print stdio' -d 'echo (default), upper, discard, source, print or stdio'
-complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l backlog -x -d 'listen() backlog (default 4096)'
+complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l backlog -x -d 'listen() backlog (default 4096; 0 is the tutorial\'s listen(0); capped at net.core.somaxconn)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l max-clients -x -d 'serve at most N at once; the rest wait in the backlog'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l once -d 'serve one client, then exit'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l idle-timeout -x -d 'close a client silent for S seconds'

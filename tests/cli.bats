@@ -145,7 +145,7 @@ BAD_LINES=(
 	"tcp-server -p 80x"
 	"tcp-server -p no-such-service-name"
 	"tcp-server --mode shout"
-	"tcp-server --backlog 0"
+	"tcp-server --backlog -1"
 	"tcp-server --backlog 1e3"
 	"tcp-server --max-clients x"
 	"tcp-server --idle-timeout -1"

@@ -82,11 +82,12 @@ except ConnectionRefusedError:
 	start_bg all "$SOCKX" --json lab --all
 	# wait until the timeouts lab has begun, then interrupt it
 	wait_line "$BATS_TEST_TMPDIR/all.out" '"event":"lab_begin".*"name":"timeouts"' 20
+	local pid=${BG_PID[all]}	# its namespaces are named after it
 	stop_bg all INT
 	[[ $BG_RC -eq 1 ]]
 	run jq -r 'select(.event == "lab" and .name == "timeouts") | .verdict' "$BATS_TEST_TMPDIR/all.out"
 	assert_output failed
 	[[ $(tail -n 1 "$BATS_TEST_TMPDIR/all.out" | jq -r .event) == summary ]]
 	run ip netns list
-	refute_output --partial "sockx-timeouts-"
+	refute_output --partial "sockx-timeouts-$pid-"	# other tests run this lab too
 }

@@ -6,6 +6,7 @@
 
 #include "capture/capture.h"
 #include "capture/expect.h"
+#include "wire/kfield.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,7 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wp[0] = &w;
 	capture_match_msgs(ep, 1, wp, 1, &r);
 	capture_field_name(e.layout, data, size, size);
-	capture_kfill_hdrincl(data, size);
+	{
+		char names[256];
+		unsigned mask = kfield_mask((enum kfield_sock)(data[0] % 4), data, size);
+
+		kfield_covering(mask, data[1] & 1, data[2] % 64, size / 2);
+		kfield_names(mask, ", ", names, sizeof(names));
+	}
 	capture_msg_free(&e);
 	capture_msg_free(&w);
 	return 0;
