@@ -10,22 +10,6 @@
 
 static const char message[] = "你好,服务器!";	/* the tutorial's, 17 bytes */
 
-/* The descriptors to close after the lab (static: run()'s frame is gone by then). */
-static int slots[6];
-static size_t used;
-
-static int *slot(struct lab_run *r, int fd)
-{
-	if (fd < 0)
-		return NULL;
-	if (used < ARRAY_SIZE(slots)) {
-		slots[used] = fd;
-		if (lab_defer(r, lab_close_fd, &slots[used]))
-			return &slots[used++];
-	}
-	close(fd);
-	return NULL;
-}
 
 struct half {
 	long long server_got;	/* what the server read before its EOF, -1: no EOF */
@@ -79,10 +63,10 @@ static int round_trip(struct lab_run *r, int lfd, const struct addr *srv, bool u
 	int *cli, *peer, len, err, cli_fd;
 	long long rst0;
 
-	cli = slot(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	cli = lab_own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!cli || sock_connect(r->sx, *cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "connect: %s", strerror(errno));
-	peer = slot(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	peer = lab_own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
 	if (!peer)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
 	if (sock_send(r->sx, *cli, message, strlen(message), MSG_NOSIGNAL) < 0)
@@ -135,7 +119,6 @@ static int run(struct lab_run *r)
 	struct addr srv;
 	int lfd, rc;
 
-	used = 0;
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);
 	if (lfd < 0)
 		return r->exit;

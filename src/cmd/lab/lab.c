@@ -182,16 +182,22 @@ void lab_close_fd(void *arg)
 	*fd = -1;
 }
 
-int lab_defer_fd(struct lab_run *r, int fd)
+int *lab_own(struct lab_run *r, int fd)
 {
 	if (fd < 0)
-		return -1;
-	if (r->nfds >= LAB_DEFER_MAX) {
+		return NULL;
+	if (r->nfds >= LAB_FDS_MAX) {
 		close(fd);
-		return -1;
+		errno = EMFILE;
+		return NULL;
 	}
-	r->fds[r->nfds++] = fd;
-	return fd;
+	r->fds[r->nfds] = fd;
+	return &r->fds[r->nfds++];
+}
+
+int lab_keep(struct lab_run *r, int fd)
+{
+	return lab_own(r, fd) ? fd : -1;
 }
 
 void lab_loopback(struct addr *a, int family, int port)
@@ -227,9 +233,29 @@ int lab_listener(struct lab_run *r, int family, int type, int backlog,
 			   strerror(errno));
 		return -1;
 	}
-	if (lab_defer_fd(r, fd) < 0)
+	if (lab_keep(r, fd) < 0)
 		lab_cannot(r, EXIT_FAIL, "too many descriptors to undo");
 	return r->judged ? -1 : fd;
+}
+
+int lab_tcp_pair(struct lab_run *r, int lfd, const struct addr *srv, int fd[2])
+{
+	struct addr peer;
+
+	fd[0] = fd[1] = -1;
+	if (lab_expired(r))
+		return lab_cannot(r, EXIT_FAIL, "%s", sig_stopped() ? "stopped" : "the bound passed");
+	fd[0] = lab_keep(r, sock_socket(r->sx, srv->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (fd[0] < 0)
+		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
+	sock_set_timeout(r->sx, fd[0], SO_SNDTIMEO, lab_ms_left(r, 2000));
+	if (sock_connect(r->sx, fd[0], srv) < 0)
+		return lab_cannot(r, EXIT_FAIL, "connect on loopback: %s", strerror(errno));
+	sock_set_timeout(r->sx, fd[0], SO_SNDTIMEO, 0);	/* the bound was connect()'s */
+	fd[1] = lab_keep(r, sock_accept(r->sx, lfd, &peer, SOCK_CLOEXEC));
+	if (fd[1] < 0)
+		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
+	return EXIT_OK;
 }
 
 long long lab_proc_counter(const char *file, const char *prefix, const char *field)
@@ -268,7 +294,7 @@ static int run_one(struct sockx *sx, const struct lab *l, int wait_ms, int *verd
 	EMIT(sx, lab_begin, .name = l->name, .claim = l->claim, .how = l->how);
 	rc = l->run(&r);
 	while (r.nfds > 0)
-		close(r.fds[--r.nfds]);
+		lab_close_fd(&r.fds[--r.nfds]);
 	while (r.ndefer > 0) {
 		r.ndefer--;
 		r.defer[r.ndefer].fn(r.defer[r.ndefer].arg);

@@ -26,6 +26,7 @@ struct lab {
 };
 
 #define LAB_DEFER_MAX 16
+#define LAB_FDS_MAX 32
 
 struct lab_run {
 	struct sockx *sx;
@@ -37,7 +38,7 @@ struct lab_run {
 	int verdict;		/* enum lab_verdict, LAB_NOT_RUN or LAB_FAILED */
 	struct { void (*fn)(void *); void *arg; } defer[LAB_DEFER_MAX];
 	int ndefer;
-	int fds[LAB_DEFER_MAX];	/* lab_defer_fd's, closed after the lab */
+	int fds[LAB_FDS_MAX];	/* lab_own's, closed after the lab (-1: closed) */
 	int nfds;
 };
 
@@ -66,10 +67,13 @@ int lab_ms_left(const struct lab_run *r, int cap_ms);
  */
 bool lab_defer(struct lab_run *r, void (*fn)(void *), void *arg);
 /*
- * fd closed after the lab (before the lab_defer calls); fd itself is
- * returned, or -1 (closed now) when fd was -1 or the list is full.
+ * fd is the lab's, closed after it (before the lab_defer calls): its slot
+ * in r, which lab_close_fd(slot) closes early; NULL when fd was -1, or
+ * when the slots are full (fd closed now, errno EMFILE). lab_keep is the
+ * same returning fd itself, or -1.
  */
-int lab_defer_fd(struct lab_run *r, int fd);
+int *lab_own(struct lab_run *r, int fd);
+int lab_keep(struct lab_run *r, int fd);
 /* Closes the descriptor *(int *)arg points to, if >= 0 (for lab_defer). */
 void lab_close_fd(void *arg);
 
@@ -83,6 +87,14 @@ void lab_loopback(struct addr *a, int family, int port);
  */
 int lab_listener(struct lab_run *r, int family, int type, int backlog,
 		 struct addr *a);
+
+/*
+ * A TCP connection to the listener lfd at srv (loopback): the client in
+ * fd[0], the server's side in fd[1], both the lab's (lab_keep). The
+ * connect() is bounded by the lab's time (at most 2 s). EXIT_OK, or
+ * lab_cannot's code.
+ */
+int lab_tcp_pair(struct lab_run *r, int lfd, const struct addr *srv, int fd[2]);
 
 /*
  * A counter of /proc/net/snmp or /proc/net/netstat (file), as netstat -s

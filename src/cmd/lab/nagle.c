@@ -19,29 +19,6 @@ static const char *const mode_what[M_MODES] = {
 	"Nagle on, TCP_QUICKACK set on the server before each read: median",
 };
 
-/* The connections' descriptors: undone after run() returned, so not on its stack. */
-static int fds[M_MODES][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
-
-/* A client connected to the listener at srv, and the server's side of it. */
-static int connect_pair(struct lab_run *r, int lfd, const struct addr *srv, int fd[2])
-{
-	struct addr peer;
-
-	if (lab_expired(r))
-		return lab_cannot(r, EXIT_FAIL, "%s", sig_stopped() ? "stopped" : "the bound passed");
-	fd[0] = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd[0] < 0 || !lab_defer(r, lab_close_fd, &fd[0]))
-		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
-	sock_set_timeout(r->sx, fd[0], SO_SNDTIMEO, lab_ms_left(r, 2000));
-	if (sock_connect(r->sx, fd[0], srv) < 0)
-		return lab_cannot(r, EXIT_FAIL, "connect to the lab's listener: %s",
-				  strerror(errno));
-	fd[1] = sock_accept(r->sx, lfd, &peer, SOCK_CLOEXEC);
-	if (fd[1] < 0 || !lab_defer(r, lab_close_fd, &fd[1]))
-		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
-	return EXIT_OK;
-}
-
 /* Reads exactly n bytes from fd within the lab's bound; false if not. */
 static bool read_n(struct lab_run *r, int fd, size_t n, bool quickack)
 {
@@ -109,7 +86,7 @@ static bool rounds(struct lab_run *r, const int fd[2], enum mode m, double *medi
 static int run(struct lab_run *r)
 {
 	double med[M_MODES];
-	int stalled[M_MODES], done, rc, lfd;
+	int stalled[M_MODES], done, rc, lfd, fds[M_MODES][2];
 	char note[96];
 	struct addr srv;
 	enum mode m;
@@ -118,7 +95,7 @@ static int run(struct lab_run *r)
 	if (lfd < 0)
 		return r->exit;
 	for (m = M_NAGLE; m < M_MODES; m++) {
-		rc = connect_pair(r, lfd, &srv, fds[m]);
+		rc = lab_tcp_pair(r, lfd, &srv, fds[m]);
 		if (rc != EXIT_OK)
 			return rc;
 		if (m == M_NODELAY &&

@@ -17,27 +17,6 @@
 
 static char out_buf[BIG], in_buf[1 << 18];
 
-/* The descriptors to close after the lab (static: the lab's frame is gone by then). */
-static int fds[6];
-static size_t nfds;
-
-static int keep(struct lab_run *r, int fd)
-{
-	if (fd < 0)
-		return -1;
-	if (nfds == ARRAY_SIZE(fds)) {
-		close(fd);
-		errno = EMFILE;
-		return -1;
-	}
-	fds[nfds] = fd;
-	if (!lab_defer(r, lab_close_fd, &fds[nfds])) {
-		close(fd);
-		errno = EMFILE;
-		return -1;
-	}
-	return fds[nfds++];
-}
 
 /* SIGALRM: counted, nothing else; installed without SA_RESTART. */
 static volatile sig_atomic_t alarms;
@@ -73,7 +52,7 @@ static int conn(struct lab_run *r, int lfd, const struct addr *srv, int *cli, in
 {
 	struct addr from;
 
-	*cli = keep(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	*cli = lab_keep(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (*cli < 0)
 		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
 	sock_setopt(r->sx, *cli, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF", SMALL_BUF);
@@ -81,7 +60,7 @@ static int conn(struct lab_run *r, int lfd, const struct addr *srv, int *cli, in
 	sock_set_timeout(r->sx, *cli, SO_SNDTIMEO, lab_ms_left(r, 3000) > 0 ? lab_ms_left(r, 3000) : 1);
 	if (sock_connect(r->sx, *cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "connect: %s", strerror(errno));
-	*peer = keep(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	*peer = lab_keep(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
 	if (*peer < 0)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
 	return EXIT_OK;
@@ -242,7 +221,6 @@ static int run(struct lab_run *r)
 	long long lost;
 	bool nb_ok, bk_ok;
 
-	nfds = 0;
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);
 	if (lfd < 0)
 		return r->exit;

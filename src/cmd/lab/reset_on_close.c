@@ -13,21 +13,6 @@
 #define MSG_LEN 2000	/* the client's message */
 #define READ_LEN 1024	/* what the tutorial's server reads of it */
 
-/* The descriptors to close after the lab (static: run()'s frame is gone by then). */
-static int fds[6];
-static size_t nfds;
-
-static int hold_fd(struct lab_run *r, int fd)
-{
-	if (fd < 0 || nfds == ARRAY_SIZE(fds))
-		return fd < 0 ? -1 : (close(fd), -1);
-	fds[nfds] = fd;
-	if (!lab_defer(r, lab_close_fd, &fds[nfds])) {
-		close(fd);
-		return -1;
-	}
-	return fds[nfds++];
-}
 
 /* What one round saw. */
 struct round {
@@ -77,12 +62,12 @@ static int exchange(struct lab_run *r, int lfd, const struct addr *srv, bool rea
 	ssize_t n;
 
 	memset(msg, 'a', sizeof(msg));
-	cli = hold_fd(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	cli = lab_keep(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (cli < 0 || sock_connect(r->sx, cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "connect: %s", strerror(errno));
-	if (hold_fd(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC)) < 0)
+	peer = lab_own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	if (!peer)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
-	peer = &fds[nfds - 1];
 	if (sock_send(r->sx, cli, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg) ||
 	    !wait_queued(r, *peer, MSG_LEN))
 		return lab_cannot(r, EXIT_FAIL, "the %d bytes did not reach the server", MSG_LEN);
@@ -159,7 +144,6 @@ static int run(struct lab_run *r)
 	struct addr srv;
 	int lfd, rc;
 
-	nfds = 0;
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);
 	if (lfd < 0)
 		return r->exit;

@@ -22,23 +22,8 @@ static const char *const way_name[W_COUNT] = {
 	[W_IGNORE] = "SIGPIPE ignored (SIG_IGN), plain send()",
 };
 
-/* What the lab must undo (static: run()'s frame is gone by then). */
-static int fds[12];	/* 4 a writer: client, server end, the pipe */
-static size_t nfds;
+/* The writer to kill and reap after the lab (static: run()'s frame is gone by then). */
 static pid_t child = -1;
-
-static int *own(struct lab_run *r, int fd)
-{
-	if (fd < 0)
-		return NULL;
-	if (nfds < ARRAY_SIZE(fds)) {
-		fds[nfds] = fd;
-		if (lab_defer(r, lab_close_fd, &fds[nfds]))
-			return &fds[nfds++];
-	}
-	close(fd);
-	return NULL;
-}
 
 static void kill_child(void *arg)
 {
@@ -89,10 +74,10 @@ static int reset_conn(struct lab_run *r, int lfd, const struct addr *srv, int **
 	struct addr from;
 	int *peer, i;
 
-	*cli = own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	*cli = lab_own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!*cli || sock_connect(r->sx, **cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "connect: %s", strerror(errno));
-	peer = own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	peer = lab_own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
 	if (!peer)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
 	if (sock_setopt_buf(r->sx, *peer, SOL_SOCKET, SO_LINGER, "SO_LINGER", &lg, sizeof(lg)) < 0)
@@ -111,10 +96,10 @@ static int reset_conn(struct lab_run *r, int lfd, const struct addr *srv, int **
 
 static int writer(struct lab_run *r, int fd, enum way w, struct writer *o)
 {
-	int p[2], st = 0, i, e;
+	int p[2], st = 0, i, e, *wr;
 	pid_t done = 0;
 
-	if (pipe2(p, O_CLOEXEC) < 0 || !own(r, p[0]) || !own(r, p[1]))
+	if (pipe2(p, O_CLOEXEC) < 0 || !lab_own(r, p[0]) || !(wr = lab_own(r, p[1])))
 		return lab_cannot(r, EXIT_FAIL, "pipe: %s", strerror(errno));
 	fflush(NULL);
 	child = fork();
@@ -122,8 +107,7 @@ static int writer(struct lab_run *r, int fd, enum way w, struct writer *o)
 		return lab_cannot(r, EXIT_FAIL, "fork: %s", strerror(errno));
 	if (child == 0)
 		write_on(fd, p[1], w);
-	close(p[1]);
-	fds[nfds - 1] = -1;
+	lab_close_fd(wr);	/* the child's end */
 	for (i = 0; i < 600 && done == 0 && !lab_expired(r); i++) {	/* 3 s at most */
 		done = waitpid(child, &st, WNOHANG);
 		if (done == 0)
@@ -175,7 +159,6 @@ static int run(struct lab_run *r)
 	struct addr srv;
 	int lfd, rc, *cli, w;
 
-	nfds = 0;
 	child = -1;
 	memset(wr, 0, sizeof(wr));
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);

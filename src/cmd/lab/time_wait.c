@@ -9,23 +9,6 @@
 
 #include "lab.h"
 
-/* The descriptors to close after the lab (static: run()'s frame is gone by then). */
-static int fds[10];
-static size_t nfds;
-
-static int *own(struct lab_run *r, int fd)
-{
-	if (fd < 0)
-		return NULL;
-	if (nfds < ARRAY_SIZE(fds)) {
-		fds[nfds] = fd;
-		if (lab_defer(r, lab_close_fd, &fds[nfds]))
-			return &fds[nfds++];
-	}
-	close(fd);
-	return NULL;
-}
-
 /*
  * Sockets in /proc/net/tcp in state st (6: TIME_WAIT) from 127.0.0.1:lport,
  * to rport (0: any); -1 if the file cannot be read.
@@ -80,7 +63,7 @@ static int rebind(struct lab_run *r, int port, bool reuse, int **fd)
 {
 	struct addr a;
 
-	*fd = own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	*fd = lab_own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!*fd)
 		return errno;
 	if (reuse)
@@ -101,7 +84,7 @@ static int round_tw(struct lab_run *r, int lfd, const struct addr *srv, bool fir
 	char c;
 	int *cli, *peer, *again, i;
 
-	cli = own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	cli = lab_own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!cli)
 		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
 	if (first_reuse)
@@ -111,7 +94,7 @@ static int round_tw(struct lab_run *r, int lfd, const struct addr *srv, bool fir
 	    sock_connect(r->sx, *cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "bind and connect: %s", strerror(errno));
 	o->port = port_of(&me);
-	peer = own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	peer = lab_own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
 	if (!peer)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
 	sock_close(r->sx, *cli);	/* the client closes first */
@@ -170,7 +153,6 @@ static int run(struct lab_run *r)
 	int lfd, rc, twr = sysctl_int("/proc/sys/net/ipv4/tcp_tw_reuse");
 	bool tw_seen;
 
-	nfds = 0;
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);
 	if (lfd < 0)
 		return r->exit;

@@ -27,7 +27,10 @@
 
 enum { F_CLI, F_SRV, F_SND, F_SNDPEER, F_BLK, F_BLKPEER, F_NFDS };
 
-/* What run() must undo after it returned: not on its stack. */
+/*
+ * The run's connections (the lab's: closed after it), and the namespaces
+ * run() must undo after it returned: not on its stack.
+ */
 static struct {
 	struct sockx *sx;
 	int fd[F_NFDS];
@@ -190,26 +193,6 @@ static bool ns_connect(struct lab_run *r, int port, char *msg, size_t len, doubl
 	return true;
 }
 
-/* A client connected on loopback and the server's side of it, into fd[0], fd[1]. */
-static int loop_pair(struct lab_run *r, int lfd, const struct addr *srv, int *fd)
-{
-	struct addr peer;
-
-	if (lab_expired(r))
-		return lab_cannot(r, EXIT_FAIL, "%s", sig_stopped() ? "stopped" : "the bound passed");
-	fd[0] = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd[0] < 0 || !lab_defer(r, lab_close_fd, &fd[0]))
-		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
-	sock_set_timeout(r->sx, fd[0], SO_SNDTIMEO, lab_ms_left(r, 2000));
-	if (sock_connect(r->sx, fd[0], srv) < 0)
-		return lab_cannot(r, EXIT_FAIL, "connect on loopback: %s", strerror(errno));
-	sock_set_timeout(r->sx, fd[0], SO_SNDTIMEO, 0);
-	fd[1] = sock_accept(r->sx, lfd, &peer, SOCK_CLOEXEC);
-	if (fd[1] < 0 || !lab_defer(r, lab_close_fd, &fd[1]))
-		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
-	return EXIT_OK;
-}
-
 /* recv() with SO_RCVTIMEO IO_MS on a connection whose peer sends nothing. */
 static int recv_timeout(struct lab_run *r, int fd, double *ms)
 {
@@ -355,9 +338,9 @@ static int run(struct lab_run *r)
 	if (lfd < 0)
 		return r->exit;
 	sock_setopt(r->sx, lfd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", 16384);
-	if ((rc = loop_pair(r, lfd, &srv, &u.fd[F_CLI])) != EXIT_OK ||
-	    (rc = loop_pair(r, lfd, &srv, &u.fd[F_SND])) != EXIT_OK ||
-	    (rc = loop_pair(r, lfd, &srv, &u.fd[F_BLK])) != EXIT_OK)
+	if ((rc = lab_tcp_pair(r, lfd, &srv, &u.fd[F_CLI])) != EXIT_OK ||
+	    (rc = lab_tcp_pair(r, lfd, &srv, &u.fd[F_SND])) != EXIT_OK ||
+	    (rc = lab_tcp_pair(r, lfd, &srv, &u.fd[F_BLK])) != EXIT_OK)
 		return rc;
 	if (lab_expired(r))
 		return lab_cannot(r, EXIT_FAIL, "%s before the loopback parts",

@@ -10,7 +10,7 @@
 /* A port on loopback that nobody listens on: bound, never listened. */
 static int closed_port(struct lab_run *r, int *fd, struct addr *a)
 {
-	*fd = lab_defer_fd(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	*fd = lab_keep(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (*fd < 0)
 		return lab_cannot(r, EXIT_FAIL, "socket: %s", strerror(errno));
 	lab_loopback(a, AF_INET, 0);
