@@ -145,9 +145,13 @@ static const char *make_netns(struct lab_run *r)
 			 k ? "srv" : "cli");
 		if (!lab_defer(r, del_netns, (void *)(intptr_t)k))
 			return "too many things to undo";
+		/*
+		 * Undone even if add seems to fail: a signal cuts its bound
+		 * short, and ip may be killed after it made the namespace.
+		 */
+		u.made[k] = true;
 		if (run_cmd(add, lab_ms_left(r, 3000), NULL, 0) != 0)
 			return "ip netns add";
-		u.made[k] = true;
 	}
 	for (i = 0; i < ARRAY_SIZE(steps); i++)
 		if (lab_expired(r) || run_cmd(steps[i], lab_ms_left(r, 3000), NULL, 0) != 0)
