@@ -19,7 +19,7 @@
 /* Everything to undo, static: the deferred calls run after run() returned. */
 static int fds[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 static pid_t child = -1;
-static char big[BIG];
+static char *big;	/* BIG bytes, the lab's (lab_alloc) */
 
 static void undo(void *arg)
 {
@@ -88,7 +88,7 @@ static int tcp_small(struct lab_run *r, int *bytes)
 	}
 	*bytes = 0;
 	while (n < want && reads < 2 * SMALL && readable(r, fds[TCP_S], 500)) {
-		got = sock_recv(r->sx, fds[TCP_S], big, sizeof(big), 0);
+		got = sock_recv(r->sx, fds[TCP_S], big, BIG, 0);
 		if (got <= 0)
 			break;
 		n += (int)got;
@@ -132,7 +132,7 @@ static int tcp_big(struct lab_run *r, long *sent, long *smallest, long *largest,
 	fds[PIPE_W] = -1;
 	while (*total < BIG && reads < 100000 && !lab_expired(r) &&
 	       readable(r, fds[TCP_S], 2000)) {
-		got = sock_recv(r->sx, fds[TCP_S], big, sizeof(big), 0);
+		got = sock_recv(r->sx, fds[TCP_S], big, BIG, 0);
 		if (got <= 0)
 			break;
 		*total += got;
@@ -237,6 +237,9 @@ static int run(struct lab_run *r)
 
 	if (!lab_defer(r, undo, NULL))
 		return lab_cannot(r, EXIT_FAIL, "too many things to undo");
+	big = lab_alloc(r, BIG);
+	if (!big)
+		return r->exit;
 	rc = tcp_pair(r);
 	if (rc != EXIT_OK)
 		return rc;

@@ -200,6 +200,18 @@ int lab_keep(struct lab_run *r, int fd)
 	return lab_own(r, fd) ? fd : -1;
 }
 
+void *lab_alloc(struct lab_run *r, size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (!p || !lab_defer(r, free, p)) {
+		free(p);
+		lab_cannot(r, EXIT_FAIL, "out of memory (%zu bytes)", n);
+		return NULL;
+	}
+	return p;
+}
+
 void lab_loopback(struct addr *a, int family, int port)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)&a->ss;

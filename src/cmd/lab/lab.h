@@ -77,6 +77,9 @@ int lab_keep(struct lab_run *r, int fd);
 /* Closes the descriptor *(int *)arg points to, if >= 0 (for lab_defer). */
 void lab_close_fd(void *arg);
 
+/* n zeroed bytes, freed after the lab; NULL after lab_cannot() said why. */
+void *lab_alloc(struct lab_run *r, size_t n);
+
 /* 127.0.0.1 (or ::1 for AF_INET6) port port, into *a. */
 void lab_loopback(struct addr *a, int family, int port);
 

@@ -15,7 +15,8 @@
 #define BIG (1 << 20)		/* what the blocking sender asks at once */
 #define SMALL_BUF 4096		/* SO_SNDBUF and SO_RCVBUF asked for */
 
-static char out_buf[BIG], in_buf[1 << 18];
+#define IN_LEN (1 << 18)
+static char *out_buf, *in_buf;	/* BIG and IN_LEN bytes, the lab's (lab_alloc) */
 
 
 /* SIGALRM: counted, nothing else; installed without SA_RESTART. */
@@ -77,7 +78,7 @@ static long long drain(struct lab_run *r, int cli, int peer)
 	for (i = 0; i < 100000 && !lab_expired(r); i++) {
 		if (io_wait_in(peer, lab_ms_left(r, 2000)) <= 0)
 			return -1;
-		n = sock_recv(r->sx, peer, in_buf, sizeof(in_buf), MSG_DONTWAIT);
+		n = sock_recv(r->sx, peer, in_buf, IN_LEN, MSG_DONTWAIT);
 		if (n == 0)
 			return got;
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -221,6 +222,10 @@ static int run(struct lab_run *r)
 	long long lost;
 	bool nb_ok, bk_ok;
 
+	out_buf = lab_alloc(r, BIG);
+	in_buf = out_buf ? lab_alloc(r, IN_LEN) : NULL;
+	if (!in_buf)
+		return r->exit;
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);
 	if (lfd < 0)
 		return r->exit;
