@@ -385,7 +385,7 @@ bool event_shows(const struct sockx *sx, unsigned level)
 		if (sx->json)
 			return true;
 		if (sx->quiet)
-			return level & EV_RAWQ;
+			return level & (EV_RAWQ | EV_KEEPQ);
 		return !(level & EV_DATA) || !sx->data_out || sx->verbose >= 1;
 	case EV_V1:
 		return sx->verbose >= 1;
@@ -410,12 +410,13 @@ void event_emit_at(struct sockx *sx, enum ev_kind_id id, unsigned level,
 	case EV_SAY:
 		if (sx->json)
 			json_event(sx, k, ev);
-		else if (sx->quiet)
+		else if (sx->quiet && !(level & EV_KEEPQ))
 			raw_data(sx, k, ev);
 		else if ((level & EV_DATA) && sx->data_out)
 			human_line(sx, stderr, k, ev, "", clr(sx, true, C_DIM));
 		else if (k->human)
-			human_line(sx, stdout, k, ev, "", "");
+			human_line(sx, (level & EV_ASIDE) && sx->data_out ? stderr : stdout,
+				   k, ev, "", "");
 		break;
 	case EV_V1:
 	case EV_V2:
@@ -424,6 +425,12 @@ void event_emit_at(struct sockx *sx, enum ev_kind_id id, unsigned level,
 		else if (k->human)
 			human_line(sx, stderr, k, ev, "", clr(sx, true, C_DIM));
 		break;
+	case EV_NOTICE:
+		if (sx->json) {
+			json_event(sx, k, ev);
+			break;
+		}
+		__attribute__((fallthrough));	/* a warning's line */
 	case EV_ERROR:
 	case EV_WARN:
 		if (sx->cmd && strcmp(sx->cmd, "sockx") != 0)

@@ -42,12 +42,17 @@
  *   EV_ERROR  stderr always ("sockx: CMD: ..."), and JSON under --json
  *   EV_WARN   stderr always ("sockx: CMD: ..."), never JSON
  *   EV_HINT   stderr always ("hint: ..."), never JSON
+ *   EV_NOTICE stderr as EV_WARN in text; under --json the JSON event alone
  *   EV_JSON   JSON only: no human line
  * Flags, or'ed into the level:
  *   EV_RAWQ   under -q, its DATA is written raw (or as --hex's dump): the
  *             data stream of the command, byte-exact
  *   EV_DATA   an EV_SAY event that -v moves to stderr when stdout carries
  *             the data (netcat mode: sx->data_out)
+ *   EV_ASIDE  an EV_SAY event whose line goes to stderr (without -v) when
+ *             stdout carries the data: a server's status in --mode stdio
+ *   EV_KEEPQ  an EV_SAY event whose line shows under -q too (the port a
+ *             script waits for, a result asked for)
  *   EV_STREAM its data is a piece of a stream: when it does not end in a
  *             newline the line stays open, and the next EV_STREAM event
  *             continues it (without the template's text before its first
@@ -80,10 +85,13 @@ enum ev_level {
 	EV_WARN,
 	EV_HINT,
 	EV_JSON,
+	EV_NOTICE,
 	EV_LEVEL_MASK = 0xff,
 	EV_RAWQ = 0x100,
 	EV_DATA = 0x200,
 	EV_STREAM = 0x400,
+	EV_ASIDE = 0x800,
+	EV_KEEPQ = 0x1000,
 };
 
 enum ev_type {

@@ -31,16 +31,10 @@ int listen_addr(struct sockx *sx, const char *bind, const char *port,
 	return EXIT_OK;
 }
 
-unsigned listen_status_level(const struct sockx *sx)
-{
-	return sx->data_out && !event_shows(sx, EV_JSON) ? EV_HINT : EV_SAY;
-}
-
 /* "listening on ADDR:PORT": the line scripts wait for. */
 void listen_say(struct sockx *sx, const struct addr *a)
 {
 	char s[ADDR_TEXT], h[ADDR_TEXT];
-	unsigned level = listen_status_level(sx);
 	int port = addr_port(a);
 
 	/*
@@ -50,17 +44,7 @@ void listen_say(struct sockx *sx, const struct addr *a)
 	if (sig_catch_stop() < 0)
 		warn_msg(sx, "cannot catch SIGINT and SIGTERM: %s", strerror(errno));
 	addr_str(a, s, sizeof(s));
-	if (level == EV_SAY && !event_shows(sx, EV_SAY)) {
-		/*
-		 * -q: written all the same, it is how a script learns the
-		 * port; the renderer has no level for a line -q keeps.
-		 */
-		fputs("listening on ", stdout);
-		fputs(s, stdout);
-		putchar('\n');
-		fflush(stdout);
-		return;
-	}
-	EMIT_AT(sx, level, listening, .addr = addr_host(a, h, sizeof(h)),
-		.port = port >= 0 ? port : EV_NONE, .where = s);
+	/* EV_KEEPQ: under -q too, it is how a script learns the port */
+	EMIT(sx, listening, .addr = addr_host(a, h, sizeof(h)),
+	     .port = port >= 0 ? port : EV_NONE, .where = s);
 }

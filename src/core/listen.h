@@ -15,14 +15,6 @@ int listen_addr(struct sockx *sx, const char *bind, const char *port,
 		int type, bool v6only, struct listen_opts *lo, struct addr *a);
 
 /*
- * The level of a server's status lines ("listening on", the summary):
- * EV_SAY (stdout, or a JSON event), or when stdout carries the data
- * (sx->data_out, not under --json) a line on stderr: the level that
- * writes one there unprefixed, whatever -v says, is EV_HINT's.
- */
-unsigned listen_status_level(const struct sockx *sx);
-
-/*
  * Emits "listening on ADDR:PORT" (the event listening) scripts wait for,
  * even under -q; on stderr when stdout carries the data (sx->data_out).
  * Catches the stopping signals first (sig_catch_stop): from the line on,

@@ -517,22 +517,19 @@ static int expire_idle(struct server *s)
 
 void serve_summary(struct sockx *sx, const struct serve_stats *st)
 {
-	unsigned level = listen_status_level(sx);
 	char extra[96] = "";
 	int n = 0;
 
-	if (level == EV_HINT && !event_shows(sx, EV_SAY))
-		return;		/* -q: no summary, on stderr either */
 	switch (st->kind) {
 	case SERVE_CLIENTS:
-		EMIT_AT(sx, level, summary_server, .clients = (long long)st->count,
-			.bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
-			.duration = sx_elapsed(sx));
+		EMIT(sx, summary_server, .clients = (long long)st->count,
+		     .bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
+		     .duration = sx_elapsed(sx));
 		break;
 	case SERVE_DGRAMS:
-		EMIT_AT(sx, level, summary_dgram_server, .datagrams = (long long)st->count,
-			.bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
-			.duration = sx_elapsed(sx));
+		EMIT(sx, summary_dgram_server, .datagrams = (long long)st->count,
+		     .bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
+		     .duration = sx_elapsed(sx));
 		break;
 	case SERVE_UDP:
 		if (st->truncated)
@@ -541,11 +538,11 @@ void serve_summary(struct sockx *sx, const struct serve_stats *st)
 		if (st->send_errors && n >= 0 && (size_t)n < sizeof(extra))
 			snprintf(extra + n, sizeof(extra) - (size_t)n, ", %llu not sent",
 				 (unsigned long long)st->send_errors);
-		EMIT_AT(sx, level, summary_udp_server, .datagrams = (long long)st->count,
-			.bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
-			.truncated = (long long)st->truncated,
-			.send_errors = (long long)st->send_errors,
-			.duration = sx_elapsed(sx), .extra = extra);
+		EMIT(sx, summary_udp_server, .datagrams = (long long)st->count,
+		     .bytes_in = (long long)st->in, .bytes_out = (long long)st->out,
+		     .truncated = (long long)st->truncated,
+		     .send_errors = (long long)st->send_errors,
+		     .duration = sx_elapsed(sx), .extra = extra);
 		break;
 	}
 }

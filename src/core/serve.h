@@ -21,7 +21,7 @@ extern const char *const serve_mode_names[];
  * Sets sx->data_out: stdout carries the clients' bytes raw (--mode stdio,
  * or --mode print under -q, where no line a human reads shows). The
  * lines a human reads ("listening on", the summary) go to stderr then,
- * so that stdout is byte-exact (listen_status_level).
+ * so that stdout is byte-exact (their kinds are EV_ASIDE).
  */
 void serve_data_out(struct sockx *sx, enum serve_mode m);
 

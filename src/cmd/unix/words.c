@@ -14,7 +14,6 @@ void unix_verify_note(struct sockx *sx)
 		"copies the bytes from one socket to the other, so there is no "
 		"traffic for libpcap to capture and nothing to verify";
 
-	/* The "verify" event of --json, or else a warning on stderr. */
-	EMIT_AT(sx, event_shows(sx, EV_JSON) ? EV_JSON : EV_WARN, unix_verify,
-		.applicable = false, .reason = why);
+	/* The "verify" event of --json, or else a warning's line on stderr. */
+	EMIT(sx, unix_verify, .applicable = false, .reason = why);
 }
