@@ -298,45 +298,61 @@ static const char *ename(int err)
 	return err ? strerrorname_np(err) : "no error";
 }
 
-static int run(struct lab_run *r)
-{
-	char queued_note[64], why_ns[160] = "", msg_drop[160] = "", msg_ref[160] = "";
-	double ms_drop = NAN, ms_ref = NAN, ms_rcv = 0, ms_snd = 0, ms_blk = 0;
-	bool ns_ran = false, conn_ok = false, rcv_ok, snd_ok, blk_ok;
-	int lfd, rc, e_rcv, e_snd, e_blk;
-	long long queued;
-	long rcvtimeo;
-	ssize_t got;
-	const char *failed;
-	struct addr srv;
+/* What the connect part saw: in namespaces of its own, as root only. */
+struct conn_part {
+	char why[160];		/* why it did not run, or "" */
+	char msg_drop[160], msg_ref[160];
+	double ms_drop, ms_ref;
+	bool ran, ok;
+};
 
-	u.sx = r->sx;
-	/* 1. connect: the black hole and the refusal, in namespaces of our own */
+/* 1. connect: the black hole and the refusal, in namespaces of our own. */
+static void connect_part(struct lab_run *r, struct conn_part *c)
+{
+	char *why_ns = c->why, *msg_drop = c->msg_drop, *msg_ref = c->msg_ref;
+	const char *failed;
+
+	*c = (struct conn_part){ .ms_drop = NAN, .ms_ref = NAN };
 	if (geteuid() != 0) {
-		snprintf(why_ns, sizeof(why_ns), "the connect part needs root "
+		snprintf(why_ns, sizeof(c->why), "the connect part needs root "
 			 "(CAP_NET_ADMIN, CAP_SYS_ADMIN: ip netns, veth, nft): skipped");
 	} else if ((failed = make_netns(r)) != NULL) {
-		snprintf(why_ns, sizeof(why_ns), "the connect part could not set up its "
+		snprintf(why_ns, sizeof(c->why), "the connect part could not set up its "
 			 "namespaces (%s failed%s): skipped", failed,
 			 lab_expired(r) ? (sig_stopped() ? ", stopped" : ", bound reached") : "");
-	} else if (!ns_connect(r, DROP_PORT, msg_drop, sizeof(msg_drop), &ms_drop) ||
-		   !ns_connect(r, CLOSED_PORT, msg_ref, sizeof(msg_ref), &ms_ref)) {
-		snprintf(why_ns, sizeof(why_ns), "the connect part ran, but "
+	} else if (!ns_connect(r, DROP_PORT, msg_drop, sizeof(c->msg_drop), &c->ms_drop) ||
+		   !ns_connect(r, CLOSED_PORT, msg_ref, sizeof(c->msg_ref), &c->ms_ref)) {
+		snprintf(why_ns, sizeof(c->why), "the connect part ran, but "
 			 "tcp-client in the namespace said nothing");
 	} else {
-		ns_ran = true;
+		c->ran = true;
 		lab_observe(r, "connect(), timeout 0.5 s, to a port whose SYNs are dropped",
-			    ms_drop, "ms", "sockx tcp-client --connect-timeout 0.5 in namespace 1",
-			    "\"%s\" after %.1f", msg_drop, ms_drop);
+			    c->ms_drop, "ms", "sockx tcp-client --connect-timeout 0.5 in namespace 1",
+			    "\"%s\" after %.1f", msg_drop, c->ms_drop);
 		lab_observe(r, "connect(), timeout 0.5 s, to a port nobody listens on",
-			    ms_ref, "ms", "the same, to port 7 of the same peer",
-			    "\"%s\" after %.1f", msg_ref, ms_ref);
-		conn_ok = strstr(msg_drop, "timed out") && ms_drop >= 450 && ms_drop < 1500 &&
-			  strstr(msg_ref, "refused") && ms_ref < 100;
+			    c->ms_ref, "ms", "the same, to port 7 of the same peer",
+			    "\"%s\" after %.1f", msg_ref, c->ms_ref);
+		c->ok = strstr(msg_drop, "timed out") && c->ms_drop >= 450 && c->ms_drop < 1500 &&
+			strstr(msg_ref, "refused") && c->ms_ref < 100;
 	}
 	if (why_ns[0])
 		lab_observe(r, "connect() to a black hole", NAN, NULL, NULL, "%s", why_ns);
+}
 
+static int run(struct lab_run *r)
+{
+	double ms_rcv = 0, ms_snd = 0, ms_blk = 0;
+	bool rcv_ok, snd_ok, blk_ok;
+	int lfd, rc, e_rcv, e_snd, e_blk;
+	struct conn_part cp;
+	char queued_note[64];
+	long long queued;
+	long rcvtimeo;
+	ssize_t got;
+	struct addr srv;
+
+	u.sx = r->sx;
+	connect_part(r, &cp);
 	/* 2-4. on loopback: recv and send with timeouts, recv without */
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &srv);
 	if (lfd < 0)
@@ -370,21 +386,21 @@ static int run(struct lab_run *r)
 	snd_ok = (got >= 0 ? got < CHUNK : (e_snd == EAGAIN || e_snd == EWOULDBLOCK)) &&
 		 e_snd != ETIME && ms_snd >= IO_MS * 0.9 && ms_snd < IO_MS * 5;
 	blk_ok = e_blk == EINTR && ms_blk >= BLOCK_MS * 0.9 && rcvtimeo == 0;
-	if (!rcv_ok || !snd_ok || !blk_ok || (ns_ran && !conn_ok))
+	if (!rcv_ok || !snd_ok || !blk_ok || (cp.ran && !cp.ok))
 		return lab_verdict(r, LAB_DOES_NOT_HOLD, "%s%s%s%s",
 				   !rcv_ok ? "recv with SO_RCVTIMEO did not give EAGAIN after ~200 ms; " : "",
 				   !snd_ok ? "send with SO_SNDTIMEO did not stop short after ~200 ms; " : "",
 				   !blk_ok ? "recv without a timeout did not stay blocked; " : "",
-				   ns_ran && !conn_ok ? "connect: the black hole did not time out "
+				   cp.ran && !cp.ok ? "connect: the black hole did not time out "
 				   "at 0.5 s or the closed port was not refused at once" : "");
-	if (!ns_ran)
+	if (!cp.ran)
 		return lab_verdict(r, LAB_DEPENDS, "recv: %s after %.0f ms, send: %zd bytes "
 				   "after %.0f ms, no timeout: still blocked after %.0f ms; %s",
-				   ename(e_rcv), ms_rcv, got, ms_snd, ms_blk, why_ns);
+				   ename(e_rcv), ms_rcv, got, ms_snd, ms_blk, cp.why);
 	return lab_verdict(r, LAB_HOLDS, "connect: timed out after %.0f ms (black hole) vs "
 			   "refused after %.1f ms; recv: %s after %.0f ms; send: %zd of %d "
 			   "bytes after %.0f ms; no timeout: still blocked after %.0f ms",
-			   ms_drop, ms_ref, ename(e_rcv), ms_rcv, got, CHUNK, ms_snd, ms_blk);
+			   cp.ms_drop, cp.ms_ref, ename(e_rcv), ms_rcv, got, CHUNK, ms_snd, ms_blk);
 }
 
 const struct lab lab_timeouts = {
