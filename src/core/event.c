@@ -14,7 +14,7 @@
 #define EVENT(id, name, level, human, fields)                          \
 	static const struct ev_field *fields_##id(size_t *n)           \
 	{                                                              \
-		typedef struct ev_##id ev_this;                        \
+		typedef struct ev_##id ev_this __attribute__((unused)); \
 		static const struct ev_field f[] = { fields {0} };     \
 		*n = sizeof(f) / sizeof(f[0]) - 1;                     \
 		return f;                                              \
