@@ -15,7 +15,7 @@
 enum { G_JSON = OPT_LONG + 200, G_COLOR, G_VERSION, G_LIST };
 
 const struct optdef opt_globals[] = {
-	{ "verbose", 'v', NULL, "trace every socket call to stderr (-vv: options and kernel-chosen addresses too)", NULL },
+	{ "verbose", 'v', NULL, "trace every socket call to stderr, or as call events with --json (-vv: options and kernel-chosen addresses too)", NULL },
 	{ "quiet", 'q', NULL, "print only data and errors", NULL },
 	{ "json", G_JSON, NULL, "one JSON event object per line on stdout", NULL },
 	{ "ipv4", '4', NULL, "use IPv4 for names and defaults", NULL },
