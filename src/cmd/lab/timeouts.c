@@ -309,10 +309,13 @@ struct conn_part {
 /* 1. connect: the black hole and the refusal, in namespaces of our own. */
 static void connect_part(struct lab_run *r, struct conn_part *c)
 {
-	char *why_ns = c->why, *msg_drop = c->msg_drop, *msg_ref = c->msg_ref;
+	char *why_ns, *msg_drop, *msg_ref;
 	const char *failed;
 
 	*c = (struct conn_part){ .ms_drop = NAN, .ms_ref = NAN };
+	why_ns = c->why;
+	msg_drop = c->msg_drop;
+	msg_ref = c->msg_ref;
 	if (geteuid() != 0) {
 		snprintf(why_ns, sizeof(c->why), "the connect part needs root "
 			 "(CAP_NET_ADMIN, CAP_SYS_ADMIN: ip netns, veth, nft): skipped");
