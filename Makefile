@@ -161,6 +161,7 @@ check-all: deps
 check-build:
 	$(MAKE) WERROR=1 all $(UNIT_BINS) $(REPLAY_BINS) $(BUILD)/tests/fault/shim.so
 	$(MAKE) WERROR=1 clang-check
+	$(MAKE) lint
 
 # The tree must be clean under clang too: a syntax-only pass is enough.
 clang-check:
