@@ -66,7 +66,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message --message-file --count --interval -w --timeout -p --port --connect-timeout -s --source --nodelay --hex --verify --pcap' ;;
+		opts=' -m --message --message-file --count --interval -w --timeout -p --port --connect-timeout -s --source --nodelay --hex --verify --pcap --timeline' ;;
 	udp-server)
 		case $prev in
 		-b|--bind)

@@ -26,6 +26,8 @@ enum show { SHOW_NONE, SHOW_HELP, SHOW_VERSION, SHOW_LIST };
 /* Flags of a command in src/cmds.h. */
 #define CMD_RAW 0x1	/* may open raw sockets or captures: keep CAP_NET_RAW */
 
+struct timeline;
+
 /* The run context: global options and what every command reports through. */
 struct sockx {
 	const char *cmd;	/* command name, for messages */
@@ -41,6 +43,7 @@ struct sockx {
 	bool hex;		/* the command's --hex: data as a hex dump */
 	bool data_out;		/* stdout carries the data (netcat mode) */
 	double t_call;		/* -v: when the traced call began (0: unknown) */
+	struct timeline *timeline;	/* --timeline: the calls and packets recorded, or NULL */
 };
 
 /* Monotonic seconds (CLOCK_MONOTONIC). */

@@ -1,14 +1,17 @@
 /* \summary: a capture session: open before the first packet, record, finish */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/out.h"
 #include "../core/priv.h"
+#include "../core/timeline.h"
 #include "route.h"
 #include "session.h"
 
@@ -130,13 +133,69 @@ static int plan(struct capture *c)
 	return EXIT_OK;
 }
 
+#define CLOCK_SAMPLES 16
+#define CLOCK_TRUST_NS 50000	/* a sample wider than 50 us cannot order packets */
+
+static int64_t ns_of(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * --timeline: libpcap stamps packets with CLOCK_REALTIME, the calls are
+ * timed on CLOCK_MONOTONIC. The offset between them, as the best of
+ * several samples (monotonic, realtime, monotonic: the narrowest pair
+ * brackets the realtime read best). Tells the timeline how good it is.
+ */
+static void align_clocks(struct capture *c)
+{
+	int64_t m1, r, m2, best = INT64_MAX;
+	char why[160];
+	int i;
+
+	for (i = 0; i < CLOCK_SAMPLES; i++) {
+		m1 = ns_of(CLOCK_MONOTONIC);
+		r = ns_of(CLOCK_REALTIME);
+		m2 = ns_of(CLOCK_MONOTONIC);
+		if (m2 - m1 < best) {
+			best = m2 - m1;
+			c->clock_off_ns = r - (m1 + (m2 - m1) / 2);
+		}
+	}
+	snprintf(why, sizeof(why), "the clocks could not be aligned: the best of %d "
+		 "samples of realtime against monotonic was %.1f us wide (over %d us)",
+		 CLOCK_SAMPLES, (double)best / 1000.0, CLOCK_TRUST_NS / 1000);
+	trace(c->sx, 1, "timeline: clocks aligned: realtime - monotonic = %lld ns, best "
+	      "sample %lld ns wide of %d", (long long)c->clock_off_ns, (long long)best,
+	      CLOCK_SAMPLES);
+	timeline_wire(c->sx, c->iface, c->src.nano ? "ns" : "us", (double)best / 1000.0,
+		      CLOCK_SAMPLES, best <= CLOCK_TRUST_NS, best <= CLOCK_TRUST_NS ? NULL : why);
+}
+
 /* The libpcap side: interface, filter, --pcap file. Returns an exit code. */
 static int open_wire(struct capture *c)
 {
 	struct sockx *sx = c->sx;
 
-	if (capture_src_live_snap(&c->src, c->iface, CAPTURE_RING, c->spec.snaplen) < 0) {
-		int rc = fail_open(sx, "cannot capture on %s: %s", c->iface, c->src.err);
+	if (capture_src_live_ts(&c->src, c->iface, CAPTURE_RING, c->spec.snaplen,
+				c->spec.timeline) < 0) {
+		char why[sizeof(c->src.err) + 160];
+		int rc;
+
+		if (c->spec.optional) {	/* the timeline only: not an error */
+			if (errno == EPERM)
+				snprintf(why, sizeof(why), "no capture on %s without CAP_NET_RAW "
+					 "(run as root, or make install-caps)", c->iface);
+			else
+				snprintf(why, sizeof(why), "no capture on %s: %s", c->iface,
+					 c->src.err);
+			timeline_wire(sx, NULL, NULL, (double)NAN, 0, false, why);
+			return -1;
+		}
+		rc = fail_open(sx, "cannot capture on %s: %s", c->iface, c->src.err);
 
 		if (rc == EXIT_NOPERM)
 			hint(sx, "--verify and --pcap capture with libpcap, which needs "
@@ -146,6 +205,8 @@ static int open_wire(struct capture *c)
 	if (capture_src_filter(&c->src, c->filter) < 0)
 		return fail(sx, EXIT_FAIL, "cannot filter the capture: %s", c->src.err);
 	capture_src_settle(&c->src);	/* nothing of the flow is sent yet */
+	if (c->spec.timeline)
+		align_clocks(c);
 	if (c->spec.pcap_path && capture_dump_open(&c->dump, &c->src, c->spec.pcap_path) < 0)
 		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s",
 			    c->spec.pcap_path, c->src.err);
@@ -164,6 +225,7 @@ static void discard(struct capture *c)
 		capture_tcp_free(&c->w.flows[i].tcp);
 		capture_msgs_free(&c->w.flows[i].msgs);
 	}
+	free(c->w.tl);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -184,6 +246,11 @@ struct capture *capture_open(struct sockx *sx, const struct capture_spec *spec,
 	*rc = plan(c);
 	if (*rc == EXIT_OK)
 		*rc = open_wire(c);
+	if (*rc == -1) {	/* optional, and no capture: said in the timeline */
+		discard(c);
+		*rc = EXIT_OK;
+		return NULL;
+	}
 	if (*rc == EXIT_OK && !spec->keep_priv && priv_drop_all() < 0)
 		*rc = fail_errno(sx, "cannot drop privileges");
 	if (*rc == EXIT_OK && capture_reader_start(c) < 0)
@@ -271,6 +338,36 @@ static void drain(struct capture *c)
 	capture_reader_stop(c);
 }
 
+/*
+ * --timeline: the flow's segments, on the calls' clock, with sequence
+ * numbers relative to each side's SYN (or its first segment).
+ */
+static void to_timeline(struct capture *c)
+{
+	uint32_t isn[2] = { 0, 0 };
+	bool known[2] = { false, false };
+	const struct tl_pkt *t;
+	size_t i;
+	int d;
+
+	for (i = 0; i < c->w.ntl; i++) {
+		t = &c->w.tl[i];
+		d = t->out ? 0 : 1;
+		if (!known[d] || ((t->flags & 0x02) && t->seq != isn[d])) {
+			known[d] = true;	/* a SYN (0x02): its number is 0 */
+			isn[d] = t->seq;
+		}
+	}
+	for (i = 0; i < c->w.ntl; i++) {
+		t = &c->w.tl[i];
+		d = t->out ? 0 : 1;
+		timeline_packet(c->sx, (double)(t->real_ns - c->clock_off_ns) / 1e9 - c->sx->t0,
+				t->out, t->flags, (long long)(uint32_t)(t->seq - isn[d]),
+				(long long)t->len);
+	}
+	timeline_lost(c->sx, c->w.tl_dropped);
+}
+
 int capture_finish(struct capture *c, int exch_rc)
 {
 	int rc = exch_rc, v;
@@ -278,6 +375,8 @@ int capture_finish(struct capture *c, int exch_rc)
 	if (!c)
 		return exch_rc;
 	drain(c);
+	if (c->spec.timeline)
+		to_timeline(c);
 	trace(c->sx, 1, "capture: %u packets on %s, %u of this flow's filter kept, "
 	      "%u dropped", c->w.total, c->iface, c->w.total - c->w.other, c->w.drop);
 	if (c->spec.pcap_path && capture_dump_commit(&c->dump) < 0) {

@@ -107,6 +107,12 @@ struct capture_spec {
 	bool keep_priv;		/* do not drop capabilities (tour: more cells follow) */
 	bool data_on_stdout;	/* stdout carries data (netcat mode): the
 				   verdict line goes to stderr instead */
+	bool timeline;		/* --timeline: hand the flow's packets, with
+				   times on the calls' clock, to sx->timeline
+				   (core/timeline.h) at capture_finish */
+	bool optional;		/* only for the timeline: when the interface
+				   cannot be opened (no CAP_NET_RAW), say why
+				   in the timeline and return NULL with *rc 0 */
 	unsigned snaplen;	/* 0: whole packets of any size; else the
 				   most bytes a packet of the flow can have
 				   with its link header (a longer one counts

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../core/timeline.h"
 #include "session.h"
 
 #define ICMP4_ECHO 8
@@ -105,7 +106,29 @@ static int port_dir(const struct capture *c, const struct capture_pkt *k,
 	return -1;
 }
 
-static void ported(struct capture *c, const struct capture_pkt *k)
+/* --timeline: the segment's time and header, up to TIMELINE_MAX of them. */
+static void keep_for_timeline(struct capture *c, const struct pcap_pkthdr *h,
+			      const struct capture_pkt *k, int dir, size_t len)
+{
+	struct tl_pkt *t;
+
+	if (!c->w.tl)
+		c->w.tl = malloc(TIMELINE_MAX * sizeof(*c->w.tl));
+	if (!c->w.tl || c->w.ntl == TIMELINE_MAX) {
+		c->w.tl_dropped++;
+		return;
+	}
+	t = &c->w.tl[c->w.ntl++];
+	t->real_ns = (int64_t)h->ts.tv_sec * 1000000000 +
+		     (int64_t)h->ts.tv_usec * (c->src.nano ? 1 : 1000);
+	t->out = dir == CAPTURE_OUT;
+	t->flags = k->tcp.flags;
+	t->seq = k->tcp.seq;
+	t->len = (uint32_t)len;
+}
+
+static void ported(struct capture *c, const struct pcap_pkthdr *h,
+		   const struct capture_pkt *k)
 {
 	uint16_t sp, dp;
 	struct wire_flow *f;
@@ -122,6 +145,8 @@ static void ported(struct capture *c, const struct capture_pkt *k)
 		return;
 	f->pkts[dir]++;
 	if (k->proto == CAP_IPPROTO_TCP) {
+		if (c->spec.timeline)
+			keep_for_timeline(c, h, k, dir, rd_left(&k->data));
 		capture_tcp_segment(&f->tcp, dir, &k->tcp, k->data.p + k->data.off,
 				    rd_left(&k->data));
 		return;
@@ -178,7 +203,7 @@ static void packet(struct capture *c, const struct pcap_pkthdr *h, const uint8_t
 		return;
 	}
 	if (k.proto == CAP_IPPROTO_TCP || k.proto == CAP_IPPROTO_UDP)
-		ported(c, &k);
+		ported(c, h, &k);
 	else
 		icmp(c, &k);
 }

@@ -38,6 +38,14 @@ struct wire_flow {
 	struct msg_list msgs;
 };
 
+/* A packet of the flow for the timeline: its capture time and header. */
+struct tl_pkt {
+	int64_t real_ns;	/* libpcap's timestamp (CLOCK_REALTIME) */
+	bool out;
+	uint8_t flags;
+	uint32_t seq, len;
+};
+
 /* What the reader thread saw; the main thread reads it after the join. */
 struct wire_side {
 	struct wire_flow flows[MAX_FLOWS];
@@ -48,6 +56,8 @@ struct wire_side {
 	unsigned recv, drop;	/* pcap_stats */
 	bool stats_ok;
 	bool failed;		/* reading stopped on an error */
+	struct tl_pkt *tl;	/* spec.timeline: the flow's packets (TIMELINE_MAX) */
+	size_t ntl, tl_dropped;
 	char err[PCAP_ERRBUF_SIZE + 64];
 };
 
@@ -81,6 +91,7 @@ struct capture {
 	bool drain_local;
 	uint16_t drain_lport;
 	size_t want[2];
+	int64_t clock_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, at open */
 	struct wire_side w;	/* the reader's, until joined */
 	struct prog_side p;	/* the main thread's */
 };

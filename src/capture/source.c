@@ -31,7 +31,7 @@ static int activate_errno(int rc)
 
 /* pcap_create, then everything that must precede activation. */
 static int prepare(struct capture_src *s, const char *iface, unsigned ring,
-		   unsigned snaplen)
+		   unsigned snaplen, bool nano)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
 
@@ -51,6 +51,9 @@ static int prepare(struct capture_src *s, const char *iface, unsigned ring,
 		errno = EIO;
 		return -1;
 	}
+	/* Nanoseconds where libpcap and the kernel have them; else micro. */
+	if (nano)
+		(void)pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO);
 	return 0;
 }
 
@@ -62,6 +65,12 @@ int capture_src_live(struct capture_src *s, const char *iface, unsigned ring)
 int capture_src_live_snap(struct capture_src *s, const char *iface,
 			  unsigned ring, unsigned snaplen)
 {
+	return capture_src_live_ts(s, iface, ring, snaplen, false);
+}
+
+int capture_src_live_ts(struct capture_src *s, const char *iface,
+			unsigned ring, unsigned snaplen, bool nano)
+{
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	int rc, err;
 
@@ -69,7 +78,7 @@ int capture_src_live_snap(struct capture_src *s, const char *iface,
 	s->fd = -1;
 	s->live = true;
 	snprintf(s->name, sizeof(s->name), "%s", iface);
-	if (prepare(s, iface, ring, snaplen ? snaplen : CAPTURE_SNAPLEN) < 0)
+	if (prepare(s, iface, ring, snaplen ? snaplen : CAPTURE_SNAPLEN, nano) < 0)
 		goto fail;
 	if (priv_raise(PRIV_RAW) < 0) {
 		snprintf(s->err, sizeof(s->err), "missing CAP_NET_RAW");
@@ -89,6 +98,7 @@ int capture_src_live_snap(struct capture_src *s, const char *iface,
 	}
 	s->dlt = pcap_datalink(s->p);
 	s->fd = pcap_get_selectable_fd(s->p);
+	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
 	return 0;
 fail:
 	err = errno;

@@ -22,6 +22,7 @@ struct capture_src {
 	char name[256];		/* interface or file */
 	char err[PCAP_ERRBUF_SIZE + 64];	/* the last error, as text */
 	unsigned drop_base;	/* drops before capture_src_settle */
+	bool nano;		/* timestamps in nanoseconds (ts.tv_usec holds them) */
 };
 
 /*
@@ -41,6 +42,13 @@ int capture_src_live(struct capture_src *s, const char *iface, unsigned ring);
  */
 int capture_src_live_snap(struct capture_src *s, const char *iface,
 			  unsigned ring, unsigned snaplen);
+
+/*
+ * capture_src_live_snap, with nanosecond timestamps when nano and
+ * libpcap and the kernel allow (s->nano says; else microseconds).
+ */
+int capture_src_live_ts(struct capture_src *s, const char *iface,
+			unsigned ring, unsigned snaplen, bool nano);
 
 /* Opens a savefile (pcap or pcapng). Returns 0, or -1, errno and s->err. */
 int capture_src_file(struct capture_src *s, const char *path);

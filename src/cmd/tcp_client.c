@@ -16,8 +16,9 @@
 #include "../core/conn.h"
 #include "../core/priv.h"
 #include "../core/relay.h"
+#include "../core/timeline.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE, O_TIMELINE };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
@@ -32,6 +33,7 @@ static const struct optdef opts[] = {
 	{ "hex", O_HEX, NULL, "show received bytes as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "capture the connection (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured connection to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
+	{ "timeline", O_TIMELINE, NULL, "-m: after the exchange, draw its system calls and its packets on one time axis", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -52,7 +54,13 @@ const struct cmdinfo info_tcp_client = {
 	"differs); with several addresses for HOST only the first is tried.\n"
 	"With -q and -m, only the replies are printed, and when stdout is not a\n"
 	"terminal and there is no --interval they are written in blocks, not\n"
-	"one write per reply: a fast ping-pong (--count N) measures the network.",
+	"one write per reply: a fast ping-pong (--count N) measures the network.\n"
+	"--timeline (with -m) prints, after the exchange's lines, its system\n"
+	"calls (a call that blocked is a bracket from its entry to its return)\n"
+	"and the connection's packets as captured on the interface (flags,\n"
+	"sequence numbers relative to each side's SYN, payload length), in ms\n"
+	"since the first of them, on one clock. Without CAP_NET_RAW the calls\n"
+	"are drawn and the wire column says why it is empty (not an error).",
 	opts,
 };
 
@@ -66,7 +74,7 @@ struct tcp_client_opts {
 	int nmsgs;
 	unsigned long count;
 	int interval_ms, idle_ms, connect_ms;
-	bool idle_set, nodelay, hex, verify;
+	bool idle_set, nodelay, hex, verify, timeline;
 	const char *source;
 	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
@@ -129,6 +137,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_HEX: o->hex = true; return EXIT_OK;
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
+	case O_TIMELINE: o->timeline = true; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -170,13 +179,14 @@ static int open_capture(struct sockx *sx, const struct tcp_client_opts *o,
 {
 	struct capture_spec cs = {
 		.proto = IPPROTO_TCP, .verify = o->verify, .pcap_path = o->pcap,
-		.data_on_stdout = relay,
+		.data_on_stdout = relay, .timeline = o->timeline,
+		.optional = !o->verify && !o->pcap,
 	};
 	char d[ADDR_TEXT];
 	int rc;
 
 	*cap = NULL;
-	if (!o->verify && !o->pcap) {
+	if (!o->verify && !o->pcap && !o->timeline) {
 		if (priv_drop_all() < 0)
 			trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
 		return EXIT_OK;
@@ -188,7 +198,10 @@ static int open_capture(struct sockx *sx, const struct tcp_client_opts *o,
 	if (pe->has_src)
 		cs.local = pe->src;
 	*cap = capture_open(sx, &cs, &rc);
-	return *cap ? EXIT_OK : rc;
+	/* --timeline without a capture (optional): on without privileges */
+	if (!*cap && rc == EXIT_OK && priv_drop_all() < 0)
+		trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
+	return *cap || rc == EXIT_OK ? EXIT_OK : rc;
 }
 
 /* Returns the connected fd, or minus an exit code (the error printed). */
@@ -385,17 +398,27 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	rc = opt_parse(sx, &info_tcp_client, argc, argv, parse_opt, &o, &first);
 	if (rc == EXIT_OK && !o.nmsgs && (o.count != 1 || o.interval_ms))
 		rc = fail(sx, EXIT_USAGE, "--count and --interval need -m");
+	if (rc == EXIT_OK && !o.nmsgs && o.timeline)
+		rc = fail(sx, EXIT_USAGE, "--timeline needs -m");
 	if (!o.nmsgs && !o.idle_set)
 		o.idle_ms = -1;		/* netcat mode: no idle limit unless -w */
 	memset(&pe, 0, sizeof(pe));
 	if (rc == EXIT_OK)
 		rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
+	if (rc == EXIT_OK && o.timeline) {
+		char d[ADDR_TEXT];
+
+		if (!timeline_new(sx, addr_str(&pe.dst[0], d, sizeof(d))))
+			rc = fail(sx, EXIT_FAIL, "out of memory");
+	}
 	if (rc == EXIT_OK)
 		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);
 	if (rc != EXIT_OK) {
+		timeline_free(sx);
 		free_messages(&o);
 		return rc;
 	}
+	timeline_start(sx);	/* the connection's calls, not the route lookup's */
 	sx->hex = o.hex;
 	sx->data_out = o.nmsgs == 0;	/* netcat mode */
 	c.hex = o.hex;
@@ -403,7 +426,10 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
-		return capture_finish(cap, -fd);
+		rc = capture_finish(cap, -fd);
+		timeline_render(sx, "tcp-client");
+		timeline_free(sx);
+		return rc;
 	}
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;
@@ -423,5 +449,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	rc = capture_finish(cap, rc);
 	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		conn_summary(&c);
+	timeline_render(sx, "tcp-client");	/* its own output, after all the rest */
+	timeline_free(sx);
 	return rc;
 }

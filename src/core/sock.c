@@ -13,6 +13,7 @@
 #include "out.h"
 #include "event.h"
 #include "sock.h"
+#include "timeline.h"
 
 const char *family_name(int family)
 {
@@ -77,12 +78,12 @@ const char *errno_str(int err, char *buf, size_t len)
 }
 
 /*
- * A traced call's start (under -v only: it costs a clock read), for the
- * t_enter of its "call" event: TIMED(sx, connect(...)).
+ * A traced call's start (under -v or --timeline only: it costs a clock
+ * read), for the t_enter of its "call" event: TIMED(sx, connect(...)).
  */
 static void call_begin(struct sockx *sx)
 {
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sx->t_call = sx_elapsed(sx);
 }
 #define TIMED(sx, call) (call_begin(sx), (call))
@@ -96,12 +97,18 @@ void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 	va_list ap;
 
 	sx->t_call = 0;
-	if (sx->verbose < level)
+	/* --timeline: the calls of level 1 are recorded, shown or not */
+	if (sx->verbose < level && !(sx->timeline && level <= 1))
 		return;
 	t_exit = sx_elapsed(sx);
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
+	if (sx->timeline && level <= 1)
+		timeline_call(sx, call, args, rc, rc < 0 ? (name ? name : "E?") : NULL,
+			      t_enter, t_exit);
+	if (sx->verbose < level)
+		return;
 	EMIT_AT(sx, level >= 2 ? EV_V2 : EV_V1, call, .name = call, .args = args,
 		.ret = rc, .errno_ = rc < 0 ? (name ? name : "E?") : NULL,
 		.why = rc < 0 ? errno_str(err, e, sizeof(e)) : NULL,
@@ -156,7 +163,7 @@ int sock_accept(struct sockx *sx, int fd, struct addr *peer, int flags)
 	peer->len = sizeof(peer->ss);
 	rc = TIMED(sx, accept4(fd, (struct sockaddr *)&peer->ss, &peer->len, flags));
 	err = errno;
-	if (sx->verbose) {
+	if (sx->verbose || sx->timeline) {
 		if (rc < 0)
 			sock_trace(sx, 1, "accept4", rc, err, "%d", fd);
 		else
@@ -273,7 +280,7 @@ ssize_t sock_send(struct sockx *sx, int fd, const void *p, size_t n, int flags)
 	ssize_t rc = TIMED(sx, send(fd, p, n, flags));
 	int err = errno;
 
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "send", (long)rc, err, "%d, %zu bytes, %s", fd, n,
 			   flags & MSG_NOSIGNAL ? "MSG_NOSIGNAL" : "0");
 	errno = err;
@@ -285,7 +292,7 @@ ssize_t sock_recv(struct sockx *sx, int fd, void *p, size_t n, int flags)
 	ssize_t rc = TIMED(sx, recv(fd, p, n, flags));
 	int err = errno;
 
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "recv", (long)rc, err, "%d, %zu, %d", fd, n, flags);
 	errno = err;
 	return rc;
@@ -299,7 +306,7 @@ ssize_t sock_sendto(struct sockx *sx, int fd, const void *p, size_t n,
 	int err = errno;
 	char s[ADDR_TEXT];
 
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "sendto", (long)rc, err, "%d, %zu bytes, %d, %s",
 			   fd, n, flags, to ? addr_str(to, s, sizeof(s)) : "NULL");
 	errno = err;
@@ -319,7 +326,7 @@ ssize_t sock_recvfrom(struct sockx *sx, int fd, void *p, size_t n, int flags,
 	from->len = sizeof(from->ss);
 	rc = TIMED(sx, recvfrom(fd, p, n, flags, (struct sockaddr *)&from->ss, &from->len));
 	err = errno;
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "recvfrom", (long)rc, err, "%d, %zu, %d -> %s",
 			   fd, n, flags, rc >= 0 ? addr_str(from, s, sizeof(s)) : "?");
 	errno = err;
@@ -360,7 +367,7 @@ ssize_t sock_sendmsg(struct sockx *sx, int fd, const struct msghdr *m, int flags
 	int err = errno;
 	char f[160];
 
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "sendmsg", (long)rc, err, "%d, %zu iov, %zu control, %s",
 			   fd, (size_t)m->msg_iovlen, (size_t)m->msg_controllen,
 			   msg_flags_str(flags, f, sizeof(f)));
@@ -375,7 +382,7 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 	char f[160], out[160];
 
 	/* Every flag recvmsg returns (MSG_TRUNC, MSG_CTRUNC, MSG_EOR ...) is shown. */
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "recvmsg", (long)rc, err, "%d, %zu control, %s -> msg_flags %s",
 			   fd, (size_t)m->msg_controllen, msg_flags_str(flags, f, sizeof(f)),
 			   rc < 0 ? "?" : msg_flags_str(m->msg_flags, out, sizeof(out)));
@@ -402,7 +409,7 @@ int sock_recvmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 	bool idle = rc < 0 && (err == EAGAIN || err == EWOULDBLOCK);
 	char f[64];
 
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, idle ? 2 : 1, "recvmmsg", rc, err, "%d, %u msgs, %s",
 			   fd, n, mmsg_flags(flags, f, sizeof(f)));
 	errno = err;
@@ -415,7 +422,7 @@ int sock_sendmmsg(struct sockx *sx, int fd, struct mmsghdr *v, unsigned n,
 	int rc = TIMED(sx, sendmmsg(fd, v, n, flags)), err = errno;
 	char f[64];
 
-	if (sx->verbose)
+	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "sendmmsg", rc, err, "%d, %u msgs, %s", fd, n,
 			   mmsg_flags(flags, f, sizeof(f)));
 	errno = err;
@@ -563,7 +570,7 @@ static int connect_one(struct sockx *sx, const struct addr *dst,
 			goto fail;
 		if (sock_getopt(sx, fd, SOL_SOCKET, SO_ERROR, "SO_ERROR", &err) < 0)
 			goto fail;
-		if (sx->verbose) {
+		if (sx->verbose || sx->timeline) {
 			char s[ADDR_TEXT];
 
 			sock_trace(sx, 1, "connect", err ? -1 : 0, err,
