@@ -24,7 +24,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from json_schema import Prose, parse_doc  # noqa: E402
+from json_schema import Prose, matches, parse_doc  # noqa: E402
 
 TYPES = {"INT": "integer", "NUM": "number", "STR": "string", "DATA": "string",
          "BOOL": "boolean", "TEXT": None}
@@ -74,19 +74,6 @@ def type_fits(ftype, doc_types):
         (opt or base in ("STR", "DATA")) and "null" in doc_types and len(doc_types) == 1
 
 
-def subsequence(fields, lst, known):
-    i = 0
-    for name, ftype in fields:
-        while i < len(lst) and lst[i][0] != name:
-            i += 1
-        if i == len(lst):
-            return False
-        if not type_fits(ftype, lst[i][1] or known.get(name)):
-            return False
-        i += 1
-    return True
-
-
 def main():
     kinds = read_table(sys.argv[1])
     schema, known = parse_doc(sys.argv[2])
@@ -104,7 +91,7 @@ def main():
         if name not in schema:
             problems.append("%s: kind %s: event %r has no section in docs/json.md" % (where, kid, name))
             continue
-        if not any(subsequence(jf, lst, known) for lst in schema[name]):
+        if not any(matches(jf, lst, known, type_fits) for lst in schema[name]):
             problems.append("%s: kind %s: fields %s are in no documented list of %r (order and types): %s"
                             % (where, kid, ",".join("%s:%s" % f for f in jf), name,
                                " | ".join(",".join(f for f, _ in l) for l in schema[name])))

@@ -127,8 +127,10 @@ def type_ok(value, types):
     return False
 
 
-def matches(fields, lst, known):
-    """True if fields (name, value) are a subsequence of lst, typed."""
+def matches(fields, lst, known, fits=None):
+    """True if fields (name, value) are a subsequence of lst, each of a
+    type the list allows (fits(value, types): type_ok by default)."""
+    fits = fits or type_ok
     i = 0
     for name, value in fields:
         while i < len(lst) and lst[i][0] != name:
@@ -136,7 +138,7 @@ def matches(fields, lst, known):
         if i == len(lst):
             return False
         types = lst[i][1] or known.get(name)
-        if not type_ok(value, types):
+        if not fits(value, types):
             return False
         i += 1
     return True
