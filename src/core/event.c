@@ -164,6 +164,31 @@ static const char *closing(const char *t, const char *end)
 	return NULL;
 }
 
+/*
+ * Is fmt (len bytes) one printf conversion for the field's type: %, flags,
+ * width, precision, then "ll" and d, i, u, x or X for an INT, or f, e or
+ * g (either case) for a NUM? Nothing else reaches fprintf.
+ */
+static bool fmt_ok(enum ev_type type, const char *fmt, size_t len)
+{
+	size_t i = 1;
+	bool is_int = type == FT_INT || type == FT_INT_OPT;
+
+	if (len < 2 || fmt[0] != '%' || !(is_int || type == FT_NUM || type == FT_NUM_OPT))
+		return false;
+	while (i < len && strchr("-+ 0#", fmt[i]))
+		i++;
+	while (i < len && fmt[i] >= '0' && fmt[i] <= '9')
+		i++;
+	if (i < len && fmt[i] == '.')
+		for (i++; i < len && fmt[i] >= '0' && fmt[i] <= '9'; i++)
+			;
+	if (is_int)
+		return len - i == 3 && fmt[i] == 'l' && fmt[i + 1] == 'l' &&
+		       strchr("diuxX", fmt[i + 2]);
+	return len - i == 1 && strchr("fFeEgG", fmt[i]);
+}
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 /* A value with the template's own printf conversion (INT or NUM only). */
@@ -172,12 +197,10 @@ static void put_fmt(FILE *f, const struct ev_field *fd, const void *ev,
 {
 	char c[16];
 
-	if (len == 0 || len >= sizeof(c) || fmt[0] != '%')
+	if (len >= sizeof(c) || !fmt_ok(fd->type, fmt, len))
 		return;
 	memcpy(c, fmt, len);
 	c[len] = '\0';
-	if (strchr(c + 1, '%') || strpbrk(c, "*n"))
-		return;
 	if (fd->type == FT_INT || fd->type == FT_INT_OPT)
 		fprintf(f, c, AT(ev, fd, long long));
 	else if (fd->type == FT_NUM || fd->type == FT_NUM_OPT)
@@ -276,6 +299,62 @@ static void render(const struct sockx *sx, FILE *f, const struct ev_kind *k,
 		}
 		t = close + 1;
 	}
+}
+
+/* template_ok for t..end: each {...} closed, naming a field, as it may. */
+static bool check(const struct ev_kind *k, const char *t, const char *end,
+		  char *why, size_t n)
+{
+	const struct ev_field *fd;
+	const char *close, *name, *colon;
+	bool cond;
+
+	for (; t < end; t++) {
+		if (*t == '}') {
+			snprintf(why, n, "a '}' that no '{' opened");
+			return false;
+		}
+		if (*t != '{')
+			continue;
+		if (t + 1 < end && t[1] == '{') {
+			t++;
+			continue;
+		}
+		close = closing(t, end);
+		if (!close) {
+			snprintf(why, n, "a '{' never closed");
+			return false;
+		}
+		name = t + 1;
+		cond = *name == '?' || *name == '!';
+		name += cond;
+		colon = memchr(name, ':', (size_t)(close - name));
+		fd = field_named(k, name, (size_t)((colon ? colon : close) - name));
+		if (!fd) {
+			snprintf(why, n, "{%.*s}: no such field", (int)(close - t - 1), t + 1);
+			return false;
+		}
+		if (cond && !colon) {
+			snprintf(why, n, "{%.*s}: a condition without ':TEXT'", (int)(close - t - 1), t + 1);
+			return false;
+		}
+		if (cond ? !check(k, colon + 1, close, why, n) :
+		    colon && !fmt_ok(fd->type, colon + 1, (size_t)(close - colon - 1))) {
+			if (!cond)
+				snprintf(why, n, "{%.*s}: not a printf conversion for a field of its type",
+					 (int)(close - t - 1), t + 1);
+			return false;
+		}
+		t = close;
+	}
+	return true;
+}
+
+bool event_template_ok(const struct ev_kind *k, char *why, size_t n)
+{
+	if (n)
+		why[0] = '\0';
+	return !k->human || check(k, k->human, k->human + strlen(k->human), why, n);
 }
 
 void event_render_human(const struct sockx *sx, FILE *f, enum ev_kind_id id,

@@ -166,6 +166,15 @@ void event_emit_at(struct sockx *sx, enum ev_kind_id id, unsigned level,
 bool event_shows(const struct sockx *sx, unsigned level);
 
 /*
+ * Is k's template sound: every {...} closed and naming a field of k, every
+ * condition with its ':TEXT', every {field:%FMT} a printf conversion for
+ * that field's type (the renderer writes nothing for one that is not)?
+ * False, and why in why (n bytes), if not. tests/unit/test_event.c asks
+ * it of every kind.
+ */
+bool event_template_ok(const struct ev_kind *k, char *why, size_t n);
+
+/*
  * Renders an event's human template into f (no final newline added), as
  * the text renderer does: for tests and for renderers of their own.
  */
