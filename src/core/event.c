@@ -334,15 +334,17 @@ static bool check(const struct ev_kind *k, const char *t, const char *end,
 			snprintf(why, n, "{%.*s}: no such field", (int)(close - t - 1), t + 1);
 			return false;
 		}
-		if (cond && !colon) {
-			snprintf(why, n, "{%.*s}: a condition without ':TEXT'", (int)(close - t - 1), t + 1);
-			return false;
-		}
-		if (cond ? !check(k, colon + 1, close, why, n) :
-		    colon && !fmt_ok(fd->type, colon + 1, (size_t)(close - colon - 1))) {
-			if (!cond)
-				snprintf(why, n, "{%.*s}: not a printf conversion for a field of its type",
+		if (cond) {
+			if (!colon) {
+				snprintf(why, n, "{%.*s}: a condition without ':TEXT'",
 					 (int)(close - t - 1), t + 1);
+				return false;
+			}
+			if (!check(k, colon + 1, close, why, n))
+				return false;
+		} else if (colon && !fmt_ok(fd->type, colon + 1, (size_t)(close - colon - 1))) {
+			snprintf(why, n, "{%.*s}: not a printf conversion for a field of its type",
+				 (int)(close - t - 1), t + 1);
 			return false;
 		}
 		t = close;
