@@ -117,6 +117,14 @@ while True:
         s.sendto(icmp(0, 0, req[4:8], req[8:] + b"x" * 500), dst)
 '
 
+# ns_drop_icmp HOOK TYPE: an nftables rule in $NS that drops ICMP TYPE
+# at HOOK (input or output).
+ns_drop_icmp() {
+	ip netns exec "$NS" nft add table inet sxt
+	ip netns exec "$NS" nft add chain inet sxt "$1" "{ type filter hook $1 priority 0; }"
+	ip netns exec "$NS" nft add rule inet sxt "$1" icmp type "$2" drop
+}
+
 # start_peer MODE: the python3 peer in a fresh namespace $NS.
 start_peer() {
 	ns_new peer
@@ -128,9 +136,7 @@ start_peer() {
 @test "raw-icmp: probes dropped by nftables (sendto EPERM): 100% loss, exit 1, not 4" {
 	need_cmd nft
 	ns_new loss
-	ip netns exec "$NS" nft add table inet sxt
-	ip netns exec "$NS" nft add chain inet sxt out '{ type filter hook output priority 0; }'
-	ip netns exec "$NS" nft add rule inet sxt out icmp type echo-request drop
+	ns_drop_icmp output echo-request
 	SECONDS=0
 	run -1 --separate-stderr timeout 10 ip netns exec "$NS" "$SOCKX" raw-icmp -c 3 -i 0.2 -W 1 127.0.0.1
 	((SECONDS < 5))
@@ -147,9 +153,7 @@ start_peer() {
 @test "raw-icmp: replies dropped on input: each probe times out after -W" {
 	need_cmd nft
 	ns_new quiet
-	ip netns exec "$NS" nft add table inet sxt
-	ip netns exec "$NS" nft add chain inet sxt in '{ type filter hook input priority 0; }'
-	ip netns exec "$NS" nft add rule inet sxt in icmp type echo-reply drop
+	ns_drop_icmp input echo-reply
 	SECONDS=0
 	run -1 --separate-stderr timeout 10 ip netns exec "$NS" "$SOCKX" raw-icmp -c 2 -i 0.2 -W 0.5 127.0.0.1
 	((SECONDS < 5))
@@ -287,9 +291,7 @@ start_peer() {
 @test "raw-icmp: -w DEADLINE ends a run with no replies; with -c, fewer replies exit 1" {
 	need_cmd nft
 	ns_new quiet
-	ip netns exec "$NS" nft add table inet sxt
-	ip netns exec "$NS" nft add chain inet sxt in '{ type filter hook input priority 0; }'
-	ip netns exec "$NS" nft add rule inet sxt in icmp type echo-reply drop
+	ns_drop_icmp input echo-reply
 	# -W 10 alone would wait ten seconds for the first probe
 	SECONDS=0
 	run -1 --separate-stderr timeout 10 ip netns exec "$NS" "$SOCKX" raw-icmp -c 3 -w 1 -i 0.2 127.0.0.1
