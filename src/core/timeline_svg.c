@@ -13,6 +13,7 @@
 #include "out.h"
 #include "text.h"
 #include "timeline.h"
+#include "tl_draw.h"
 
 /*
  * The drawing. Rows are spaced by order, one pitch per item, not by time:
@@ -206,48 +207,6 @@ static const char *ms_str(double ms, char *buf, size_t cap)
 	return buf;
 }
 
-/* A duration in ms, to three significant digits or so: 0.412, 4.12, 41.2, 412. */
-static const char *dur_str(double ms, char *buf, size_t cap)
-{
-	int dec = !isfinite(ms) ? 0 : ms < 1 ? 3 : ms < 10 ? 2 : ms < 100 ? 1 : 0;
-
-	if (!isfinite(ms))
-		snprintf(buf, cap, "?");
-	else
-		snprintf(buf, cap, "%.*f", dec, ms);
-	return buf;
-}
-
-/* n with thousands separators: 8,190. */
-static const char *thousands(long long n, char *buf, size_t cap)
-{
-	char d[32];
-	size_t len, i, o = 0;
-
-	snprintf(d, sizeof(d), "%lld", n < 0 ? 0 : n);
-	len = strlen(d);
-	for (i = 0; i < len && o + 2 < cap; i++) {
-		if (i && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = d[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static const char *bytes_str(long long b, char *buf, size_t cap)
-{
-	char n[32];
-
-	if (b >= 1024 * 1024)
-		snprintf(buf, cap, "%.1f MiB", (double)b / (1024.0 * 1024.0));
-	else if (b >= 1024)
-		snprintf(buf, cap, "%.1f KiB", (double)b / 1024.0);
-	else
-		snprintf(buf, cap, "%s bytes", thousands(b, n, sizeof(n)));
-	return buf;
-}
-
 /* An arrow from (x1,y1) to (x2,y2), its head drawn (no marker: no url()). */
 static void arrow(FILE *f, double x1, double y1, double x2, double y2,
 		  const char *ink, bool dashed)
@@ -266,37 +225,6 @@ static void arrow(FILE *f, double x1, double y1, double x2, double y2,
 		x2 - ux * 9 + uy * 3.5, y2 - uy * 9 - ux * 3.5, ink);
 }
 
-/* A TCP segment's label: "SYN,ACK", "PSH,ACK 1:18 (17)". */
-static void tcp_label(const struct tl_row *r, char *buf, size_t cap)
-{
-	static const struct { uint8_t bit; const char *name; } names[] = {
-		{ TL_SYN, "SYN" }, { TL_FIN, "FIN" }, { TL_RST, "RST" },
-		{ TL_PSH, "PSH" }, { TL_ACK, "ACK" },
-	};
-	size_t i, o = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(names) && o < cap; i++)
-		if (r->flags & names[i].bit)
-			o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? "," : "",
-					      names[i].name);
-	if (!o && o < cap)
-		o += (size_t)snprintf(buf, cap, "(no flags)");
-	if (r->len > 0 && o < cap)
-		snprintf(buf + o, cap - o, " %lld:%lld (%lld)", r->seq,
-			 r->seq + r->len, r->len);
-}
-
-static void packet_label(const struct tl_row *r, char *buf, size_t cap)
-{
-	if (strncmp(r->proto, "TCP", sizeof(r->proto)) == 0)
-		tcp_label(r, buf, cap);
-	else if (r->label[0])
-		snprintf(buf, cap, "%.*s", FIELD(r, label));
-	else
-		snprintf(buf, cap, "%.*s %lld bytes", FIELD(r, proto), r->len);
-}
-
 /* A packet: from its sender's lifeline to the other, falling with time. */
 static void draw_packet(FILE *f, const struct tl_row *r, int y)
 {
@@ -307,7 +235,9 @@ static void draw_packet(FILE *f, const struct tl_row *r, int y)
 	char label[96];
 
 	arrow(f, from, y + 1, to, y + 1 + DROP, ink, false);
-	packet_label(r, label, sizeof(label));
+	tl_packet_label(r, label, sizeof(label));	/* the ladder's own words */
+	if (!label[0])
+		snprintf(label, sizeof(label), "%.*s %lld bytes", FIELD(r, proto), r->len);
 	text(f, X_WIRE, y - 1, "middle", ink, label, COLS_WIRE);
 }
 
@@ -352,53 +282,53 @@ static void draw_call(FILE *f, const struct tl_item *it, int y)
 }
 
 /*
- * The row where a transfer's bytes were taken: the first after it at or
- * past its t_end (the recv's return), or the next row when that is not
- * known.
+ * The row of the send whose bytes a transfer carried: the last call of
+ * the sender's before the transfer, at or before the send's entry
+ * (row.t); the row just before when that is not known.
  */
-static size_t xfer_end(const struct tl_item *it, size_t n, size_t i)
+static size_t xfer_start(const struct timeline *tl, const struct tl_item *it, size_t i)
 {
+	double sent = (it[i].row.t - tl->start) * 1000.0;
 	size_t j;
 
-	if (!isfinite(it[i].t_end_ms))
-		return i + 1;
-	for (j = i + 1; j < n; j++)
-		if (it[j].t_ms >= it[i].t_end_ms - 1e-6)
+	if (!isfinite(sent) || i == 0)
+		return i ? i - 1 : 0;
+	for (j = i; j-- > 0;)
+		if ((it[j].what == TLW_CALL || it[j].what == TLW_ENTER) &&
+		    side_of(&it[j].row) == side_of(&it[i].row) && it[j].t_ms <= sent + 1e-6)
 			return j;
-	return i + 1;
+	return i - 1;
 }
 
-/* AF_UNIX: the bytes a send() put, from its side to the recv() that took them. */
-static void draw_xfer(FILE *f, const struct tl_item *it, size_t n, size_t i)
+/*
+ * AF_UNIX: the bytes a send() put, from its row on the sender's lifeline
+ * to the row where a recv() took them (the transfer's own, drawn at the
+ * recv's return).
+ */
+static void draw_xfer(FILE *f, const struct timeline *tl, const struct tl_item *it,
+		      size_t i)
 {
 	const struct tl_row *r = &it[i].row;
 	bool in = side_of(r) == 1;
 	const char *ink = in ? INK_IN : INK_OUT;
-	int y = row_y(i), y2 = row_y(xfer_end(it, n, i));
-	char num[32], label[96];
+	int y = row_y(i), y1 = row_y(xfer_start(tl, it, i)) - 4;
+	char label[96];
 
-	arrow(f, in ? X_PEER - BAR : X_SELF + BAR, y + 1,
-	      in ? X_SELF + BAR : X_PEER - BAR, y2 + 1, ink, true);
-	snprintf(label, sizeof(label), "%s byte%s, copied by the kernel, no packet",
-		 thousands(r->len, num, sizeof(num)), r->len == 1 ? "" : "s");
+	if (y1 > y - DROP)
+		y1 = y - DROP;	/* the first row, or a send on the same row */
+	arrow(f, in ? X_PEER - BAR : X_SELF + BAR, y1,
+	      in ? X_SELF + BAR : X_PEER - BAR, y + 1, ink, true);
+	snprintf(label, sizeof(label), "%lld byte%s, copied by the kernel, no packet",
+		 r->len, r->len == 1 ? "" : "s");
 	text(f, X_WIRE, y - 1, "middle", ink, label, COLS_WIRE);
 }
 
-/* A bulk run's middle, counted: "... 8,190 segments, 16.0 MiB, 12 calls in 41 ms ...". */
+/* A bulk run's middle, counted, in a dashed band across the page. */
 static void draw_fold(FILE *f, const struct tl_item *it, int y)
 {
-	const struct tl_row *r = &it->row;
-	char seg[48] = "", calls[48] = "", num[32], size[32], ms[32], line[200];
+	char line[200];
 
-	if (r->packets > 0)
-		snprintf(seg, sizeof(seg), "%s segment%s, ",
-			 thousands(r->packets, num, sizeof(num)), r->packets == 1 ? "" : "s");
-	if (r->calls > 0)
-		snprintf(calls, sizeof(calls), ", %s call%s",
-			 thousands(r->calls, num, sizeof(num)), r->calls == 1 ? "" : "s");
-	snprintf(line, sizeof(line), "... %s%s%s in %s ms ...", seg,
-		 bytes_str(r->bytes, size, sizeof(size)), calls,
-		 dur_str(it->t_end_ms - it->t_ms, ms, sizeof(ms)));
+	tl_fold_label(it, line, sizeof(line));	/* the ladder's own words */
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f0f0f0\" "
 		"stroke=\"%s\" stroke-dasharray=\"4 3\"/>\n", X_AXIS + 6, y - 12,
 		SVG_W - X_AXIS - 16, PITCH - 2, INK_DIM);
@@ -406,7 +336,8 @@ static void draw_fold(FILE *f, const struct tl_item *it, int y)
 }
 
 /* One row: its time on the axis, then what it draws. */
-static void draw_item(FILE *f, const struct tl_item *it, size_t n, size_t i)
+static void draw_item(FILE *f, const struct timeline *tl, const struct tl_item *it,
+		      size_t i)
 {
 	int y = row_y(i);
 	char ms[32];
@@ -424,7 +355,7 @@ static void draw_item(FILE *f, const struct tl_item *it, size_t n, size_t i)
 		draw_packet(f, &it[i].row, y);
 		break;
 	case TLW_XFER:
-		draw_xfer(f, it, n, i);
+		draw_xfer(f, tl, it, i);
 		break;
 	case TLW_FOLD:
 		draw_fold(f, &it[i], y);
@@ -479,7 +410,7 @@ static void wire_text(const struct timeline *tl, char *head, size_t hcap,
 {
 	char gap[64] = "";
 
-	if (tl->unix) {
+	if (tl->af_unix) {
 		snprintf(head, hcap, "no wire: AF_UNIX, the kernel copies the bytes");
 		snprintf(more, mcap, "AF_UNIX: each dashed arrow is bytes a send() "
 			 "put and a recv() took; no packet crosses an interface");
@@ -586,12 +517,8 @@ static void draw_foot(FILE *f, const struct timeline *tl, size_t n)
 
 int timeline_svg(const struct timeline *tl, FILE *f)
 {
-	/*
-	 * The kept items, as timeline_items() returns them (read here so this
-	 * file needs no more of timeline.c than the struct).
-	 */
-	const struct tl_item *it = tl->items;
-	size_t n = it ? tl->nitems : 0, i;
+	size_t n = 0, i;
+	const struct tl_item *it = timeline_items(tl, &n);
 	int bottom = row_y(n) + (n ? 0 : PITCH), height = bottom + 44;
 
 	errno = 0;
@@ -599,7 +526,7 @@ int timeline_svg(const struct timeline *tl, FILE *f)
 	draw_head(f, tl, bottom);
 	draw_bars(f, it, n);
 	for (i = 0; i < n; i++)
-		draw_item(f, it, n, i);
+		draw_item(f, tl, it, i);
 	draw_foot(f, tl, n);
 	fputs("</svg>\n", f);
 	if (fflush(f) == EOF || ferror(f)) {

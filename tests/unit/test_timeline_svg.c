@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/timeline.h"
+#include "core/tl_draw.h"
 #include "unit.h"
 
 /* Peer-influenced text at its worst: markup, a CDATA end, controls, bad UTF-8. */
@@ -81,10 +82,14 @@ static void sample(struct timeline *tl)
 	it->row.packets = 8190;
 	it->row.calls = 12;
 	it->row.bytes = 16 * 1024 * 1024;
-	it = add(TLW_XFER, TL_SELF, 41.2);
+	/* AF_UNIX: a send, the recv that took its bytes, the transfer at its return */
+	call(TLW_CALL, TL_SELF, 41.2, "send", "5, 17 bytes", 17, "");
+	call(TLW_CALL, TL_PEER, 41.25, "recv", "4, 17", 17, "");
+	it = add(TLW_XFER, TL_SELF, 41.3);
 	it->t_end_ms = 41.3;
+	it->row.t = 100.0 + 41.2 / 1000.0;	/* seconds since t0: tl->start + 41.2 ms */
 	it->row.len = 17;
-	call(TLW_CALL, TL_PEER, 41.3, "recv", "4, 17", 17, "");
+	memcpy(it->row.proto, "AF_UNIX", 8);
 	call(TLW_CALL, TL_SELF, 41.5, "shutdown", "3, SHUT_WR", 0, "");
 	tcp(TL_SELF, 41.6, TL_FIN | TL_ACK, 18, 0);
 	tcp(TL_PEER, 41.7, TL_RST, 18, 0);
@@ -102,6 +107,7 @@ static void sample(struct timeline *tl)
 	tl->wire = true;
 	tl->gap_us = 3.25;
 	tl->samples = 12;
+	tl->start = 100.0;
 	tl->items = items;
 	tl->nitems = nitems;
 	tl->items_dropped = 2;
@@ -202,8 +208,8 @@ static void test_exchange(void)
 		">SYN</text>", ">SYN,ACK</text>", ">accept(3) = 4</text>", ">ACK</text>",
 		">= 0</text>", ">send(3, 17 bytes) = 17</text>", ">PSH,ACK 1:18 (17)</text>",
 		">PSH,ACK 1:18 (17)</text>", ">recv(3, 17: \xe4\xbd\xa0\xe5\xa5\xbd ",
-		">... 8,190 segments, 16.0 MiB, 12 calls in 41.0 ms ...</text>",
-		">17 bytes, copied by the kernel, no packet</text>", ">recv(4, 17) = 17</text>",
+		"8,190", ">send(5, 17 bytes) = 17</text>", ">recv(4, 17) = 17</text>",
+		">17 bytes, copied by the kernel, no packet</text>",
 		">shutdown(3, SHUT_WR) = 0</text>", ">FIN,ACK</text>",
 		"fill=\"#c00000\">RST</text>",
 		"fill=\"#c00000\">connect(5, 127.0.0.1:9) = -1 ECONNREFUSED</text>",
@@ -212,9 +218,10 @@ static void test_exchange(void)
 	};
 	struct timeline tl;
 	size_t len = 0;
-	char *svg;
+	char *svg, fold[200];
 
 	sample(&tl);
+	CHECK(items[11].what == TLW_FOLD && items[14].what == TLW_XFER);
 	svg = render(&tl, &len);
 	if (!svg)
 		return;
@@ -237,6 +244,11 @@ static void test_exchange(void)
 	CHECK(!strstr(svg, "<script") && !strstr(svg, "]]>") && !strstr(svg, "href"));
 	CHECK(!strstr(svg, "url(") && !strstr(svg, "foreignObject") && !strstr(svg, "@import"));
 	CHECK(!strstr(svg, "nan") && !strstr(svg, "inf"));
+	/* the fold says what the ladder says */
+	CHECK(strstr(svg, tl_fold_label(&items[11], fold, sizeof(fold))) && strstr(fold, "8,190"));
+	/* the transfer's arrow: from the send's row (12, y 316) to its own (14, y 352) */
+	CHECK(strstr(svg, "<line x1=\"404.0\" y1=\"312.0\" "));
+	CHECK(strstr(svg, "<polygon points=\"756.0,353.0 "));
 	free(svg);
 }
 
@@ -249,11 +261,11 @@ static void test_heads(void)
 
 	sample(&tl);
 	tl.wire = false;
-	tl.unix = true;
+	tl.af_unix = true;
 	svg = render(&tl, &len);
 	CHECK(svg && strstr(svg, ">no wire: AF_UNIX, the kernel copies the bytes</text>"));
 	free(svg);
-	tl.unix = false;
+	tl.af_unix = false;
 	snprintf(tl.why, sizeof(tl.why), "no capture on lo without CAP_NET_RAW");
 	svg = render(&tl, &len);
 	CHECK(svg && strstr(svg, ">wire: not drawn: no capture on lo without CAP_NET_RAW</text>"));
