@@ -417,7 +417,7 @@ static void wire_text(const struct timeline *tl, char *head, size_t hcap,
 	} else if (tl->wire) {
 		snprintf(head, hcap, "wire: %.*s", FIELD(tl, iface));
 		if (isfinite(tl->gap_us))
-			snprintf(gap, sizeof(gap), "; clocks aligned within %.1f us "
+			snprintf(gap, sizeof(gap), "; clocks aligned within %.2f us "
 				 "(best of %d samples)", tl->gap_us, tl->samples);
 		snprintf(more, mcap, "wire: captured on %.*s, %.*s timestamps%s",
 			 FIELD(tl, iface), tl->precision[0] ? flen(tl->precision,

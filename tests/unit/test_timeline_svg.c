@@ -235,7 +235,7 @@ static void test_exchange(void)
 	CHECK(count(svg, "<desc>") == 1);
 	CHECK(count(svg, "width=\"8\"") == 1);	/* connect's bar, and no other */
 	CHECK(strstr(svg, ">wire: lo</text>"));
-	CHECK(strstr(svg, "ns timestamps; clocks aligned within 3.2 us (best of 12 samples)"));
+	CHECK(strstr(svg, "ns timestamps; clocks aligned within 3.25 us (best of 12 samples)"));
 	CHECK(!strstr(svg, "AAAAAAAAAAAAAAAAA"));	/* the name's 16 bytes, no more */
 	/* the hostile text, whole in a <title>, and nothing of it raw */
 	CHECK(strstr(svg, "&lt;script&gt;&amp;amp;]]&gt;&quot;&#39;\\x01\\x1b[31m\\x7f"
