@@ -18,7 +18,8 @@
 #include "../core/relay.h"
 #include "../core/timeline.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE, O_TIMELINE };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE, O_TIMELINE,
+	O_SVG };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
@@ -34,6 +35,7 @@ static const struct optdef opts[] = {
 	{ "verify", O_VERIFY, NULL, "capture the connection (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured connection to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ "timeline", O_TIMELINE, NULL, "-m: after the exchange, draw its system calls and its packets on one time axis", NULL },
+	{ "svg", O_SVG, "FILE", "-m: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -60,7 +62,9 @@ const struct cmdinfo info_tcp_client = {
 	"and the connection's packets as captured on the interface (flags,\n"
 	"sequence numbers relative to each side's SYN, payload length), in ms\n"
 	"since the first of them, on one clock. Without CAP_NET_RAW the calls\n"
-	"are drawn and the wire column says why it is empty (not an error).",
+	"are drawn and the wire column says why it is empty (not an error).\n"
+	"--svg FILE draws the same timeline as a sequence diagram (SVG, self-\n"
+	"contained) into FILE at the end, with or without --timeline.",
 	opts,
 };
 
@@ -78,6 +82,7 @@ struct tcp_client_opts {
 	const char *source;
 	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
+	const char *svg;	/* --svg FILE */
 };
 
 /* Reads FILE whole into a message; returns an exit code. */
@@ -138,6 +143,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -179,14 +185,14 @@ static int open_capture(struct sockx *sx, const struct tcp_client_opts *o,
 {
 	struct capture_spec cs = {
 		.proto = IPPROTO_TCP, .verify = o->verify, .pcap_path = o->pcap,
-		.data_on_stdout = relay, .timeline = o->timeline,
+		.data_on_stdout = relay, .timeline = o->timeline || o->svg,
 		.optional = !o->verify && !o->pcap,
 	};
 	char d[ADDR_TEXT];
 	int rc;
 
 	*cap = NULL;
-	if (!o->verify && !o->pcap && !o->timeline) {
+	if (!o->verify && !o->pcap && !o->timeline && !o->svg) {
 		if (priv_drop_all() < 0)
 			trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
 		return EXIT_OK;
@@ -386,6 +392,25 @@ static void tap_received(void *cap, const void *p, size_t n)
 	capture_tcp_received(cap, p, n);
 }
 
+/*
+ * The timeline's last rows (those the last packets settle), then --svg's
+ * drawing of the whole run, a refused connect's too; a failure to write
+ * it fails a run that had not failed already.
+ */
+static int finish_timeline(struct sockx *sx, const struct tcp_client_opts *o, int rc)
+{
+	int v;
+
+	timeline_flush(sx, true);
+	if (o->svg && sx->timeline) {
+		v = timeline_svg_file(sx, o->svg);
+		if (rc == EXIT_OK)
+			rc = v;
+	}
+	timeline_free(sx);
+	return rc;
+}
+
 int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 {
 	struct tcp_client_opts o = { .count = 1, .idle_ms = 5000, .connect_ms = 10000 };
@@ -400,17 +425,21 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 		rc = fail(sx, EXIT_USAGE, "--count and --interval need -m");
 	if (rc == EXIT_OK && !o.nmsgs && o.timeline)
 		rc = fail(sx, EXIT_USAGE, "--timeline needs -m");
+	if (rc == EXIT_OK && !o.nmsgs && o.svg)
+		rc = fail(sx, EXIT_USAGE, "--svg needs -m");
 	if (!o.nmsgs && !o.idle_set)
 		o.idle_ms = -1;		/* netcat mode: no idle limit unless -w */
 	memset(&pe, 0, sizeof(pe));
 	if (rc == EXIT_OK)
 		rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
-	if (rc == EXIT_OK && o.timeline) {
+	if (rc == EXIT_OK && (o.timeline || o.svg)) {
 		char d[ADDR_TEXT], peer[ADDR_TEXT + 8];
 
 		snprintf(peer, sizeof(peer), "peer %s", addr_str(&pe.dst[0], d, sizeof(d)));
 		if (!timeline_new(sx, "tcp-client", "this process (tcp-client)", peer))
 			rc = fail(sx, EXIT_FAIL, "out of memory");
+		else
+			sx->timeline->print = o.timeline;	/* --svg alone: kept, not printed */
 	}
 	if (rc == EXIT_OK)
 		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);
@@ -428,8 +457,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	if (fd < 0) {
 		free_messages(&o);
 		rc = capture_finish(cap, -fd);
-		timeline_flush(sx, true);
-		timeline_free(sx);
+		rc = finish_timeline(sx, &o, rc);
 		return rc;
 	}
 	capture_set_local(cap, &pe.local);
@@ -448,8 +476,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	sock_close(sx, fd);
 	free_messages(&o);
 	rc = capture_finish(cap, rc);
-	timeline_flush(sx, true);	/* the rows the last packets settle */
-	timeline_free(sx);
+	rc = finish_timeline(sx, &o, rc);
 	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		conn_summary(&c);
 	return rc;
