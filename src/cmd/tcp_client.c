@@ -427,9 +427,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
-		rc = capture_finish(cap, -fd);
-		timeline_flush(sx, true);
-		timeline_free(sx);
+		rc = timeline_finish(sx, capture_finish(cap, -fd));
 		return rc;
 	}
 	capture_set_local(cap, &pe.local);
@@ -447,9 +445,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	}
 	sock_close(sx, fd);
 	free_messages(&o);
-	rc = capture_finish(cap, rc);
-	timeline_flush(sx, true);	/* the rows the last packets settle */
-	timeline_free(sx);
+	rc = timeline_finish(sx, capture_finish(cap, rc));	/* the rows the last packets settle */
 	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		conn_summary(&c);
 	return rc;
