@@ -393,22 +393,22 @@ static void tap_received(void *cap, const void *p, size_t n)
 }
 
 /*
- * The timeline's last rows (those the last packets settle), then --svg's
- * drawing of the whole run, a refused connect's too; a failure to write
- * it fails a run that had not failed already.
+ * The run's end for the timeline: timeline_finish, and --svg's drawing of
+ * the whole run (a refused connect's too) between the last rows and the
+ * free. timeline_finish does not write tl->svg yet: until it does, it is
+ * written here (then this becomes `tl->svg = o->svg` and timeline_finish).
+ * A failure to write it fails a run that had not failed already.
  */
 static int finish_timeline(struct sockx *sx, const struct tcp_client_opts *o, int rc)
 {
 	int v;
 
+	if (!o->svg || !sx->timeline)
+		return timeline_finish(sx, rc);
 	timeline_flush(sx, true);
-	if (o->svg && sx->timeline) {
-		v = timeline_svg_file(sx, o->svg);
-		if (rc == EXIT_OK)
-			rc = v;
-	}
+	v = timeline_svg_file(sx, o->svg);
 	timeline_free(sx);
-	return rc;
+	return rc == EXIT_OK ? v : rc;
 }
 
 int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
@@ -456,8 +456,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
-		rc = capture_finish(cap, -fd);
-		rc = finish_timeline(sx, &o, rc);
+		rc = finish_timeline(sx, &o, capture_finish(cap, -fd));
 		return rc;
 	}
 	capture_set_local(cap, &pe.local);
@@ -475,8 +474,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	}
 	sock_close(sx, fd);
 	free_messages(&o);
-	rc = capture_finish(cap, rc);
-	rc = finish_timeline(sx, &o, rc);
+	rc = finish_timeline(sx, &o, capture_finish(cap, rc));	/* the rows the last packets settle */
 	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		conn_summary(&c);
 	return rc;

@@ -600,3 +600,12 @@ void timeline_flush(struct sockx *sx, bool at_end)
 		tl->recording = false;
 	}
 }
+
+int timeline_finish(struct sockx *sx, int rc)
+{
+	if (!sx->timeline)
+		return rc;
+	timeline_flush(sx, true);
+	timeline_free(sx);
+	return rc;
+}

@@ -119,6 +119,7 @@ struct timeline {
 				   after it settles before it completes (NaN) */
 	bool print;		/* the rows are drawn as events (--timeline);
 				   false: only kept (--svg alone) */
+	const char *svg;	/* --svg FILE, written by timeline_finish */
 	tl_pull pull;
 	void *pull_ctx;
 	/* the wire */
@@ -199,6 +200,13 @@ void timeline_add(struct sockx *sx, const struct tl_row *r);
  * closing "timeline_end" event.
  */
 void timeline_flush(struct sockx *sx, bool at_end);
+
+/*
+ * The run's end: timeline_flush(sx, true), then --svg written when
+ * tl->svg names a file; the timeline freed. Returns rc, or, when rc was
+ * EXIT_OK, the exit code of a failed SVG write (reported).
+ */
+int timeline_finish(struct sockx *sx, int rc);
 
 /* The items kept so far (for SVG, HTML). */
 const struct tl_item *timeline_items(const struct timeline *tl, size_t *n);
