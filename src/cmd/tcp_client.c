@@ -392,25 +392,6 @@ static void tap_received(void *cap, const void *p, size_t n)
 	capture_tcp_received(cap, p, n);
 }
 
-/*
- * The run's end for the timeline: timeline_finish, and --svg's drawing of
- * the whole run (a refused connect's too) between the last rows and the
- * free. timeline_finish does not write tl->svg yet: until it does, it is
- * written here (then this becomes `tl->svg = o->svg` and timeline_finish).
- * A failure to write it fails a run that had not failed already.
- */
-static int finish_timeline(struct sockx *sx, const struct tcp_client_opts *o, int rc)
-{
-	int v;
-
-	if (!o->svg || !sx->timeline)
-		return timeline_finish(sx, rc);
-	timeline_flush(sx, true);
-	v = timeline_svg_file(sx, o->svg);
-	timeline_free(sx);
-	return rc == EXIT_OK ? v : rc;
-}
-
 int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 {
 	struct tcp_client_opts o = { .count = 1, .idle_ms = 5000, .connect_ms = 10000 };
@@ -438,8 +419,10 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 		snprintf(peer, sizeof(peer), "peer %s", addr_str(&pe.dst[0], d, sizeof(d)));
 		if (!timeline_new(sx, "tcp-client", "this process (tcp-client)", peer))
 			rc = fail(sx, EXIT_FAIL, "out of memory");
-		else
+		if (rc == EXIT_OK) {
 			sx->timeline->print = o.timeline;	/* --svg alone: kept, not printed */
+			sx->timeline->svg = o.svg;
+		}
 	}
 	if (rc == EXIT_OK)
 		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);
@@ -456,8 +439,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
-		rc = finish_timeline(sx, &o, capture_finish(cap, -fd));
-		return rc;
+		return timeline_finish(sx, capture_finish(cap, -fd));
 	}
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;
@@ -474,7 +456,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	}
 	sock_close(sx, fd);
 	free_messages(&o);
-	rc = finish_timeline(sx, &o, capture_finish(cap, rc));	/* the rows the last packets settle */
+	rc = timeline_finish(sx, capture_finish(cap, rc));	/* the rows the last packets settle */
 	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		conn_summary(&c);
 	return rc;
