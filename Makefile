@@ -67,7 +67,7 @@ DEB_PKGS := $(BUILD_PKGS) $(TEST_PKGS) $(BENCH_PKGS)
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 TEST_JOBS ?= $(shell echo $$(( $(NPROC) * 2 )))
 
-.PHONY: all deps print-deps demo check check-all check-build unit replay fuzz fuzz-build test completions labs-doc \
+.PHONY: all deps print-deps demo check check-all check-build unit replay fuzz fuzz-build test completions labs-doc timeline-doc \
 	clang-check lint install uninstall install-caps clean
 
 all: $(OUT)
@@ -266,6 +266,11 @@ bench: deps
 # The man page's option lists are the binary's --help (tests/man.bats fails
 # when docs/sockx.1 drifts): regenerate it after changing an option table.
 .PHONY: man
+# docs/timeline.md and docs/timeline/*.svg: the tutorial's runs, drawn
+# (as root: with the wire).
+timeline-doc: $(OUT)
+	docs/gen-timeline.sh ./$(OUT) docs/timeline >docs/timeline.md.tmp && mv docs/timeline.md.tmp docs/timeline.md
+
 # docs/labs.md: every lab's page and a real run of it (as root: all run).
 labs-doc: $(OUT)
 	docs/gen-labs.sh ./$(OUT) >docs/labs.md.tmp && mv docs/labs.md.tmp docs/labs.md

@@ -112,6 +112,7 @@ static bool merge_connect(struct timeline *tl, const char *args, long ret,
 			  const char *err, double t_exit)
 {
 	size_t i;
+	bool last = true;	/* the last call waiting (packets sort among them) */
 
 	if (!strstr(args, ": completed"))
 		return false;
@@ -120,10 +121,13 @@ static bool merge_connect(struct timeline *tl, const char *args, long ret,
 
 		if (r->kind != TL_CALL)
 			continue;
-		if (strcmp(r->name, "poll") == 0 && i == tl->n - 1) {
-			tl->n--;	/* the wait is the connect's own */
+		if (strcmp(r->name, "poll") == 0 && last) {	/* the connect's own wait */
+			memmove(r, r + 1, (tl->n - i - 1) * sizeof(*r));
+			tl->n--;
+			last = false;
 			continue;
 		}
+		last = false;
 		if (strcmp(r->name, "connect") == 0 && strcmp(r->err, "EINPROGRESS") == 0) {
 			r->t_end = t_exit;
 			r->ret = ret;

@@ -4,6 +4,8 @@ must not change between two runs on one kernel, one line each, so two
 generations of the page can be diffed (tests/timeline-doc.bats).
 
 Kept, per ```text block: the command; the program's own lines; the
+timeline's head (rows are drawn as the run goes, so where the head and
+rows fall among the program's lines is timing); the
 timeline's calls in order, each with its result (a bracket's entry and
 its return joined); its packets in order, but for bare ACKs, whose
 timing varies (delayed ACK, piggybacking). Masked: times, ports, the
@@ -18,16 +20,24 @@ ARROW_IN = re.compile(r"◀──+\s+(\S.*?)\s*$")
 
 
 def mask(s):
+    s = re.sub(r"^(\w+)\(\d+", r"\1(FD", s)      # fds differ with the caller's
+    s = re.sub(r"^(socket\(.*\)) = \d+$", r"\1 = FD", s)
     s = re.sub(r"(127\.0\.0\.1|\]|::1)([: ])\d+", r"\1\2PORT", s)
     s = re.sub(r"\d+\.\d+ (ms|us)", r"N \1", s)
     s = re.sub(r"time=\S+", "time=N", s)
     return s.rstrip()
 
 
+HEAD = re.compile(r"^(timeline of |wire: | +t ms  )")
+
+
 def block(lines):
-    out, calls, pkts, entry = [], [], [], None
+    out, head, calls, pkts, entry = [], [], [], [], None
     for line in lines:
         m = ROW.match(line)
+        if HEAD.match(line):        # drawn with the first row: among the others
+            head.append("head: " + mask(line))
+            continue
         if not m:
             out.append("line: " + mask(line))
             continue
@@ -39,7 +49,10 @@ def block(lines):
             if label != "ACK":
                 pkts.append("packet: %s %s" % ("out" if mo else "in", label))
             continue
-        text = self_col.replace("─┐", "").replace("─┘", "").replace("│", "").strip()
+        if "─┐" in self_col or "─┘" in self_col:
+            text = self_col.replace("─┐", "").replace("─┘", "").replace("│", "").strip()
+        else:                                   # a whole call may run past its column
+            text = body.strip()
         if not text:
             continue
         if body[:54].rstrip().endswith("─┐"):
@@ -49,7 +62,7 @@ def block(lines):
             entry = None
         else:
             calls.append("call: " + mask(text))
-    return out + calls + pkts
+    return out + head + calls + pkts
 
 
 def main():

@@ -88,8 +88,10 @@ static void test_settle(void)
 	call(&sx, "socket", 3, NULL, 0.0001, 0.0002);
 	CHECK(tl->nitems == 1);			/* settled: nothing can come before it */
 	call(&sx, "connect", -1, "EINPROGRESS", 0.001, 0.0011);
+	f.upto = 0.0025;	/* the SYN is handed over at the poll: after it */
 	call(&sx, "poll", 1, NULL, 0.0012, 0.0035);
 	CHECK(tl->nitems == 1);			/* held: the connect is in progress */
+	f.upto = 0.0005;
 	timeline_call(&sx, "connect", "3, x: completed", 0, NULL, EV_NAN, tl->start + 0.004);
 	CHECK(tl->nitems == 1);			/* its packets have not come yet */
 	f.upto = 0.01;
