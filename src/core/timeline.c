@@ -55,6 +55,7 @@ struct timeline *timeline_new(struct sockx *sx, const char *command,
 	}
 	tl->gap_us = EV_NAN;
 	tl->hold = EV_NAN;
+	tl->last_ms = -INFINITY;
 	snprintf(tl->command, sizeof(tl->command), "%s", command ? command : "");
 	snprintf(tl->self, sizeof(tl->self), "%s", self ? self : "this process");
 	snprintf(tl->peer, sizeof(tl->peer), "%s", peer ? peer : "");
@@ -528,6 +529,11 @@ static void feed(struct sockx *sx, struct tl_item *it)
 	bool done = it->what == TLW_CALL || it->what == TLW_RETURN;
 	bool start = it->what == TLW_CALL || it->what == TLW_ENTER;
 
+	if (it->what == TLW_PACKET && it->t_ms < tl->last_ms) {
+		tl->dropped++;	/* later than what was drawn after it: see behind() */
+		return;
+	}
+	tl->last_ms = fmax(tl->last_ms, it->t_ms);
 	if (tl->ux && start && r->ret > 0 && is_send(r->name))
 		unix_sent(tl->ux, r);
 	fold_feed(sx, it);
@@ -570,6 +576,24 @@ static size_t settle(struct timeline *tl, bool at_end, double upto)
 	return k;
 }
 
+/*
+ * The source has fallen far behind (the reader thread starved): rather
+ * than lose the run's end at the cap, the older half of what waits
+ * settles now. A packet that comes later than rows after it were drawn
+ * is counted, not drawn out of order (feed).
+ */
+static double behind(struct timeline *tl)
+{
+	double t;
+
+	if (tl->n < TIMELINE_MAX * 3 / 4)
+		return -INFINITY;
+	qsort(tl->rows, tl->n, sizeof(*tl->rows), by_row_time);
+	t = t_of(&tl->rows[tl->n - TIMELINE_MAX / 2]);
+	t = fmin(t, tl->calls_upto);
+	return isnan(tl->hold) ? t : fmin(t, tl->hold);
+}
+
 void timeline_flush(struct sockx *sx, bool at_end)
 {
 	struct timeline *tl = sx->timeline;
@@ -585,6 +609,7 @@ void timeline_flush(struct sockx *sx, bool at_end)
 		upto = fmin(upto, tl->calls_upto);
 		if (!isnan(tl->hold))
 			upto = fmin(upto, tl->hold);
+		upto = fmax(upto, behind(tl));
 		if (upto <= tl->settled)	/* nothing new can settle */
 			return;
 		tl->settled = upto;

@@ -137,6 +137,7 @@ struct timeline {
 	bool color;		/* the text lines carry colour */
 	/* drawing */
 	int open[2];		/* brackets open, per side */
+	double last_ms;		/* the latest item drawn */
 	struct tl_item *items;	/* kept for SVG and HTML (TIMELINE_MAX) */
 	size_t nitems, items_cap, items_dropped;
 	size_t drawn;		/* items drawn */

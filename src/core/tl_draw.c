@@ -346,7 +346,8 @@ void tl_draw_end(struct sockx *sx)
 		tl_draw_head(sx);
 	if (tl->dropped)
 		snprintf(note, sizeof(note), "note: %zu events were not kept (the timeline "
-			 "keeps %d waiting to be drawn)", tl->dropped, TIMELINE_MAX);
+			 "keeps %d waiting to be drawn; a packet the capture handed over after "
+			 "later rows were drawn is counted, not drawn)", tl->dropped, TIMELINE_MAX);
 	EMIT_AT(sx, note[0] ? EV_SAY : EV_JSON, timeline_end, .items = (long long)tl->drawn,
 		.folds = (long long)tl->folds, .dropped = (long long)tl->dropped,
 		.not_kept = (long long)tl->items_dropped, .note = note);

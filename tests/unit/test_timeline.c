@@ -180,6 +180,46 @@ static void test_unix(void)
 	timeline_free(&sx);
 }
 
+/* A source stuck behind: the older half settles at 3/4 of the cap; a late packet is counted. */
+static double stuck_pull(void *ctx, struct sockx *sx)
+{
+	struct tl_row *r = ctx;
+
+	if (r->t > 0)
+		timeline_packet(sx, r);
+	r->t = EV_NAN;
+	return 0;
+}
+
+static void test_behind(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	struct tl_row p = { .kind = TL_PACKET, .len = 10 };
+	size_t i, most = 0;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	strcpy(p.proto, "TCP");
+	timeline_wire(&sx, "lo", "ns", 0.04, 16, true, NULL);
+	timeline_source(&sx, stuck_pull, &p);
+	for (i = 0; i < 3000; i++) {
+		p.t = tl->start + i * 1e-5 + 1e-6;	/* one packet a call, never settled by it */
+		call(&sx, "send", 10, NULL, i * 1e-5, i * 1e-5 + 5e-6);
+		most = tl->n > most ? tl->n : most;
+	}
+	CHECK(most < TIMELINE_MAX && tl->dropped == 0);
+	CHECK(tl->nitems > 0);			/* drawn as it went */
+	p.t = tl->start + 1e-6;			/* long drawn: late */
+	call(&sx, "close", 0, NULL, 0.05, 0.051);
+	timeline_source(&sx, NULL, NULL);
+	timeline_flush(&sx, true);
+	CHECK(tl->dropped == 1);
+	CHECK(in_order(tl));
+	timeline_free(&sx);
+}
+
 /* Rows that cannot settle are kept up to TIMELINE_MAX, the rest counted. */
 static void test_cap(void)
 {
@@ -209,5 +249,6 @@ int main(void)
 	test_fold();
 	test_unix();
 	test_cap();
+	test_behind();
 	UNIT_DONE("timeline");
 }
