@@ -135,6 +135,8 @@ static int plan(struct capture *c)
 
 #define CLOCK_SAMPLES 16
 #define CLOCK_TRUST_NS 50000	/* a sample wider than 50 us cannot order packets */
+#define TL_RING (2u << 20)	/* --timeline alone: its ring ... */
+#define TL_SNAPLEN 192		/* ... of headers (Ethernet, IPv6, TCP with options) */
 #define TL_MARGIN_S 0.001	/* a packet stamped this long before the ring
 				   was found empty may not be in it yet */
 
@@ -182,7 +184,9 @@ static int open_wire(struct capture *c)
 {
 	struct sockx *sx = c->sx;
 
-	if (capture_src_live_ts(&c->src, c->iface, CAPTURE_RING, c->spec.snaplen,
+	/* the timeline alone needs headers only: a small ring opens fast */
+	if (capture_src_live_ts(&c->src, c->iface, c->spec.optional ? TL_RING : CAPTURE_RING,
+				c->spec.optional ? TL_SNAPLEN : c->spec.snaplen,
 				c->spec.timeline) < 0) {
 		char why[sizeof(c->src.err) + 160];
 		int rc;

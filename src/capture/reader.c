@@ -106,11 +106,25 @@ static int port_dir(const struct capture *c, const struct capture_pkt *k,
 	return -1;
 }
 
+/*
+ * The transport payload's length on the wire, from the IP header (the
+ * timeline's own capture keeps the headers only); hdr: the transport
+ * header's length.
+ */
+static size_t wire_payload(const struct capture_pkt *k, size_t hdr)
+{
+	size_t ip = k->ipver == 4 ? k->ip4.total_len : 40 + (size_t)k->ip6.plen;
+	size_t at = (size_t)((k->l4.p + k->l4.off) - (k->l3.p + k->l3.off)) + hdr;
+
+	return ip > at ? ip - at : 0;
+}
+
 /* --timeline: a packet's time and header, held until the main thread takes it. */
 static void keep_for_timeline(struct capture *c, const struct pcap_pkthdr *h,
-			      const struct capture_pkt *k, int dir, size_t len)
+			      const struct capture_pkt *k, int dir)
 {
 	struct tl_pkt *t;
+	size_t len;
 
 	pthread_mutex_lock(&c->mu);
 	if (!c->w.tl)
@@ -126,6 +140,8 @@ static void keep_for_timeline(struct capture *c, const struct pcap_pkthdr *h,
 		     (int64_t)h->ts.tv_usec * (c->src.nano ? 1 : 1000);
 	t->out = dir == CAPTURE_OUT;
 	t->proto = k->proto;
+	len = k->proto == CAP_IPPROTO_TCP ? wire_payload(k, k->tcp.hdr_len) :
+	      k->proto == CAP_IPPROTO_UDP ? wire_payload(k, 8) : wire_payload(k, 0);
 	t->len = (uint32_t)len;
 	if (k->proto == CAP_IPPROTO_TCP) {
 		t->flags = k->tcp.flags;
@@ -164,7 +180,7 @@ static void ported(struct capture *c, const struct pcap_pkthdr *h,
 		return;
 	f->pkts[dir]++;
 	if (c->spec.timeline)
-		keep_for_timeline(c, h, k, dir, rd_left(&k->data));
+		keep_for_timeline(c, h, k, dir);
 	if (k->proto == CAP_IPPROTO_TCP) {
 		capture_tcp_segment(&f->tcp, dir, &k->tcp, k->data.p + k->data.off,
 				    rd_left(&k->data));
@@ -199,7 +215,7 @@ static void icmp(struct capture *c, const struct pcap_pkthdr *h, const struct ca
 	f->used = true;
 	f->pkts[dir]++;
 	if (c->spec.timeline)
-		keep_for_timeline(c, h, k, dir, rd_left(&k->l4));
+		keep_for_timeline(c, h, k, dir);
 	n = f->msgs.n;
 	capture_msgs_add(&f->msgs, dir, k->l3.p + k->l3.off, rd_left(&k->l3), true,
 			 k->ipver == 4 ? LAYOUT_IP4 : LAYOUT_ICMP, 0);
