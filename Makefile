@@ -58,7 +58,7 @@ BUILD_PKGS := gcc make pkg-config libpcap-dev libcap-dev clang \
 	libclang-rt-$(CLANG_MAJOR)-dev
 TEST_PKGS := bats bats-support bats-assert parallel libcap2-bin tcpdump \
 	socat python3 jq nftables iproute2 iputils-ping util-linux procps \
-	strace zsh fish shellcheck groff-base man-db manpages manpages-dev cppcheck
+	strace zsh fish shellcheck groff-base man-db manpages manpages-dev cppcheck librsvg2-bin
 BENCH_PKGS := iperf3 ncat netcat-openbsd sockperf hyperfine
 DEB_PKGS := $(BUILD_PKGS) $(TEST_PKGS) $(BENCH_PKGS)
 # bats runs this many test files at once (GNU parallel); the tests in one

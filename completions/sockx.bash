@@ -65,8 +65,12 @@ _sockx() {
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -m --message --message-file --count --interval -w --timeout -p --port --connect-timeout -s --source --nodelay --hex --verify --pcap --timeline' ;;
+		opts=' -m --message --message-file --count --interval -w --timeout -p --port --connect-timeout -s --source --nodelay --hex --verify --pcap --timeline --svg' ;;
 	udp-server)
 		case $prev in
 		-b|--bind)

@@ -47,6 +47,7 @@ complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l hex -d 'show re
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l verify -d 'capture the connection (libpcap) and check the wire carried exactly what was sent and read'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l pcap -r -F -d 'write the captured connection to FILE (pcap, for tcpdump -r or Wireshark)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l timeline -d '-m: after the exchange, draw its system calls and its packets on one time axis'
+complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l svg -r -F -d '-m: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-server' -s b -l bind -x -d 'address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-server' -s p -l port -x -d 'port or service (default 9999; 0: the kernel picks one)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-server' -s l -l listen -d 'nc\'s -l, accepted and ignored: a server always listens'

@@ -18,7 +18,8 @@
 #include "../core/relay.h"
 #include "../core/timeline.h"
 
-enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE, O_TIMELINE };
+enum { O_COUNT = OPT_LONG, O_INTERVAL, O_CTIMEOUT, O_NODELAY, O_HEX, O_VERIFY, O_PCAP, O_MFILE, O_TIMELINE,
+	O_SVG };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG and wait for its reply (repeatable)", NULL },
@@ -34,6 +35,7 @@ static const struct optdef opts[] = {
 	{ "verify", O_VERIFY, NULL, "capture the connection (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured connection to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ "timeline", O_TIMELINE, NULL, "-m: after the exchange, draw its system calls and its packets on one time axis", NULL },
+	{ "svg", O_SVG, "FILE", "-m: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -60,7 +62,9 @@ const struct cmdinfo info_tcp_client = {
 	"and the connection's packets as captured on the interface (flags,\n"
 	"sequence numbers relative to each side's SYN, payload length), in ms\n"
 	"since the first of them, on one clock. Without CAP_NET_RAW the calls\n"
-	"are drawn and the wire column says why it is empty (not an error).",
+	"are drawn and the wire column says why it is empty (not an error).\n"
+	"--svg FILE draws the same timeline as a sequence diagram (SVG, self-\n"
+	"contained) into FILE at the end, with or without --timeline.",
 	opts,
 };
 
@@ -78,6 +82,7 @@ struct tcp_client_opts {
 	const char *source;
 	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
+	const char *svg;	/* --svg FILE */
 };
 
 /* Reads FILE whole into a message; returns an exit code. */
@@ -138,6 +143,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -179,14 +185,14 @@ static int open_capture(struct sockx *sx, const struct tcp_client_opts *o,
 {
 	struct capture_spec cs = {
 		.proto = IPPROTO_TCP, .verify = o->verify, .pcap_path = o->pcap,
-		.data_on_stdout = relay, .timeline = o->timeline,
+		.data_on_stdout = relay, .timeline = o->timeline || o->svg,
 		.optional = !o->verify && !o->pcap,
 	};
 	char d[ADDR_TEXT];
 	int rc;
 
 	*cap = NULL;
-	if (!o->verify && !o->pcap && !o->timeline) {
+	if (!o->verify && !o->pcap && !o->timeline && !o->svg) {
 		if (priv_drop_all() < 0)
 			trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
 		return EXIT_OK;
@@ -400,17 +406,23 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 		rc = fail(sx, EXIT_USAGE, "--count and --interval need -m");
 	if (rc == EXIT_OK && !o.nmsgs && o.timeline)
 		rc = fail(sx, EXIT_USAGE, "--timeline needs -m");
+	if (rc == EXIT_OK && !o.nmsgs && o.svg)
+		rc = fail(sx, EXIT_USAGE, "--svg needs -m");
 	if (!o.nmsgs && !o.idle_set)
 		o.idle_ms = -1;		/* netcat mode: no idle limit unless -w */
 	memset(&pe, 0, sizeof(pe));
 	if (rc == EXIT_OK)
 		rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
-	if (rc == EXIT_OK && o.timeline) {
+	if (rc == EXIT_OK && (o.timeline || o.svg)) {
 		char d[ADDR_TEXT], peer[ADDR_TEXT + 8];
 
 		snprintf(peer, sizeof(peer), "peer %s", addr_str(&pe.dst[0], d, sizeof(d)));
 		if (!timeline_new(sx, "tcp-client", "this process (tcp-client)", peer))
 			rc = fail(sx, EXIT_FAIL, "out of memory");
+		if (rc == EXIT_OK) {
+			sx->timeline->print = o.timeline;	/* --svg alone: kept, not printed */
+			sx->timeline->svg = o.svg;
+		}
 	}
 	if (rc == EXIT_OK)
 		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);
@@ -427,8 +439,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
-		rc = timeline_finish(sx, capture_finish(cap, -fd));
-		return rc;
+		return timeline_finish(sx, capture_finish(cap, -fd));
 	}
 	capture_set_local(cap, &pe.local);
 	tap.ctx = cap;

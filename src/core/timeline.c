@@ -616,9 +616,13 @@ void timeline_flush(struct sockx *sx, bool at_end)
 
 int timeline_finish(struct sockx *sx, int rc)
 {
+	int v = EXIT_OK;
+
 	if (!sx->timeline)
 		return rc;
 	timeline_flush(sx, true);
+	if (sx->timeline->svg)	/* the whole run (a refused connect's too) */
+		v = timeline_svg_file(sx, sx->timeline->svg);
 	timeline_free(sx);
-	return rc;
+	return rc == EXIT_OK ? v : rc;
 }

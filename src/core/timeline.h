@@ -217,7 +217,11 @@ const struct tl_item *timeline_items(const struct timeline *tl, size_t *n);
  */
 int timeline_svg(const struct timeline *tl, FILE *f);
 
-/* --svg FILE: the SVG written atomically (a temporary, then rename). */
+/*
+ * --svg FILE: the SVG written atomically (a temporary, then rename), as
+ * --pcap writes. Returns EXIT_OK, or the exit code of the failure it
+ * reported.
+ */
 int timeline_svg_file(struct sockx *sx, const char *path);
 
 #endif
