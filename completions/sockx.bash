@@ -197,8 +197,12 @@ _sockx() {
 			return ;;
 		-m|--message)
 			return ;;
+		--html)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' --only -m --message --no-verify' ;;
+		opts=' --only -m --message --no-verify --timeline --html' ;;
 	raw-icmp)
 		case $prev in
 		-c|--count)

@@ -125,6 +125,8 @@ complete -c sockx -n '__fish_seen_subcommand_from matrix' -l all -d 'also AF_PAC
 complete -c sockx -n '__fish_seen_subcommand_from tour' -l only -x -a '(__fish_complete_list , "printf %s\\\\n tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4")' -d 'run only these cells (repeatable, or a comma list)'
 complete -c sockx -n '__fish_seen_subcommand_from tour' -s m -l message -x -d 'the message to send (default: the tutorial\'s 你好,服务器!)'
 complete -c sockx -n '__fish_seen_subcommand_from tour' -l no-verify -d 'do not capture with libpcap, even where it is possible'
+complete -c sockx -n '__fish_seen_subcommand_from tour' -l timeline -d 'after each cell\'s line, its exchange: the client\'s calls, the wire, the server\'s calls'
+complete -c sockx -n '__fish_seen_subcommand_from tour' -l html -r -F -d 'write the tour as one self-contained HTML report, a diagram per cell'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -s c -l count -x -d 'stop after COUNT probes (default: until SIGINT)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -s i -l interval -x -d 'seconds between probes (default 1; below 0.2 needs root or CAP_NET_ADMIN)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -s f -l flood -d 'send as fast as replies come back, at least 100 a second; \'.\' per probe, backspace per reply'

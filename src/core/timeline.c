@@ -316,30 +316,43 @@ static size_t lower_bound(const double *v, size_t n, double t)
 	return lo;
 }
 
-/* The items of the k first rows (settled, sorted): calls bracket the packets in them. */
+/*
+ * The items of the k first rows (settled, sorted): a call brackets what
+ * happened while it blocked: the packets in it, and, when both ends are
+ * drawn (tour), the other side's calls in it (the send that released a
+ * recv when no packet shows it: AF_UNIX, no capture).
+ */
 static size_t itemize(const struct timeline *tl, size_t k, struct tl_item *it)
 {
-	double *pt = malloc((k + 1) * sizeof(*pt));
-	size_t i, np = 0, n = 0;
+	double *rel = malloc(2 * (k + 1) * sizeof(*rel)), *pt[2];
+	size_t i, np[2] = { 0, 0 }, n = 0, s;
 
-	if (!pt)
+	if (!rel)
 		return 0;
-	for (i = 0; i < k; i++)
-		if (tl->rows[i].kind == TL_PACKET)
-			pt[np++] = tl->rows[i].t;
+	pt[TL_SELF] = rel;		/* what can release a call of ours */
+	pt[TL_PEER] = rel + k + 1;	/* ... and one of the peer's */
+	for (i = 0; i < k; i++) {
+		const struct tl_row *r = &tl->rows[i];
+
+		if (r->kind == TL_PACKET || (r->kind == TL_CALL && r->side != TL_PEER))
+			pt[TL_PEER][np[TL_PEER]++] = t_of(r);
+		if (r->kind == TL_PACKET || (r->kind == TL_CALL && r->side != TL_SELF))
+			pt[TL_SELF][np[TL_SELF]++] = t_of(r);
+	}
 	for (i = 0; i < k; i++) {
 		const struct tl_row *r = &tl->rows[i];
 		double t = (t_of(r) - tl->start) * 1000.0;
 		double end = (r->t_end - tl->start) * 1000.0;
 		size_t j;
 
+		s = r->side == TL_PEER;
 		if (r->kind == TL_PACKET) {
 			it[n++] = (struct tl_item){ TLW_PACKET, t, EV_NAN, *r, { 0, 0 } };
 		} else if (r->kind == TL_FOLD) {
 			it[n++] = (struct tl_item){ TLW_FOLD, t, end, *r, { 0, 0 } };
 		} else {
-			j = isnan(r->t) ? np : lower_bound(pt, np, r->t);
-			if (j < np && pt[j] <= r->t_end) {
+			j = isnan(r->t) ? np[s] : lower_bound(pt[s], np[s], r->t);
+			if (j < np[s] && pt[s][j] <= r->t_end) {
 				it[n++] = (struct tl_item){ TLW_ENTER, t, end, *r, { 0, 0 } };
 				it[n++] = (struct tl_item){ TLW_RETURN, end, end, *r, { 0, 0 } };
 			} else {
@@ -347,7 +360,7 @@ static size_t itemize(const struct timeline *tl, size_t k, struct tl_item *it)
 			}
 		}
 	}
-	free(pt);
+	free(rel);
 	qsort(it, n, sizeof(*it), by_item_time);
 	return n;
 }

@@ -220,6 +220,55 @@ static void test_behind(void)
 	timeline_free(&sx);
 }
 
+/*
+ * Both ends drawn, no wire (tour, read back): a recv that blocked while
+ * the peer's send ran is a bracket around it, so its result is drawn
+ * after the send; a call that overlapped nothing stays one line.
+ */
+static void test_two_sides(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	struct tl_row r = { .kind = TL_CALL, .side = TL_SELF };
+	size_t i, enter = 0, ret = 0, send = 0, lines = 0;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	strcpy(r.name, "recv");
+	r.ret = 5;
+	r.t = tl->start + 0.001;
+	r.t_end = tl->start + 0.004;
+	timeline_add(&sx, &r);
+	r.side = TL_PEER;
+	strcpy(r.name, "send");
+	r.t = tl->start + 0.002;
+	r.t_end = tl->start + 0.0021;
+	timeline_add(&sx, &r);
+	r.side = TL_SELF;
+	strcpy(r.name, "close");
+	r.ret = 0;
+	r.t = tl->start + 0.005;
+	r.t_end = tl->start + 0.0051;
+	timeline_add(&sx, &r);
+	timeline_flush(&sx, true);
+	for (i = 0; i < tl->nitems; i++) {
+		const struct tl_item *it = &tl->items[i];
+
+		if (it->what == TLW_ENTER && !strcmp(it->row.name, "recv"))
+			enter = i + 1;
+		else if (it->what == TLW_RETURN && !strcmp(it->row.name, "recv"))
+			ret = i + 1;
+		else if (!strcmp(it->row.name, "send"))
+			send = i + 1;
+		lines += it->what == TLW_CALL;
+	}
+	CHECK(enter && send && ret && enter < send && send < ret);
+	CHECK(lines == 2);	/* the send and the close */
+	CHECK(in_order(tl));
+	timeline_free(&sx);
+}
+
 /* Rows that cannot settle are kept up to TIMELINE_MAX, the rest counted. */
 static void test_cap(void)
 {
@@ -248,6 +297,7 @@ int main(void)
 	test_settle();
 	test_fold();
 	test_unix();
+	test_two_sides();
 	test_cap();
 	test_behind();
 	UNIT_DONE("timeline");

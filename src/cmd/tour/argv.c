@@ -21,14 +21,14 @@ static const char *fill(const struct tour_run *u, const char *w)
 }
 
 char **tour_argv(const struct tour_run *u, const char *name,
-		 const char *const *tmpl, bool verify)
+		 const char *const *tmpl, bool verify, bool timeline)
 {
 	size_t n = 0, i, k = 0;
 	char **v;
 
 	while (tmpl && tmpl[n])
 		n++;
-	v = calloc(n + 5, sizeof(*v));
+	v = calloc(n + 6, sizeof(*v));
 	if (!v)
 		return NULL;
 	v[k++] = strdup(name);
@@ -36,6 +36,8 @@ char **tour_argv(const struct tour_run *u, const char *name,
 	v[k++] = strdup("-v");	/* its "call" events are how calls are counted */
 	if (verify)
 		v[k++] = strdup("--verify");
+	if (timeline)	/* its rows, read back: on the tour's axis by its t0 */
+		v[k++] = strdup("--timeline");
 	for (i = 0; i < n; i++)
 		v[k++] = strdup(fill(u, tmpl[i]));
 	for (i = 0; i < k; i++) {

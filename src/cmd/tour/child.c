@@ -21,9 +21,10 @@
 
 /* Runs in the child: never returns. */
 static void __attribute__((noreturn))
-child_main(const struct cmd *cmd, char **argv, int out, int err, pid_t parent)
+child_main(const struct cmd *cmd, char **argv, int out, int err, pid_t parent,
+	   double t0)
 {
-	struct sockx sx = { .cmd = cmd->name, .color = COLOR_NEVER };
+	struct sockx sx = { .cmd = cmd->name, .color = COLOR_NEVER, .t0 = t0 };
 	sigset_t none;
 	int argc = 0, rc, nul;
 
@@ -44,7 +45,6 @@ child_main(const struct cmd *cmd, char **argv, int out, int err, pid_t parent)
 	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	sx.t0 = now_mono();
 	/* As main() does: a command without CMD_RAW keeps no raw privilege. */
 	priv_init(cmd->flags & CMD_RAW);
 	while (argv[argc])
@@ -74,11 +74,17 @@ int tour_child_start(struct tour_child *ch, const struct cmd *cmd, char **argv)
 		goto fail;
 	fflush(stdout);		/* or the child would write our buffer again */
 	fflush(stderr);
+	/*
+	 * The child's clock starts here, and the tour knows when: a time in
+	 * its events ("t", a call's "t_enter") is ch->t0 + t on the tour's
+	 * CLOCK_MONOTONIC, which puts both children on one time axis.
+	 */
+	ch->t0 = now_mono();
 	ch->pid = fork();
 	if (ch->pid < 0)
 		goto fail;
 	if (ch->pid == 0)
-		child_main(cmd, argv, o[1], e[1], parent);
+		child_main(cmd, argv, o[1], e[1], parent, ch->t0);
 	close_fd(&o[1]);
 	close_fd(&e[1]);
 	ch->out = o[0];

@@ -242,3 +242,16 @@ bool tour_jv_event(const char *line, const char *ev)
 
 	return tour_jv_str(line, "event", b, sizeof(b), NULL) && strcmp(b, ev) == 0;
 }
+
+bool tour_jv_bool(const char *line, const char *key, bool *v)
+{
+	const char *p = find_key(line, key);
+
+	if (p && strncmp(p, "true", 4) == 0)
+		*v = true;
+	else if (p && strncmp(p, "false", 5) == 0)
+		*v = false;
+	else
+		return false;
+	return true;
+}

@@ -138,6 +138,8 @@ static void plan_wire(struct tour_run *u)
 	else if (!priv_have(PRIV_RAW))
 		why = "not verified (capturing needs CAP_NET_RAW)";
 	u->verify = why == NULL;
+	/* a client without --timeline is drawn from its -v calls (diagram.c) */
+	u->client_tl = (u->o->timeline || u->o->html) && has_opt(u->ccmd, "timeline");
 	snprintf(u->r->wire, sizeof(u->r->wire), "%s", why ? why : "verify: no report");
 }
 

@@ -145,7 +145,7 @@ static bool start_server(struct tour_run *u, char ***argv)
 	struct errscan e = { 0 };
 	char st[48];
 
-	*argv = tour_argv(u, u->scmd->name, u->c->sargv, false);
+	*argv = tour_argv(u, u->scmd->name, u->c->sargv, false, false);
 	if (!*argv) {
 		fail_cell(u, V_FAIL, "out of memory");
 		return false;
@@ -358,7 +358,7 @@ void tour_exchange(struct tour_run *u)
 
 	if (u->scmd && !start_server(u, &sargv))
 		goto out;
-	cargv = tour_argv(u, u->ccmd->name, u->c->cargv, u->verify);
+	cargv = tour_argv(u, u->ccmd->name, u->c->cargv, u->verify, u->client_tl);
 	if (!cargv) {
 		fail_cell(u, V_FAIL, "out of memory");
 		goto out;
@@ -375,6 +375,8 @@ void tour_exchange(struct tour_run *u)
 	}
 	tour_child_stop(&u->srv, STOP_S);	/* SIGTERM: it prints its summary, exits 0 */
 	judge(u);
+	if (u->o->timeline || u->o->html)
+		tour_diagram_collect(u);
 out:
 	tour_child_stop(&u->srv, STOP_S);
 	dump_stderr(u, "server", &u->srv.ebuf);

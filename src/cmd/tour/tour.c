@@ -3,25 +3,28 @@
  * kernel supports, each through sockx's own server and client commands
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tour.h"
 
 #define DEFAULT_MSG "你好,服务器!"	/* the tutorial's message */
-#define MAX_CELLS 32
+#define MAX_CELLS TOUR_MAX_CELLS
 
-enum { O_ONLY = OPT_LONG, O_NO_VERIFY };
+enum { O_ONLY = OPT_LONG, O_NO_VERIFY, O_TIMELINE, O_HTML };
 
 static const struct optdef opts[] = {
 	{ "only", O_ONLY, "CELL", "run only these cells (repeatable, or a comma list)",
 	  ",tcp4 tcp6 udp4 udp6 unix-stream unix-dgram unix-seqpacket icmp4 icmp6 sctp4" },
 	{ "message", 'm', "MSG", "the message to send (default: the tutorial's 你好,服务器!)", NULL },
 	{ "no-verify", O_NO_VERIFY, NULL, "do not capture with libpcap, even where it is possible", NULL },
+	{ "timeline", O_TIMELINE, NULL, "after each cell's line, its exchange: the client's calls, the wire, the server's calls", NULL },
+	{ "html", O_HTML, "FILE", "write the tour as one self-contained HTML report, a diagram per cell", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 const struct cmdinfo info_tour = {
-	"[--only CELL]... [-m MSG] [--no-verify] [--json]",
+	"[--only CELL]... [-m MSG] [--no-verify] [--timeline] [--html FILE] [--json]",
 	"For every family x type cell, a real exchange on loopback: a server and\n"
 	"a client of this binary, each in a child process, the message sent and\n"
 	"its upper-cased echo checked (for ICMP, the kernel's echo reply), and\n"
@@ -33,7 +36,14 @@ const struct cmdinfo info_tour = {
 	"not in this binary) are listed with the reason and the verdict\n"
 	"no-privilege, unsupported or not-built. Exit 0 when every runnable cell\n"
 	"passed; 1 if one failed, 3 if a capture disagreed; when no cell could\n"
-	"run, 4 if the first needed CAP_NET_RAW, else 5 (unsupported, not built).",
+	"run, 4 if the first needed CAP_NET_RAW, else 5 (unsupported, not built).\n"
+	"--timeline draws, after each cell's line, its exchange on one time axis:\n"
+	"the client's calls on the left, the packets in the middle (captured\n"
+	"when the client can: CAP_NET_RAW, a client with --timeline), the\n"
+	"server's calls on the right (a non-blocking socket's EAGAIN left out).\n"
+	"--html FILE writes the whole tour (the kernel, every cell's verdict and\n"
+	"its diagram as SVG) as one HTML file that needs nothing else to open;\n"
+	"a regular file is replaced atomically. A failed write: exit 1.",
 	opts,
 };
 
@@ -77,6 +87,14 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 		return EXIT_OK;
 	case O_NO_VERIFY:
 		a->o.no_verify = true;
+		return EXIT_OK;
+	case O_TIMELINE:
+		a->o.timeline = true;
+		return EXIT_OK;
+	case O_HTML:
+		if (!*arg)
+			return fail(sx, EXIT_USAGE, "--html: empty file name");
+		a->o.html = arg;
 		return EXIT_OK;
 	default:
 		return EXIT_USAGE;
@@ -199,6 +217,16 @@ static int exit_code(const struct tally *t)
 	return t->first_skip == V_NOPERM ? EXIT_NOPERM : EXIT_UNSUPPORTED;
 }
 
+/* The summary's line, for the report (the event's template in words). */
+static void summary_text(const struct tally *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d passed, %d failed; %d could not run (%d need CAP_NET_RAW, "
+		 "%d not supported by this kernel, %d not built in this binary)",
+		 t->n[V_PASS], t->n[V_FAIL] + t->n[V_MISMATCH],
+		 t->n[V_NOPERM] + t->n[V_UNSUPPORTED] + t->n[V_NOTBUILT], t->n[V_NOPERM],
+		 t->n[V_UNSUPPORTED], t->n[V_NOTBUILT]);
+}
+
 static void summary(struct sockx *sx, const struct tally *t, int rc)
 {
 	char skipped[16];
@@ -211,11 +239,51 @@ static void summary(struct sockx *sx, const struct tally *t, int rc)
 	     .duration = sx_elapsed(sx), .exit = rc, .skipped = skipped);
 }
 
+/* One cell: run, its line, its timeline; its result kept for the report. */
+static void one_cell(struct sockx *sx, const struct tour_args *a, struct tally *t,
+		     const struct tour_cell *c, struct tour_result *r)
+{
+	tour_run_cell(sx, &a->o, c, r);
+	if (!ran(r->v) && t->n[V_NOPERM] + t->n[V_UNSUPPORTED] + t->n[V_NOTBUILT] == 0)
+		t->first_skip = r->v;
+	t->n[r->v]++;
+	t->cells++;
+	show_cell(sx, &a->o, t->cells == 1, c, r);
+	tour_diagram_draw(sx, &a->o, c, r);
+}
+
+/*
+ * --html: the report, before the summary (the summary is the last event,
+ * and its exit counts a failed write). A failed write is exit 1, unless
+ * the tour had failed already.
+ */
+static int report(struct sockx *sx, const struct tour_args *a, const struct tally *t,
+		  struct tour_result *res, int rc)
+{
+	struct tour_report rep = { .o = &a->o };
+	char line[256];
+	size_t i;
+	int wrc;
+
+	if (!a->o.html)
+		return rc;
+	summary_text(t, line, sizeof(line));
+	rep.summary = line;
+	for (i = 0; i < tour_ncells && i < MAX_CELLS; i++) {
+		if (a->any_only && !a->only[i])
+			continue;
+		rep.cells[rep.n] = &tour_cells[i];
+		rep.res[rep.n++] = &res[i];
+	}
+	wrc = tour_html_write(sx, &rep);
+	return rc == EXIT_OK ? wrc : rc;
+}
+
 int cmd_tour(struct sockx *sx, int argc, char **argv)
 {
 	struct tour_args a = { .o = { .msg = DEFAULT_MSG } };
 	struct tally t = { .first_skip = V_NOTBUILT };
-	struct tour_result r;
+	struct tour_result *res;
 	int first, rc;
 	size_t i;
 
@@ -224,17 +292,16 @@ int cmd_tour(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (cells go with --only)", argv[first]);
-	for (i = 0; i < tour_ncells && i < MAX_CELLS; i++) {
-		if (a.any_only && !a.only[i])
-			continue;
-		tour_run_cell(sx, &a.o, &tour_cells[i], &r);
-		if (!ran(r.v) && t.n[V_NOPERM] + t.n[V_UNSUPPORTED] + t.n[V_NOTBUILT] == 0)
-			t.first_skip = r.v;
-		t.n[r.v]++;
-		t.cells++;
-		show_cell(sx, &a.o, t.cells == 1, &tour_cells[i], &r);
-	}
-	rc = exit_code(&t);
+	res = calloc(MAX_CELLS, sizeof(*res));
+	if (!res)
+		return fail(sx, EXIT_FAIL, "out of memory");
+	for (i = 0; i < tour_ncells && i < MAX_CELLS; i++)
+		if (!a.any_only || a.only[i])
+			one_cell(sx, &a, &t, &tour_cells[i], &res[i]);
+	rc = report(sx, &a, &t, res, exit_code(&t));
 	summary(sx, &t, rc);
+	for (i = 0; i < MAX_CELLS; i++)
+		free(res[i].svg);
+	free(res);
 	return rc;
 }

@@ -54,13 +54,18 @@ struct tour_result {
 	long long bytes_out, bytes_in;	/* the client's payload bytes */
 	int packets;			/* seen on the wire, -1 not captured */
 	double ms;			/* wall time of the cell */
+	struct tour_diagram *dg;	/* its calls and packets (diagram.c), or NULL */
+	char *svg;			/* --html: its timeline as SVG, or NULL */
 };
 
+#define TOUR_MAX_CELLS 32	/* the table's rows a run looks at */
 #define TOUR_MSG_MAX 1024	/* bytes of -m: a demonstration, not a load test */
 
 struct tour_opts {
 	const char *msg;
 	bool no_verify;
+	bool timeline;		/* --timeline: each cell's timeline after its line */
+	const char *html;	/* --html FILE */
 };
 
 /*
@@ -88,6 +93,7 @@ struct tour_child {
 	struct tour_buf obuf, ebuf;
 	bool exited, signalled;	/* signalled: we had to SIGTERM/SIGKILL it */
 	int status;		/* from waitpid() once exited */
+	double t0;		/* CLOCK_MONOTONIC (s) of its events' t 0 */
 };
 
 /*
@@ -126,6 +132,7 @@ struct tour_run {
 	struct tour_result *r;
 	const struct cmd *scmd, *ccmd;	/* NULL: none, or not built */
 	bool verify;			/* the client gets --verify */
+	bool client_tl;			/* ... and --timeline */
 	char unix_name[80];		/* {unix}: "@sockx-tour-PID-CELL" */
 	char port[8];			/* {port}: as the server printed it */
 	char len[24];			/* {len} */
@@ -134,11 +141,11 @@ struct tour_run {
 };
 
 /*
- * argv.c: the argv of one child: NAME --json -v [--verify] and tmpl with its
+ * argv.c: the argv of one child: NAME --json -v [--verify] [--timeline] and tmpl with its
  * placeholders filled in; strings of its own. NULL if out of memory.
  */
 char **tour_argv(const struct tour_run *u, const char *name,
-		 const char *const *tmpl, bool verify);
+		 const char *const *tmpl, bool verify, bool timeline);
 void tour_argv_free(char **argv);
 
 /* "sockx --json -v NAME ARGS", shell-quoted, into buf. */
@@ -149,6 +156,40 @@ void tour_argv_text(char **argv, char *buf, size_t len);
  * line, runs the client, stops the server, and judges what came back.
  */
 void tour_exchange(struct tour_run *u);
+
+/* ---- a cell's exchange as one timeline (diagram.c) ---- */
+
+/*
+ * After the exchange (the children have ended, their output is in u):
+ * the client's timeline rows (or, for a client without --timeline, its
+ * -v calls) and the server's calls, on the tour's clock, into u->r->dg.
+ */
+void tour_diagram_collect(struct tour_run *u);
+
+/*
+ * After the cell's line: r->dg drawn as one timeline of the tour (its
+ * events, with --timeline), and kept as SVG in r->svg (with --html);
+ * r->dg freed.
+ */
+void tour_diagram_draw(struct sockx *sx, const struct tour_opts *o,
+		       const struct tour_cell *c, struct tour_result *r);
+
+/* Frees what tour_diagram_collect left (NULL: nothing). */
+void tour_diagram_free(struct tour_diagram *dg);
+
+/* ---- the report (html.c) ---- */
+
+/* What the report shows of a tour's run: each cell's result, the counts. */
+struct tour_report {
+	const struct tour_opts *o;
+	const struct tour_cell *cells[TOUR_MAX_CELLS];
+	struct tour_result *res[TOUR_MAX_CELLS];
+	size_t n;
+	const char *summary;	/* the summary's line */
+};
+
+/* --html FILE: the report, written atomically. Returns an exit code. */
+int tour_html_write(struct sockx *sx, const struct tour_report *rep);
 
 /* ---- JSON event lines (json.c) ---- */
 
@@ -162,6 +203,8 @@ bool tour_jv_str(const char *line, const char *key, char *out, size_t cap,
 	    size_t *len);
 /* The number value of key at the top level of line; false if none. */
 bool tour_jv_num(const char *line, const char *key, double *v);
+/* The boolean value of key at the top level of line; false if none. */
+bool tour_jv_bool(const char *line, const char *key, bool *v);
 /* True if line is an object whose "event" is ev. */
 bool tour_jv_event(const char *line, const char *ev);
 
