@@ -114,8 +114,8 @@ PY
 	wait_line "$BATS_TEST_TMPDIR/srv.out" 'close\(' 5
 	out=$(cat "$BATS_TEST_TMPDIR/srv.out")
 	[[ $out == *"wire: captured on lo with "* ]]
-	[[ $out =~ "◀──────────  SYN" ]]
-	[[ $out =~ "PSH,ACK 1:3 (2)" ]]
+	[[ $out == *"◀──────────  SYN"* ]]
+	[[ $out == *"PSH,ACK 1:3 (2)"* ]]
 	[[ $out =~ accept4\([0-9]+,\ 127\.0\.0\.1:[0-9]+\)\ .*=\ [0-9]+ ]]
 	[[ $out != *summary* ]]
 	stop_bg srv TERM
