@@ -40,7 +40,7 @@ _sockx() {
 		--idle-timeout)
 			return ;;
 		esac
-		opts=' -b --bind -p --port -l --listen --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only' ;;
+		opts=' -b --bind -p --port -l --listen --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only --timeline' ;;
 	tcp-client)
 		case $prev in
 		-m|--message)
@@ -131,7 +131,7 @@ _sockx() {
 		--recv-size)
 			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify'
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline'
 		args='@file' ;;
 	unix-server)
 		case $prev in
@@ -155,7 +155,7 @@ _sockx() {
 		--recv-size)
 			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify'
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline'
 		args='@file' ;;
 	unix-client)
 		case $prev in
@@ -179,7 +179,7 @@ _sockx() {
 		--recv-size)
 			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify'
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline'
 		args='@file' ;;
 	completions)
 		case $prev in

@@ -34,6 +34,7 @@ complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l idle-timeout -x
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l reuseport -d 'set SO_REUSEPORT (several servers on one port)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l nodelay -d 'set TCP_NODELAY on every client'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l v6only -d 'with -b ::, refuse IPv4-mapped clients'
+complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l timeline -d 'draw the server\'s system calls and its port\'s packets on one time axis, as it goes'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -s m -l message -x -d 'send MSG and wait for its reply (repeatable)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l message-file -r -F -d 'send FILE\'s bytes as one message, like -m (binary: a protocol frame)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l count -x -d 'send the messages N times over (default 1)'
@@ -85,6 +86,7 @@ complete -c sockx -n '__fish_seen_subcommand_from unix' -l creds -d 'send SCM_CR
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l recv-size -x -d 'read at most N bytes per receive (default 262144): longer messages show MSG_TRUNC'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l hex -d 'client: show received bytes as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l verify -d 'say why there is nothing to capture: a Unix socket touches no interface'
+complete -c sockx -n '__fish_seen_subcommand_from unix' -l timeline -d 'client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -F
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l stream -d 'SOCK_STREAM: a byte stream (the default)'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l dgram -d 'SOCK_DGRAM: datagrams, each one whole'
@@ -102,6 +104,7 @@ complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l creds -d 'send
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l recv-size -x -d 'read at most N bytes per receive (default 262144): longer messages show MSG_TRUNC'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l hex -d 'client: show received bytes as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l verify -d 'say why there is nothing to capture: a Unix socket touches no interface'
+complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l timeline -d 'client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -F
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l stream -d 'SOCK_STREAM: a byte stream (the default)'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l dgram -d 'SOCK_DGRAM: datagrams, each one whole'
@@ -119,6 +122,7 @@ complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l creds -d 'send
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l recv-size -x -d 'read at most N bytes per receive (default 262144): longer messages show MSG_TRUNC'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l hex -d 'client: show received bytes as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l verify -d 'say why there is nothing to capture: a Unix socket touches no interface'
+complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l timeline -d 'client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -F
 complete -c sockx -n '__fish_seen_subcommand_from completions' -a 'bash zsh fish'
 complete -c sockx -n '__fish_seen_subcommand_from matrix' -l all -d 'also AF_PACKET, AF_NETLINK, AF_VSOCK, AF_TIPC, AF_RDS, AF_ALG, AF_CAN, AF_XDP, AF_KEY, AF_BLUETOOTH'

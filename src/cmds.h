@@ -4,7 +4,7 @@
  * main.c expands it into prototypes and the dispatch table; help,
  * --list-commands and the shell completions come from it too.
  */
-CMD("tcp-server", tcp_server, 0, "serve TCP clients: echo, upper, discard or source")
+CMD("tcp-server", tcp_server, CMD_RAW, "serve TCP clients: echo, upper, discard or source")
 CMD("tcp-client", tcp_client, CMD_RAW, "connect over TCP: send messages, or relay stdin and stdout")
 CMD("udp-server", udp_server, 0, "serve UDP datagrams: echo, upper or discard, in batches")
 CMD("udp-client", udp_client, CMD_RAW, "send UDP datagrams, match the replies, ping-style summary")

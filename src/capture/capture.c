@@ -95,10 +95,36 @@ static void build_filter(struct capture *c)
 	capture_ip_str(c->ipver, c->raddr, r, sizeof(r));
 	capture_ip_str(c->ipver, c->laddr, l, sizeof(l));
 	c->filter[0] = '\0';
-	if (c->spec.proto == IPPROTO_TCP || c->spec.proto == IPPROTO_UDP)
+	if (c->spec.server)	/* every client of our listening port */
+		fput(c, "tcp and ((src host %s and src port %u) or (dst host %s and "
+		     "dst port %u))", l, (unsigned)c->lport, l, (unsigned)c->lport);
+	else if (c->spec.proto == IPPROTO_TCP || c->spec.proto == IPPROTO_UDP)
 		filter_ports(c, r, l);
 	else
 		filter_icmp(c, r, l);
+}
+
+/*
+ * spec.server: our listening address and port are both ends the filter
+ * and the reader know; the interface is the caller's (the route to our
+ * own address would be lo whatever the clients use), so no lookup is
+ * made, and no call of it lands in the server's timeline.
+ */
+static int plan_server(struct capture *c)
+{
+	struct sockx *sx = c->sx;
+
+	c->ipver = capture_addr_bytes(&c->spec.local, c->laddr);
+	if (!c->ipver || addr_port(&c->spec.local) <= 0 || !c->spec.iface ||
+	    c->spec.proto != IPPROTO_TCP || c->spec.verify)
+		return fail(sx, EXIT_USAGE, "a server's capture needs its TCP address, port "
+			    "and interface, and verifies nothing");
+	memcpy(c->raddr, c->laddr, 16);
+	c->have_laddr = true;
+	c->lport = c->rport = (uint16_t)addr_port(&c->spec.local);
+	snprintf(c->iface, sizeof(c->iface), "%s", c->spec.iface);
+	build_filter(c);
+	return EXIT_OK;
 }
 
 /* Addresses, ports and the interface of the flow. Returns an exit code. */
@@ -109,6 +135,8 @@ static int plan(struct capture *c)
 	uint8_t b[16];
 	int v;
 
+	if (c->spec.server)
+		return plan_server(c);
 	c->ipver = capture_addr_bytes(&c->spec.remote, c->raddr);
 	if (!c->ipver)
 		return fail(sx, EXIT_USAGE, "--verify and --pcap need an IP peer");
@@ -352,10 +380,34 @@ static void drain(struct capture *c)
 	capture_reader_stop(c);
 }
 
+/*
+ * The sequence numbers' origins of the connection whose peer has port
+ * (a client's capture has one peer port; a server's, one per client):
+ * a new one takes the oldest entry, so a server's numbers stay relative
+ * for TL_CONNS connections at a time (a forgotten one that comes back
+ * without a SYN counts from its next segment, as a client's first does).
+ */
+static struct tl_isn *tl_conn(struct capture *c, uint16_t port)
+{
+	struct tl_isn *e;
+	size_t i;
+
+	for (i = 0; i < TL_CONNS; i++)
+		if (c->tl_isn[i].used && c->tl_isn[i].port == port)
+			return &c->tl_isn[i];
+	e = &c->tl_isn[c->tl_isn_next];
+	c->tl_isn_next = (c->tl_isn_next + 1) % TL_CONNS;
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->port = port;
+	return e;
+}
+
 /* A held packet as a timeline row: on the calls' clock, TCP's numbers relative. */
 static void tl_row_of(struct capture *c, const struct tl_pkt *t, struct tl_row *r)
 {
 	int d = t->out ? 0 : 1;
+	struct tl_isn *e;
 
 	memset(r, 0, sizeof(*r));
 	r->kind = TL_PACKET;
@@ -370,12 +422,13 @@ static void tl_row_of(struct capture *c, const struct tl_pkt *t, struct tl_row *
 	}
 	snprintf(r->proto, sizeof(r->proto), "TCP");
 	/* numbers relative to each side's SYN (0x02), or its first segment */
-	if (!c->tl_isn_known[d] || ((t->flags & 0x02) && t->seq != c->tl_isn[d])) {
-		c->tl_isn_known[d] = true;
-		c->tl_isn[d] = t->seq;
+	e = tl_conn(c, t->peer_port);
+	if (!e->known[d] || ((t->flags & 0x02) && t->seq != e->isn[d])) {
+		e->known[d] = true;
+		e->isn[d] = t->seq;
 	}
 	r->flags = t->flags;
-	r->seq = (long long)(uint32_t)(t->seq - c->tl_isn[d]);
+	r->seq = (long long)(uint32_t)(t->seq - e->isn[d]);
 }
 
 /*

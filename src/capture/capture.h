@@ -113,6 +113,11 @@ struct capture_spec {
 	bool optional;		/* only for the timeline: when the interface
 				   cannot be opened (no CAP_NET_RAW), say why
 				   in the timeline and return NULL with *rc 0 */
+	bool server;		/* only for the timeline (tcp-server): every
+				   connection to and from .local (address and
+				   listening port set; .remote ignored), each
+				   packet's direction by which end is ours;
+				   no --verify (one reassembly per flow) */
 	unsigned snaplen;	/* 0: whole packets of any size; else the
 				   most bytes a packet of the flow can have
 				   with its link header (a longer one counts

@@ -97,6 +97,9 @@ static struct wire_flow *flow(struct capture *c, const uint8_t *a, uint16_t port
 static int port_dir(const struct capture *c, const struct capture_pkt *k,
 		    uint16_t sp, uint16_t dp)
 {
+	if (c->spec.server)	/* a server's: by which end is its listening one */
+		return same(c, k->src, c->laddr) && sp == c->lport ? CAPTURE_OUT :
+		       same(c, k->dst, c->laddr) && dp == c->lport ? CAPTURE_IN : -1;
 	if (same(c, k->dst, c->raddr) && dp == c->rport &&
 	    (!c->have_laddr || same(c, k->src, c->laddr)) && (!c->lport || sp == c->lport))
 		return CAPTURE_OUT;
@@ -125,6 +128,7 @@ static void keep_for_timeline(struct capture *c, const struct pcap_pkthdr *h,
 {
 	struct tl_pkt *t;
 	size_t len;
+	uint16_t sport;
 
 	pthread_mutex_lock(&c->mu);
 	if (!c->w.tl)
@@ -139,6 +143,10 @@ static void keep_for_timeline(struct capture *c, const struct pcap_pkthdr *h,
 	t->real_ns = (int64_t)h->ts.tv_sec * 1000000000 +
 		     (int64_t)h->ts.tv_usec * (c->src.nano ? 1 : 1000);
 	t->out = dir == CAPTURE_OUT;
+	t->peer_port = c->rport;
+	if (c->spec.server)	/* whose connection: the client's port */
+		capture_pkt_ports(k, t->out ? &sport : &t->peer_port,
+				  t->out ? &t->peer_port : &sport);
 	t->proto = k->proto;
 	len = k->proto == CAP_IPPROTO_TCP ? wire_payload(k, k->tcp.hdr_len) :
 	      k->proto == CAP_IPPROTO_UDP ? wire_payload(k, 8) : wire_payload(k, 0);
@@ -173,6 +181,10 @@ static void ported(struct capture *c, const struct pcap_pkthdr *h,
 	dir = capture_pkt_ports(k, &sp, &dp) ? port_dir(c, k, sp, dp) : -1;
 	if (dir < 0) {
 		c->w.other++;
+		return;
+	}
+	if (c->spec.server) {	/* many connections, for the timeline only */
+		keep_for_timeline(c, h, k, dir, rd_left(&k->data));
 		return;
 	}
 	f = dir == CAPTURE_OUT ? flow(c, k->src, sp) : flow(c, k->dst, dp);

@@ -42,12 +42,15 @@ struct wire_flow {
 struct tl_pkt {
 	int64_t real_ns;	/* libpcap's timestamp (CLOCK_REALTIME) */
 	bool out;
+	uint16_t peer_port;	/* the other end's port: which connection */
 	uint8_t proto;		/* CAP_IPPROTO_* */
 	uint8_t flags;		/* TCP */
 	uint32_t seq, len;	/* TCP: its sequence number; the payload's bytes */
 	char label[40];		/* not TCP: what it is ("echo request id 7 seq 1") */
 };
 
+#define TL_CONNS 64	/* --timeline: connections whose sequence numbers
+			   are drawn relative to their SYN at once */
 #define TL_POLL_MS 2	/* --timeline: the reader looks this often, so the
 			   main thread knows up to when it has every packet */
 
@@ -103,8 +106,17 @@ struct capture {
 	uint16_t drain_lport;
 	size_t want[2];
 	int64_t clock_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, at open */
-	uint32_t tl_isn[2];	/* --timeline: each side's first sequence number */
-	bool tl_isn_known[2];
+	/*
+	 * --timeline: each connection's (by the peer's port) first sequence
+	 * number per side; a client has one, a server (spec.server) one per
+	 * client, the oldest forgotten when TL_CONNS are known.
+	 */
+	struct tl_isn {
+		uint16_t port;
+		bool used, known[2];
+		uint32_t isn[2];
+	} tl_isn[TL_CONNS];
+	unsigned tl_isn_next;	/* the entry the next new connection takes */
 	bool tl_source;		/* the timeline pulls packets from us */
 	struct wire_side w;	/* the reader's, until joined */
 	struct prog_side p;	/* the main thread's */

@@ -1,13 +1,17 @@
 /* \summary: tcp-server: many TCP clients at once, echo/upper/discard/source/print; stdio (nc -l) */
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "../capture/capture.h"
+#include "../core/priv.h"
 #include "../core/serve.h"
+#include "../core/timeline.h"
 
 enum { O_BACKLOG = OPT_LONG, O_MAXCL, O_ONCE, O_IDLE, O_REUSEPORT,
-       O_NODELAY, O_V6ONLY, O_MODE };
+       O_NODELAY, O_V6ONLY, O_MODE, O_TIMELINE };
 
 static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
@@ -21,6 +25,7 @@ static const struct optdef opts[] = {
 	{ "reuseport", O_REUSEPORT, NULL, "set SO_REUSEPORT (several servers on one port)", NULL },
 	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY on every client", NULL },
 	{ "v6only", O_V6ONLY, NULL, "with -b ::, refuse IPv4-mapped clients", NULL },
+	{ "timeline", O_TIMELINE, NULL, "draw the server's system calls and its port's packets on one time axis, as it goes", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -42,6 +47,12 @@ const struct cmdinfo info_tcp_server = {
 	"stdin at its end it gets none). --once: serve one client, then exit\n"
 	"(nc -l); -v traces each client. In both, 'listening on' and the summary\n"
 	"go to stderr when stdout carries raw bytes (stdio, print -q).\n\n"
+	"--timeline draws, as the run goes, the server's system calls (listen,\n"
+	"accept, recv, send, close, for every client) and, with CAP_NET_RAW\n"
+	"and a loopback address (-b 127.0.0.1 or ::1), every packet to and from\n"
+	"its port, captured on lo, with each connection's sequence numbers\n"
+	"relative to its SYN; the rest of it comes at the end. Without the\n"
+	"capture the calls are drawn and the wire column says why.\n\n"
 	"SIGINT, SIGTERM or SIGHUP: a summary, exit 0.",
 	opts,
 };
@@ -50,7 +61,7 @@ struct tcp_server_opts {
 	const char *bind, *port;
 	struct serve_opts so;
 	struct listen_opts lo;
-	bool v6only;
+	bool v6only, timeline;
 };
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
@@ -67,6 +78,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_REUSEPORT: o->lo.reuseport = true; return EXIT_OK;
 	case O_NODELAY: o->so.nodelay = true; return EXIT_OK;
 	case O_V6ONLY: o->v6only = true; return EXIT_OK;
+	case O_TIMELINE: o->timeline = true; return EXIT_OK;
 	case O_MODE:
 		i = opt_choice(sx, "mode", arg, serve_mode_names);
 		if (i < 0)
@@ -106,9 +118,77 @@ static void note_somaxconn(struct sockx *sx, int backlog)
 		      backlog, max);
 }
 
+/* 127.0.0.0/8, ::1, or ::ffff:127.x.y.z: packets that stay on lo. */
+static bool is_loopback(const struct addr *a)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	if (a->ss.ss_family != AF_INET6)
+		return false;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return s6->sin6_addr.s6_addr[12] == 127;
+	return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+}
+
+/*
+ * --timeline, before the listener: its calls are recorded, but nothing
+ * is drawn (tl->hold) until the capture has said what the wire column
+ * holds: the head names it, and it comes with the first row.
+ */
+static int timeline_begin(struct sockx *sx)
+{
+	if (!timeline_new(sx, "tcp-server", "this process (tcp-server)", NULL))
+		return fail(sx, EXIT_FAIL, "out of memory");
+	timeline_start(sx);
+	sx->timeline->hold = sx->timeline->start;
+	return EXIT_OK;
+}
+
+/*
+ * --timeline, once the listener has its port: the capture of every
+ * client's packets (optional: without CAP_NET_RAW the wire column says
+ * why), then no capability is left; the rows recorded so far are drawn.
+ * Returns an exit code; *cap: the capture, or NULL.
+ */
+static int timeline_wire_up(struct sockx *sx, const struct addr *a, struct capture **cap)
+{
+	struct capture_spec cs = {
+		.proto = IPPROTO_TCP, .local = *a, .iface = "lo", .server = true,
+		.timeline = true, .optional = true,
+	};
+	char s[ADDR_TEXT], why[ADDR_TEXT + 128];
+	int rc = EXIT_OK;
+
+	*cap = NULL;
+	addr_str(a, s, sizeof(s));
+	snprintf(sx->timeline->peer, sizeof(sx->timeline->peer), "peers of %.60s", s);
+	if (is_loopback(a)) {
+		*cap = capture_open(sx, &cs, &rc);
+	} else {	/* its clients may come on any interface; one is followed */
+		snprintf(why, sizeof(why), "%s is not a loopback address: its clients may "
+			 "come on any interface (-b 127.0.0.1 or ::1 to see the wire)", s);
+		timeline_wire(sx, NULL, NULL, (double)NAN, 0, false, why);
+	}
+	if (!*cap && priv_drop_all() < 0)
+		trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
+	sx->timeline->hold = (double)NAN;
+	timeline_flush(sx, false);
+	return rc;
+}
+
+/* serve_stream's end: the last packets, then the timeline's rest. */
+static void timeline_end_run(struct sockx *sx, void *ctx)
+{
+	timeline_finish(sx, capture_finish(ctx, EXIT_OK));
+}
+
 int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 {
 	struct tcp_server_opts o = { .lo = { .backlog = 4096, .v6only = -1, .nonblock = true } };
+	struct capture *cap = NULL;
 	const char *failed;
 	char s[ADDR_TEXT];
 	struct addr a;
@@ -117,11 +197,15 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 	rc = opt_parse(sx, &info_tcp_server, argc, argv, parse_opt, &o, &first);
 	if (rc != EXIT_OK)
 		return rc;
+	if (!o.timeline && priv_init(false) < 0)	/* CAP_NET_RAW: the capture's only */
+		trace(sx, 1, "cannot limit capabilities: %s", strerror(errno));
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
 	if (o.so.mode == MODE_STDIO && o.so.max_clients)
 		return fail(sx, EXIT_USAGE, "--max-clients does not go with --mode stdio (one client at a time)");
 	rc = listen_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
+	if (rc == EXIT_OK && o.timeline)
+		rc = timeline_begin(sx);
 	if (rc != EXIT_OK)
 		return rc;
 	note_somaxconn(sx, o.lo.backlog);
@@ -131,7 +215,18 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 		sock_bind_hint(sx, failed, &a);
 		if (errno == EADDRINUSE)
 			hint(sx, "another server has that port; -p 0 lets the kernel pick a free one");
+		timeline_free(sx);
 		return rc;
+	}
+	if (o.timeline) {
+		rc = timeline_wire_up(sx, &a, &cap);
+		if (rc != EXIT_OK) {
+			sock_close(sx, fd);
+			timeline_free(sx);
+			return rc;
+		}
+		o.so.at_end = timeline_end_run;
+		o.so.ctx = cap;
 	}
 	serve_data_out(sx, o.so.mode);
 	listen_say(sx, &a);

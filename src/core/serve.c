@@ -16,6 +16,7 @@
 #include "serve.h"
 #include "sig.h"
 #include "sock.h"
+#include "timeline.h"
 
 const char *const serve_mode_names[] = { "echo", "upper", "discard", "source",
 					 "print", "stdio", NULL };
@@ -23,6 +24,7 @@ const char *const serve_mode_names[] = { "echo", "upper", "discard", "source",
 #define CHUNK (256 * 1024)	/* one read of an echo; bounds a client's backlog */
 #define DISCARD_CHUNK (4 << 20)	/* discard reads with MSG_TRUNC: nothing copied */
 #define SOURCE_BUF (SOURCE_PERIOD * 150)
+#define TL_IDLE_MS 50		/* --timeline: how often a waiting server draws */
 /* Control data of one read: the most descriptors a message can carry
  * (SCM_MAX_FD, 253) and one set of credentials. */
 #define CBUF (CMSG_SPACE(sizeof(int) * 253) + CMSG_SPACE(sizeof(struct ucred)))
@@ -515,6 +517,20 @@ static int expire_idle(struct server *s)
 	return s->paused ? 1000 : -1;
 }
 
+/*
+ * epoll_wait's timeout: expire_idle's; with --timeline at most
+ * TL_IDLE_MS, so the packets that come after the last call (a client's
+ * last ACK) are drawn soon, not when the next client comes.
+ */
+static int wait_ms(struct server *s)
+{
+	int ms = expire_idle(s);
+
+	if (s->sx->timeline && (ms < 0 || ms > TL_IDLE_MS))
+		return TL_IDLE_MS;
+	return ms;
+}
+
 void serve_summary(struct sockx *sx, const struct serve_stats *st)
 {
 	char extra[96] = "";
@@ -662,7 +678,8 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 		goto out;
 	}
 	while (!s.stop && !sig_stopped()) {	/* the flag too, when epoll_wait returned EINTR */
-		n = epoll_wait(s.ep, evs, (int)ARRAY_SIZE(evs), expire_idle(&s));
+		n = epoll_wait(s.ep, evs, (int)ARRAY_SIZE(evs), wait_ms(&s));
+		timeline_idle(sx);	/* --timeline: what came while we waited */
 		if (n < 0 && errno != EINTR) {
 			rc = fail_errno(sx, "epoll_wait");
 			break;
@@ -684,6 +701,8 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 	}
 out:
 	teardown(&s);
+	if (o->at_end)
+		o->at_end(sx, o->ctx);
 	st.count = s.clients;
 	st.in = s.in;
 	st.out = s.out;

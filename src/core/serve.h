@@ -72,6 +72,12 @@ struct serve_opts {
 	 */
 	void (*on_recv)(struct sockx *sx, int fd, struct msghdr *m, size_t n,
 			void *ctx);
+	/*
+	 * Called once at the end (a signal, --once, an error), after the last
+	 * client and the listener were closed and before the summary, which
+	 * stays the last event: tcp-server --timeline ends its timeline here.
+	 */
+	void (*at_end)(struct sockx *sx, void *ctx);
 };
 
 /*

@@ -643,6 +643,16 @@ void timeline_flush(struct sockx *sx, bool at_end)
 	}
 }
 
+void timeline_idle(struct sockx *sx)
+{
+	struct timeline *tl = sx->timeline;
+
+	if (!tl || !tl->recording)
+		return;
+	tl->calls_upto = sx_elapsed(sx);
+	timeline_flush(sx, false);
+}
+
 int timeline_finish(struct sockx *sx, int rc)
 {
 	int v = EXIT_OK;

@@ -203,6 +203,14 @@ void timeline_add(struct sockx *sx, const struct tl_row *r);
 void timeline_flush(struct sockx *sx, bool at_end);
 
 /*
+ * The main thread is between calls (a server idle in epoll_wait, which
+ * is not recorded): no recorded call can have entered since the last
+ * return, so rows up to now may settle; they are drawn (the source is
+ * asked first). Lets a run that waits draw its last packets as they come.
+ */
+void timeline_idle(struct sockx *sx);
+
+/*
  * The run's end: timeline_flush(sx, true), then --svg written when
  * tl->svg names a file; the timeline freed. Returns rc, or, when rc was
  * EXIT_OK, the exit code of a failed SVG write (reported).

@@ -9,6 +9,7 @@
 #include "unix.h"
 #include "../../core/conn.h"
 #include "../../core/relay.h"
+#include "../../core/timeline.h"
 
 #define CONNECT_MS 10000
 #define LINE_BUF (64 * 1024)	/* the longest stdin line sent as one message */
@@ -303,6 +304,25 @@ out:
 	return rc;
 }
 
+/*
+ * --timeline (with -m): this process's calls only. The peer's calls are
+ * not known here, so no recv gets a transfer drawn (it would need the
+ * send that put the bytes): the model draws none without one.
+ */
+static int client_timeline(struct sockx *sx, const struct unix_opts *o)
+{
+	char peer[UNIX_SUN_PATH + 16];
+
+	if (!o->timeline)
+		return EXIT_OK;
+	snprintf(peer, sizeof(peer), "peer %.*s", (int)UNIX_SUN_PATH, o->path);
+	if (!timeline_new(sx, "unix", "this process (unix client)", peer))
+		return fail(sx, EXIT_FAIL, "out of memory");
+	timeline_unix(sx, o->type != SOCK_STREAM);
+	timeline_start(sx);
+	return EXIT_OK;
+}
+
 int unix_client(struct sockx *sx, struct unix_opts *o)
 {
 	struct conn c = {
@@ -318,9 +338,12 @@ int unix_client(struct sockx *sx, struct unix_opts *o)
 				    " end of file at the other end: not sent");
 	sx->hex = o->hex;
 	sx->data_out = o->nmsgs == 0;	/* stdin mode: stdout carries the data */
+	rc = client_timeline(sx, o);
+	if (rc != EXIT_OK)
+		return rc;
 	fd = connect_path(sx, o, &c);
 	if (fd < 0)
-		return -fd;
+		return timeline_finish(sx, -fd);
 	if (o->nmsgs)
 		rc = run_messages(&c, o);
 	else if (o->type == SOCK_STREAM)
@@ -328,5 +351,5 @@ int unix_client(struct sockx *sx, struct unix_opts *o)
 	else
 		rc = lines_mode(sx, o, fd);
 	sock_close(sx, fd);
-	return rc;
+	return timeline_finish(sx, rc);
 }

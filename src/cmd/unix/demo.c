@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "unix.h"
+#include "../../core/timeline.h"
 
 #define DEMO_MS 2000	/* the longest any step of the demonstration waits */
 
@@ -38,15 +39,18 @@ static int demo_open(struct demo *d)
 
 	anon.ss.ss_family = AF_UNIX;	/* bind() with no name: autobind */
 	d->where = anon;
+	timeline_side(d->sx, TL_PEER);	/* the listener is the server end's */
 	d->lfd = sock_listener(d->sx, &d->where, type, &lo, &failed);
 	if (d->lfd < 0)
 		return fail_open(d->sx, "%s", failed);
 	if (sock_name(d->sx, d->lfd, &d->where) < 0)
 		return fail_errno(d->sx, "getsockname");
+	timeline_side(d->sx, TL_SELF);
 	d->cfd = sock_connect_any(d->sx, &d->where, 1, type == SOCK_DGRAM ? &anon : NULL,
 				  type, DEMO_MS, &which, &failed);
 	if (d->cfd < 0)
 		return fail_open(d->sx, "%s", failed);
+	timeline_side(d->sx, TL_PEER);	/* back to the server end, until the sends */
 	if (type == SOCK_DGRAM)
 		d->sfd = d->lfd;
 	else	/* the connection is complete and queued: accept takes it now */
@@ -77,6 +81,7 @@ static int demo_send(struct demo *d)
 	char q[256];
 	size_t len;
 
+	timeline_side(sx, TL_SELF);	/* the client end sends */
 	if (d->o->send_fd) {
 		pass_fd = unix_open_send_fd(sx, d->o->send_fd);
 		if (pass_fd < 0)
@@ -124,6 +129,7 @@ static int demo_read(struct demo *d)
 	struct unix_rx rx;
 	ssize_t n;
 
+	timeline_side(d->sx, TL_PEER);	/* the server end reads */
 	while (d->o->type == SOCK_STREAM ? got < d->total : d->reads < (unsigned)d->n) {
 		if (io_wait_in(d->sfd, DEMO_MS) == 0)
 			return fail(d->sx, EXIT_FAIL, "the server waited %d ms for the rest", DEMO_MS);
@@ -179,6 +185,38 @@ static void demo_lesson(struct demo *d)
 	     .why = why, .cut = cut);
 }
 
+/*
+ * --timeline: both ends are ours, so both columns hold calls (the
+ * server end's on the right) and each recv's bytes are drawn from the
+ * send that put them. Returns an exit code.
+ */
+static int demo_timeline(struct sockx *sx, const struct unix_opts *o)
+{
+	if (!o->timeline)
+		return EXIT_OK;
+	if (!timeline_new(sx, "unix", "this process: the client end",
+			  "the server end (the same process)"))
+		return fail(sx, EXIT_FAIL, "out of memory");
+	timeline_unix(sx, o->type != SOCK_STREAM);
+	timeline_start(sx);
+	return EXIT_OK;
+}
+
+/* The three sockets closed: each by the end that owns it. */
+static void demo_close(struct demo *d)
+{
+	timeline_side(d->sx, TL_PEER);
+	if (d->sfd >= 0 && d->sfd != d->lfd)
+		sock_close(d->sx, d->sfd);
+	if (d->cfd >= 0) {
+		timeline_side(d->sx, TL_SELF);
+		sock_close(d->sx, d->cfd);
+		timeline_side(d->sx, TL_PEER);
+	}
+	if (d->lfd >= 0)
+		sock_close(d->sx, d->lfd);
+}
+
 int unix_demo(struct sockx *sx, struct unix_opts *o)
 {
 	struct demo d = { .sx = sx, .o = o, .lfd = -1, .cfd = -1, .sfd = -1,
@@ -194,21 +232,19 @@ int unix_demo(struct sockx *sx, struct unix_opts *o)
 	d.buf = malloc(o->recv_size);
 	if (!d.buf)
 		return fail(sx, EXIT_FAIL, "out of memory");
-	rc = demo_open(&d);
+	rc = demo_timeline(sx, o);
+	if (rc == EXIT_OK)
+		rc = demo_open(&d);
 	if (rc == EXIT_OK) {
 		demo_intro(&d);
 		rc = demo_send(&d);
 	}
 	if (rc == EXIT_OK)
 		rc = demo_read(&d);
+	demo_close(&d);
+	rc = timeline_finish(sx, rc);	/* before the lesson: the summary stays last */
 	if (rc == EXIT_OK)
 		demo_lesson(&d);
-	if (d.sfd >= 0 && d.sfd != d.lfd)
-		sock_close(sx, d.sfd);
-	if (d.cfd >= 0)
-		sock_close(sx, d.cfd);
-	if (d.lfd >= 0)
-		sock_close(sx, d.lfd);
 	free(d.buf);
 	return rc;
 }

@@ -24,7 +24,7 @@ union unix_cbuf {
 struct unix_opts {
 	int type;		/* SOCK_STREAM (default), SOCK_DGRAM, SOCK_SEQPACKET */
 	bool listen;		/* -l: serve on path */
-	bool once, creds, hex, verify, wait_set, mode_set;
+	bool once, creds, hex, verify, wait_set, mode_set, timeline;
 	enum serve_mode mode;
 	int perm;		/* --perm: 0-0777, or -1 for 0600 */
 	unsigned long max_clients;
