@@ -184,7 +184,7 @@ static void ported(struct capture *c, const struct pcap_pkthdr *h,
 		return;
 	}
 	if (c->spec.server) {	/* many connections, for the timeline only */
-		keep_for_timeline(c, h, k, dir, rd_left(&k->data));
+		keep_for_timeline(c, h, k, dir);
 		return;
 	}
 	f = dir == CAPTURE_OUT ? flow(c, k->src, sp) : flow(c, k->dst, dp);
