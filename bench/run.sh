@@ -13,6 +13,7 @@
 #   udp      5. UDP echo capacity, 32 in flight
 #   icmp     6. raw-icmp --flood against ping -f
 #   startup  7. sockx --version against nc -h; sockx matrix
+#   timeline 8. tcp-client -m with --timeline against without it
 # Commands that are not in this binary yet are "skipped: not built".
 # Sizes: see the BENCH_* variables below and docs/performance.md.
 set -u
@@ -33,8 +34,9 @@ UDP_SECS=${BENCH_UDP_SECS:-1}
 UDP_INFLIGHT=${BENCH_UDP_INFLIGHT:-32}
 ICMP_COUNT=${BENCH_ICMP_COUNT:-20000}
 START_RUNS=${BENCH_START_RUNS:-100}		# launches per hyperfine round
+TL_RUNS=${BENCH_TL_RUNS:-40}			# tcp-client runs per variant and round
 CPU=${BENCH_CPU:-$(($(nproc) - 1))}		# the one CPU of the latency runs
-ONLY=${BENCH_ONLY:-bulk unix latency conns udp icmp startup}
+ONLY=${BENCH_ONLY:-bulk unix latency conns udp icmp startup timeline}
 RESULTS=${BENCH_RESULTS:-$ROOT/build/bench/results.md}
 
 log() { printf '%s\n' "$*" >&2; }
@@ -672,13 +674,65 @@ sec_startup() {
 	fi
 }
 
+# ------------------------------------------------------------- timeline
+
+# tl_variant V R PORT [AS...] -- OPTION...: TL_RUNS tcp-client -m runs;
+# records the median exchange (us from the "connected" event to
+# "closed", read from --json) and the median whole run (us, wall).
+tl_variant() {
+	local v=$1 r=$2 port=$3 i t0 ex=() wall=() as=()
+	shift 3
+	while [[ $1 != -- ]]; do as+=("$1"); shift; done
+	shift
+	for ((i = 0; i < TL_RUNS; i++)); do
+		t0=$(now_us)
+		out=$(timeout 10 "${as[@]}" "$SOCKX" --json tcp-client 127.0.0.1 "$port" -m hello "$@" 2>/dev/null) ||
+			{ log "bench: tcp-client $* failed"; return 1; }
+		wall+=($(($(now_us) - t0)))
+		ex+=("$(awk -F'"t":' '/"event":"connected"/ {split($2, a, ","); c = a[1]}
+			/"event":"closed"/ {split($2, a, ","); printf "%.1f", (a[1] - c) * 1e6}' <<<"$out")")
+	done
+	put "$v" exch "$r" "$(printf '%s\n' "${ex[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
+	put "$v" wall "$r" "$(printf '%s\n' "${wall[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
+}
+
+sec_timeline() {
+	local r nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	if ! has_opt tcp-client --timeline; then
+		skip_row 8 "tcp-client --timeline" "not built (no --timeline)"
+		return
+	fi
+	((EUID == 0)) || nobody=()
+	log "== 8. --timeline: $RUNS rounds of $TL_RUNS tcp-client -m runs per variant"
+	for ((r = 1; r <= RUNS; r++)); do
+		start tl_srv "$SOCKX" tcp-server --mode upper -p 0
+		listening tl_srv out || return
+		tl_variant tl_plain "$r" "$ADDR" "${nobody[@]}" --
+		tl_variant tl_model "$r" "$ADDR" "${nobody[@]}" -- --timeline
+		if ((EUID == 0)); then
+			tl_variant tl_root "$r" "$ADDR" --
+			tl_variant tl_wire "$r" "$ADDR" -- --timeline
+			tl_variant tl_verify "$r" "$ADDR" -- --verify
+		fi
+		stop "$SPID"
+	done
+	row 8a "tcp-client -m exchange, --timeline with no capture vs none (us)" tl_model tl_plain exch "<=" 1.05
+	if ((EUID == 0)); then
+		row 8b "the same with the capture (root): --timeline vs --verify (us)" tl_wire tl_verify exch "<=" 1.0
+		row 8c "the same: --timeline vs none (us)" tl_wire tl_root exch
+		row 8d "whole run as root: --timeline vs none (us, capture set-up included)" tl_wire tl_root wall
+	else
+		skip_row 8b "--timeline with a capture" "not root"
+	fi
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
 	local t0=$SECONDS s
 	build_refs
 	log "bench: sockx $("$SOCKX" --version 2>&1 | head -n 1), $(nproc) CPUs, kernel $(uname -r)"
-	for s in bulk unix latency conns udp icmp startup; do
+	for s in bulk unix latency conns udp icmp startup timeline; do
 		want "$s" && "sec_$s"
 	done
 	mkdir -p "$(dirname "$RESULTS")"

@@ -80,21 +80,50 @@ import json, sys
 ev = [json.loads(l) for l in sys.stdin]
 head = [e for e in ev if e["event"] == "timeline"][0]
 rows = [e for e in ev if e["event"] == "timeline_row"]
+end = [e for e in ev if e["event"] == "timeline_end"][0]
 assert head["wire"] is False and "CAP_NET_RAW" in head["why"], head
 assert rows and all(r["kind"] == "call" for r in rows), rows
 assert [r["name"] for r in rows][:2] == ["socket", "connect"], rows
-assert head["rows"] == len(rows), head
+assert end["items"] == len(rows) and end["dropped"] == 0, end
 ' <<<"$output"
 }
 
-@test "timeline: the collector keeps 4096 events and says how many it did not" {
+@test "timeline: a long exchange folds its middle, bounded, and keeps its ends" {
 	skip_unless_root "setpriv to nobody"
 	start_server srv "$SOCKX" tcp-server --mode echo -p 0
-	run -0 --separate-stderr as_nobody "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m x --count 2100 --timeline
-	# socket, connect, 2100 times send and recv, shutdown, recv, close: 4205
-	[[ $output == *"note: 109 events were not kept (the timeline keeps 4096)"* ]]
-	[ "$(grep -cE '^ *[0-9]+[.][0-9]{3}  [a-z]+[(]' <<<"$output")" -eq 4096 ]
-	[ "$(grep -cE '^ *[0-9]+[.][0-9]{3}  send[(]' <<<"$output")" -eq 2047 ]
+	run -0 --separate-stderr as_nobody "$SOCKX" tcp-client 127.0.0.1 "$PORT" -m x --count 3000 --timeline
+	# socket, connect, 3000 times send and recv, shutdown, recv, close: the
+	# first exchanges' calls drawn, then one fold, then the last 3 calls
+	fold=$(grep -E '^ *[0-9.]+ +[.]{3} ' <<<"$output")
+	echo "$fold"
+	[[ $fold =~ \.\.\.\ 2\.9\ KiB,\ 5,991\ calls\ in\ [0-9.]+\ ms\ \.\.\. ]]
+	[ "$(grep -cE '^ *[0-9]+[.][0-9]{3}  (send|recv)[(]' <<<"$output")" -eq 10 ]
+	[[ $output =~ "shutdown(".*") = 0" ]]
+	[[ $output =~ "close(".*") = 0" ]]
+	[[ $output != *"not kept"* ]]
+	[[ $output == *"3000 sent, 3000 replies"* ]]
+}
+
+@test "timeline: a long exchange on the wire folds packets and calls in time order" {
+	skip_unless_root "libpcap captures"
+	start_server srv "$SOCKX" tcp-server --mode echo -p 0
+	"$SOCKX" --json tcp-client 127.0.0.1 "$PORT" -m xxxxxxxxxx --count 3000 --timeline \
+		>"$BATS_TEST_TMPDIR/run.jsonl"
+	python3 - "$BATS_TEST_TMPDIR/run.jsonl" <<'EOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+rows = [e for e in ev if e["event"] == "timeline_row"]
+end = [e for e in ev if e["event"] == "timeline_end"][0]
+t = [r["t_ms"] for r in rows]
+assert t == sorted(t), "rows out of time order"
+folds = [r for r in rows if r["kind"] == "fold"]
+assert len(folds) == 1 and end["folds"] == 1, folds
+f = folds[0]
+# 3000 segments of 10 bytes each way, their ACKs: all but the drawn ones
+assert f["packets"] > 5000 and f["calls"] > 5000 and f["bytes"] > 50000, f
+assert len(rows) < 60 and end["dropped"] == 0, (len(rows), end)
+assert rows[-1]["name"] == "close", rows[-1]
+EOF
 }
 
 @test "timeline: needs -m" {

@@ -135,6 +135,10 @@ static int plan(struct capture *c)
 
 #define CLOCK_SAMPLES 16
 #define CLOCK_TRUST_NS 50000	/* a sample wider than 50 us cannot order packets */
+#define TL_RING (2u << 20)	/* --timeline alone: its ring ... */
+#define TL_SNAPLEN 192		/* ... of headers (Ethernet, IPv6, TCP with options) */
+#define TL_MARGIN_S 0.001	/* a packet stamped this long before the ring
+				   was found empty may not be in it yet */
 
 static int64_t ns_of(clockid_t id)
 {
@@ -180,7 +184,9 @@ static int open_wire(struct capture *c)
 {
 	struct sockx *sx = c->sx;
 
-	if (capture_src_live_ts(&c->src, c->iface, CAPTURE_RING, c->spec.snaplen,
+	/* the timeline alone needs headers only: a small ring opens fast */
+	if (capture_src_live_ts(&c->src, c->iface, c->spec.optional ? TL_RING : CAPTURE_RING,
+				c->spec.optional ? TL_SNAPLEN : c->spec.snaplen,
 				c->spec.timeline) < 0) {
 		char why[sizeof(c->src.err) + 160];
 		int rc;
@@ -213,8 +219,12 @@ static int open_wire(struct capture *c)
 	return EXIT_OK;
 }
 
+static double pull_packets(void *ctx, struct sockx *sx);
+
 static void discard(struct capture *c)
 {
+	if (c->tl_source)
+		timeline_source(c->sx, NULL, NULL);
 	capture_reader_stop(c);
 	capture_dump_abort(&c->dump);
 	capture_src_close(&c->src);
@@ -255,6 +265,10 @@ struct capture *capture_open(struct sockx *sx, const struct capture_spec *spec,
 		*rc = fail_errno(sx, "cannot drop privileges");
 	if (*rc == EXIT_OK && capture_reader_start(c) < 0)
 		*rc = fail_errno(sx, "cannot start the capture thread");
+	if (*rc == EXIT_OK && spec->timeline && sx->timeline && sx->timeline->wire) {
+		c->tl_source = true;
+		timeline_source(sx, pull_packets, c);
+	}
 	if (*rc != EXIT_OK) {
 		discard(c);
 		return NULL;
@@ -338,34 +352,57 @@ static void drain(struct capture *c)
 	capture_reader_stop(c);
 }
 
-/*
- * --timeline: the flow's segments, on the calls' clock, with sequence
- * numbers relative to each side's SYN (or its first segment).
- */
-static void to_timeline(struct capture *c)
+/* A held packet as a timeline row: on the calls' clock, TCP's numbers relative. */
+static void tl_row_of(struct capture *c, const struct tl_pkt *t, struct tl_row *r)
 {
-	uint32_t isn[2] = { 0, 0 };
-	bool known[2] = { false, false };
-	const struct tl_pkt *t;
-	size_t i;
-	int d;
+	int d = t->out ? 0 : 1;
 
-	for (i = 0; i < c->w.ntl; i++) {
-		t = &c->w.tl[i];
-		d = t->out ? 0 : 1;
-		if (!known[d] || ((t->flags & 0x02) && t->seq != isn[d])) {
-			known[d] = true;	/* a SYN (0x02): its number is 0 */
-			isn[d] = t->seq;
-		}
+	memset(r, 0, sizeof(*r));
+	r->kind = TL_PACKET;
+	r->side = t->out ? TL_SELF : TL_PEER;
+	r->t = (double)(t->real_ns - c->clock_off_ns) / 1e9 - c->sx->t0;
+	r->len = t->len;
+	snprintf(r->label, sizeof(r->label), "%s", t->label);
+	if (t->proto != CAP_IPPROTO_TCP) {
+		snprintf(r->proto, sizeof(r->proto), "%s", t->proto == CAP_IPPROTO_UDP ? "UDP" :
+			 t->proto == CAP_IPPROTO_ICMP ? "ICMP" : "ICMPv6");
+		return;
 	}
-	for (i = 0; i < c->w.ntl; i++) {
-		t = &c->w.tl[i];
-		d = t->out ? 0 : 1;
-		timeline_packet(c->sx, (double)(t->real_ns - c->clock_off_ns) / 1e9 - c->sx->t0,
-				t->out, t->flags, (long long)(uint32_t)(t->seq - isn[d]),
-				(long long)t->len);
+	snprintf(r->proto, sizeof(r->proto), "TCP");
+	/* numbers relative to each side's SYN (0x02), or its first segment */
+	if (!c->tl_isn_known[d] || ((t->flags & 0x02) && t->seq != c->tl_isn[d])) {
+		c->tl_isn_known[d] = true;
+		c->tl_isn[d] = t->seq;
 	}
-	timeline_lost(c->sx, c->w.tl_dropped);
+	r->flags = t->flags;
+	r->seq = (long long)(uint32_t)(t->seq - c->tl_isn[d]);
+}
+
+/*
+ * --timeline's source (core/timeline.h): hands the held packets over and
+ * says up to when it has them all: when the reader last found the ring
+ * empty, less a margin for a packet stamped but not yet queued, and for
+ * the clocks' alignment.
+ */
+static double pull_packets(void *ctx, struct sockx *sx)
+{
+	struct capture *c = ctx;
+	struct tl_row r;
+	size_t i, lost;
+	double upto;
+
+	pthread_mutex_lock(&c->mu);
+	for (i = 0; i < c->w.ntl; i++) {
+		tl_row_of(c, &c->w.tl[i], &r);
+		timeline_packet(sx, &r);
+	}
+	c->w.ntl = 0;
+	lost = c->w.tl_dropped;
+	c->w.tl_dropped = 0;
+	upto = c->running ? c->w.tl_upto - sx->t0 - TL_MARGIN_S : INFINITY;
+	pthread_mutex_unlock(&c->mu);
+	timeline_lost(sx, lost);
+	return upto > 0 ? upto : 0;
 }
 
 int capture_finish(struct capture *c, int exch_rc)
@@ -375,8 +412,11 @@ int capture_finish(struct capture *c, int exch_rc)
 	if (!c)
 		return exch_rc;
 	drain(c);
-	if (c->spec.timeline)
-		to_timeline(c);
+	if (c->tl_source) {	/* the reader has ended: the last of them */
+		pull_packets(c, c->sx);
+		timeline_source(c->sx, NULL, NULL);
+		c->tl_source = false;
+	}
 	trace(c->sx, 1, "capture: %u packets on %s, %u of this flow's filter kept, "
 	      "%u dropped", c->w.total, c->iface, c->w.total - c->w.other, c->w.drop);
 	if (c->spec.pcap_path && capture_dump_commit(&c->dump) < 0) {

@@ -221,6 +221,22 @@ static void tcp_line(struct line *l, const struct capture_pkt *k)
 		put(l, " <%s>", o);
 }
 
+const char *capture_icmp_label(const struct capture_pkt *k, char *buf, size_t len)
+{
+	const struct capture_icmp *m = &k->icmp;
+	bool v6 = k->proto == CAP_IPPROTO_ICMPV6;
+
+	if (!k->l4_ok)
+		snprintf(buf, len, "%s (cut short)", v6 ? "ICMPv6" : "ICMP");
+	else if (m->echo)
+		snprintf(buf, len, "echo %s id %u seq %u", m->type == (v6 ? ICMP6_ECHO : ICMP4_ECHO) ?
+			 "request" : "reply", (unsigned)m->id, (unsigned)m->seq);
+	else
+		snprintf(buf, len, "%s type %u code %u", v6 ? "ICMPv6" : "ICMP",
+			 (unsigned)m->type, (unsigned)m->code);
+	return buf;
+}
+
 static void icmp_line(struct line *l, const struct capture_pkt *k)
 {
 	const struct capture_icmp *m = &k->icmp;

@@ -53,6 +53,9 @@ struct capture_pkt {
 enum wire_status capture_decode(int dlt, const uint8_t *p, size_t caplen,
 				struct capture_pkt *k);
 
+/* An ICMP message in a few words: "echo request id 7 seq 1", "ICMP type 3 code 3". */
+const char *capture_icmp_label(const struct capture_pkt *k, char *buf, size_t len);
+
 /* The transport ports, when l4_ok and the protocol has ports. */
 bool capture_pkt_ports(const struct capture_pkt *k, uint16_t *sport,
 		       uint16_t *dport);

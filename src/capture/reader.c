@@ -106,25 +106,60 @@ static int port_dir(const struct capture *c, const struct capture_pkt *k,
 	return -1;
 }
 
-/* --timeline: the segment's time and header, up to TIMELINE_MAX of them. */
+/*
+ * The transport payload's length on the wire, from the IP header (the
+ * timeline's own capture keeps the headers only); hdr: the transport
+ * header's length.
+ */
+static size_t wire_payload(const struct capture_pkt *k, size_t hdr)
+{
+	size_t ip = k->ipver == 4 ? k->ip4.total_len : 40 + (size_t)k->ip6.plen;
+	size_t at = (size_t)((k->l4.p + k->l4.off) - (k->l3.p + k->l3.off)) + hdr;
+
+	return ip > at ? ip - at : 0;
+}
+
+/* --timeline: a packet's time and header, held until the main thread takes it. */
 static void keep_for_timeline(struct capture *c, const struct pcap_pkthdr *h,
-			      const struct capture_pkt *k, int dir, size_t len)
+			      const struct capture_pkt *k, int dir)
 {
 	struct tl_pkt *t;
+	size_t len;
 
+	pthread_mutex_lock(&c->mu);
 	if (!c->w.tl)
 		c->w.tl = malloc(TIMELINE_MAX * sizeof(*c->w.tl));
 	if (!c->w.tl || c->w.ntl == TIMELINE_MAX) {
 		c->w.tl_dropped++;
+		pthread_mutex_unlock(&c->mu);
 		return;
 	}
 	t = &c->w.tl[c->w.ntl++];
+	memset(t, 0, sizeof(*t));
 	t->real_ns = (int64_t)h->ts.tv_sec * 1000000000 +
 		     (int64_t)h->ts.tv_usec * (c->src.nano ? 1 : 1000);
 	t->out = dir == CAPTURE_OUT;
-	t->flags = k->tcp.flags;
-	t->seq = k->tcp.seq;
+	t->proto = k->proto;
+	len = k->proto == CAP_IPPROTO_TCP ? wire_payload(k, k->tcp.hdr_len) :
+	      k->proto == CAP_IPPROTO_UDP ? wire_payload(k, 8) : wire_payload(k, 0);
 	t->len = (uint32_t)len;
+	if (k->proto == CAP_IPPROTO_TCP) {
+		t->flags = k->tcp.flags;
+		t->seq = k->tcp.seq;
+	} else if (k->proto == CAP_IPPROTO_UDP) {
+		snprintf(t->label, sizeof(t->label), "UDP (%zu)", len);
+	} else {
+		capture_icmp_label(k, t->label, sizeof(t->label));
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The reader found the ring empty: every packet before then is handed over. */
+static void timeline_upto(struct capture *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->w.tl_upto = c->src.empty_at;
+	pthread_mutex_unlock(&c->mu);
 }
 
 static void ported(struct capture *c, const struct pcap_pkthdr *h,
@@ -144,9 +179,9 @@ static void ported(struct capture *c, const struct pcap_pkthdr *h,
 	if (!f)
 		return;
 	f->pkts[dir]++;
+	if (c->spec.timeline)
+		keep_for_timeline(c, h, k, dir);
 	if (k->proto == CAP_IPPROTO_TCP) {
-		if (c->spec.timeline)
-			keep_for_timeline(c, h, k, dir, rd_left(&k->data));
 		capture_tcp_segment(&f->tcp, dir, &k->tcp, k->data.p + k->data.off,
 				    rd_left(&k->data));
 		return;
@@ -159,7 +194,7 @@ static void ported(struct capture *c, const struct pcap_pkthdr *h,
 }
 
 /* ICMP: our echo identifier (the filter checked errors quote it). */
-static void icmp(struct capture *c, const struct capture_pkt *k)
+static void icmp(struct capture *c, const struct pcap_pkthdr *h, const struct capture_pkt *k)
 {
 	uint8_t req = k->proto == CAP_IPPROTO_ICMP ? ICMP4_ECHO : ICMP6_ECHO;
 	struct wire_flow *f = &c->w.flows[0];
@@ -179,6 +214,8 @@ static void icmp(struct capture *c, const struct capture_pkt *k)
 		dir = same(c, k->dst, c->raddr) ? CAPTURE_OUT : CAPTURE_IN;
 	f->used = true;
 	f->pkts[dir]++;
+	if (c->spec.timeline)
+		keep_for_timeline(c, h, k, dir);
 	n = f->msgs.n;
 	capture_msgs_add(&f->msgs, dir, k->l3.p + k->l3.off, rd_left(&k->l3), true,
 			 k->ipver == 4 ? LAYOUT_IP4 : LAYOUT_ICMP, 0);
@@ -205,7 +242,7 @@ static void packet(struct capture *c, const struct pcap_pkthdr *h, const uint8_t
 	if (k.proto == CAP_IPPROTO_TCP || k.proto == CAP_IPPROTO_UDP)
 		ported(c, h, &k);
 	else
-		icmp(c, &k);
+		icmp(c, h, &k);
 }
 
 /* Is the flow whole on the wire? Then draining can stop at once. */
@@ -268,8 +305,11 @@ static void *reader(void *arg)
 
 	for (;;) {
 		/* Draining: empty the ring (t = 0), then wait for stragglers. */
-		t = !draining ? -1 : idle ? ms_until(quiet < hard ? quiet : hard) : 0;
+		t = !draining ? (c->spec.timeline ? TL_POLL_MS : -1) :
+		    idle ? ms_until(quiet < hard ? quiet : hard) : 0;
 		rc = capture_src_next(&c->src, t, draining ? -1 : c->wake[0], &h, &data);
+		if (c->spec.timeline)
+			timeline_upto(c);
 		if (rc == 1) {
 			packet(c, h, data);
 			idle = false;

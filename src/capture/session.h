@@ -42,9 +42,14 @@ struct wire_flow {
 struct tl_pkt {
 	int64_t real_ns;	/* libpcap's timestamp (CLOCK_REALTIME) */
 	bool out;
-	uint8_t flags;
-	uint32_t seq, len;
+	uint8_t proto;		/* CAP_IPPROTO_* */
+	uint8_t flags;		/* TCP */
+	uint32_t seq, len;	/* TCP: its sequence number; the payload's bytes */
+	char label[40];		/* not TCP: what it is ("echo request id 7 seq 1") */
 };
+
+#define TL_POLL_MS 2	/* --timeline: the reader looks this often, so the
+			   main thread knows up to when it has every packet */
 
 /* What the reader thread saw; the main thread reads it after the join. */
 struct wire_side {
@@ -56,8 +61,14 @@ struct wire_side {
 	unsigned recv, drop;	/* pcap_stats */
 	bool stats_ok;
 	bool failed;		/* reading stopped on an error */
-	struct tl_pkt *tl;	/* spec.timeline: the flow's packets (TIMELINE_MAX) */
+	/*
+	 * spec.timeline: the flow's packets not yet handed over (up to
+	 * TIMELINE_MAX), and when (monotonic s) the reader last found the
+	 * ring empty; under mu: the main thread takes them as the run goes.
+	 */
+	struct tl_pkt *tl;
 	size_t ntl, tl_dropped;
+	double tl_upto;
 	char err[PCAP_ERRBUF_SIZE + 64];
 };
 
@@ -92,6 +103,9 @@ struct capture {
 	uint16_t drain_lport;
 	size_t want[2];
 	int64_t clock_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, at open */
+	uint32_t tl_isn[2];	/* --timeline: each side's first sequence number */
+	bool tl_isn_known[2];
+	bool tl_source;		/* the timeline pulls packets from us */
 	struct wire_side w;	/* the reader's, until joined */
 	struct prog_side p;	/* the main thread's */
 };

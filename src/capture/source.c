@@ -174,9 +174,13 @@ int capture_src_next(struct capture_src *s, int timeout_ms, int wake_fd,
 	int rc;
 
 	for (;;) {
+		double t = now_mono();
+
 		rc = pcap_next_ex(s->p, h, data);
 		if (rc == 1)
 			return 1;
+		if (rc == 0)
+			s->empty_at = t;
 		if (rc == PCAP_ERROR_BREAK)
 			return -2;
 		if (rc < 0) {

@@ -23,6 +23,9 @@ struct capture_src {
 	char err[PCAP_ERRBUF_SIZE + 64];	/* the last error, as text */
 	unsigned drop_base;	/* drops before capture_src_settle */
 	bool nano;		/* timestamps in nanoseconds (ts.tv_usec holds them) */
+	double empty_at;	/* monotonic s before the last read that found
+				   the ring empty: every packet stamped before
+				   it was read */
 };
 
 /*

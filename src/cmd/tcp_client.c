@@ -406,9 +406,10 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	if (rc == EXIT_OK)
 		rc = resolve_peer(sx, &o, argc - first, argv + first, &pe);
 	if (rc == EXIT_OK && o.timeline) {
-		char d[ADDR_TEXT];
+		char d[ADDR_TEXT], peer[ADDR_TEXT + 8];
 
-		if (!timeline_new(sx, addr_str(&pe.dst[0], d, sizeof(d))))
+		snprintf(peer, sizeof(peer), "peer %s", addr_str(&pe.dst[0], d, sizeof(d)));
+		if (!timeline_new(sx, "tcp-client", "this process (tcp-client)", peer))
 			rc = fail(sx, EXIT_FAIL, "out of memory");
 	}
 	if (rc == EXIT_OK)
@@ -426,9 +427,7 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	fd = connect_peer(sx, &o, &pe, &c);
 	if (fd < 0) {
 		free_messages(&o);
-		rc = capture_finish(cap, -fd);
-		timeline_render(sx, "tcp-client");
-		timeline_free(sx);
+		rc = timeline_finish(sx, capture_finish(cap, -fd));
 		return rc;
 	}
 	capture_set_local(cap, &pe.local);
@@ -446,10 +445,8 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 	}
 	sock_close(sx, fd);
 	free_messages(&o);
-	rc = capture_finish(cap, rc);
+	rc = timeline_finish(sx, capture_finish(cap, rc));	/* the rows the last packets settle */
 	if (c.st.sent > 1 || sig_stopped())	/* the last event: after the verdict (docs/json.md) */
 		conn_summary(&c);
-	timeline_render(sx, "tcp-client");	/* its own output, after all the rest */
-	timeline_free(sx);
 	return rc;
 }

@@ -1,44 +1,84 @@
-/* \summary: the timeline: calls and packets recorded on one clock, drawn as a ladder */
+/* \summary: the timeline's model: calls and packets recorded, settled in time order, folded */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
 #include "timeline.h"
+#include "tl_draw.h"
 
-/* TCP's control bits, as on the wire (core does not include wire/). */
-#define TL_FIN 0x01
-#define TL_SYN 0x02
-#define TL_RST 0x04
-#define TL_PSH 0x08
-#define TL_ACK 0x10
+/*
+ * A bulk run in progress: its first TL_FOLD_HEAD items are drawn, the
+ * next ones held; once more than HELD are held the oldest are counted
+ * into the fold; at the run's end the fold is drawn (if it holds at
+ * least TL_FOLD_MIN items: else they are drawn), then the last TL_FOLD_TAIL.
+ */
+#define HELD (TL_FOLD_MIN + TL_FOLD_TAIL)
 
-#define CALL_W 54	/* the calls' column, in characters */
-#define WIRE_W 40	/* the wire's column */
+struct tl_fold {
+	size_t run;			/* bulk items in the run so far */
+	struct tl_item held[HELD];	/* a ring */
+	size_t nheld, first;
+	struct tl_item sum;		/* the fold, once anything was folded */
+	bool any;
+	long long call_bytes;		/* bytes the folded calls moved */
+};
 
-struct timeline *timeline_new(struct sockx *sx, const char *peer)
+/* AF_UNIX: where each side's recent sends began in its byte stream. */
+#define XFER_RING 64
+
+struct tl_sent {
+	long long off, len;
+	double t;			/* the send's entry */
+};
+
+struct tl_unix {
+	bool messages;			/* dgram, seqpacket: a recv takes one send */
+	struct tl_sent sent[2][XFER_RING];
+	size_t nsent[2];		/* sends so far, per side */
+	long long bytes[2];		/* bytes each side sent */
+	long long taken[2];		/* bytes each side's recvs took */
+	long long msgs_taken[2];	/* messages each side's recvs took */
+};
+
+struct timeline *timeline_new(struct sockx *sx, const char *command,
+			      const char *self, const char *peer)
 {
 	struct timeline *tl = calloc(1, sizeof(*tl));
 
 	if (!tl)
 		return NULL;
+	tl->fold = calloc(1, sizeof(*tl->fold));
+	if (!tl->fold) {
+		free(tl);
+		return NULL;
+	}
 	tl->gap_us = EV_NAN;
+	tl->hold = EV_NAN;
+	snprintf(tl->command, sizeof(tl->command), "%s", command ? command : "");
+	snprintf(tl->self, sizeof(tl->self), "%s", self ? self : "this process");
 	snprintf(tl->peer, sizeof(tl->peer), "%s", peer ? peer : "");
+	tl->print = true;
+	tl->color = sx->color_out && !sx->json;
 	sx->timeline = tl;
 	return tl;
 }
 
 void timeline_free(struct sockx *sx)
 {
-	if (!sx->timeline)
+	struct timeline *tl = sx->timeline;
+
+	if (!tl)
 		return;
-	free(sx->timeline->rows);
-	free(sx->timeline);
+	free(tl->rows);
+	free(tl->items);
+	free(tl->fold);
+	free(tl->ux);
+	free(tl);
 	sx->timeline = NULL;
 }
 
-/* A new row, or NULL at the cap (counted) or out of memory. */
+/* A new pending row, or NULL at the cap (counted) or out of memory. */
 static struct tl_row *add(struct timeline *tl)
 {
 	struct tl_row *v;
@@ -66,6 +106,7 @@ static struct tl_row *add(struct timeline *tl)
  * A non-blocking connect (sock_connect_any) is connect() = EINPROGRESS,
  * poll(), then getsockopt(SO_ERROR) ("connect(..: completed)" in the
  * trace): one connect to the reader, from its entry to the completion.
+ * The connect is held back from settling until then (tl->hold).
  */
 static bool merge_connect(struct timeline *tl, const char *args, long ret,
 			  const char *err, double t_exit)
@@ -83,11 +124,11 @@ static bool merge_connect(struct timeline *tl, const char *args, long ret,
 			tl->n--;	/* the wait is the connect's own */
 			continue;
 		}
-		if (strcmp(r->name, "connect") == 0 && r->err &&
-		    strcmp(r->err, "EINPROGRESS") == 0) {
+		if (strcmp(r->name, "connect") == 0 && strcmp(r->err, "EINPROGRESS") == 0) {
 			r->t_end = t_exit;
 			r->ret = ret;
-			r->err = err;
+			snprintf(r->err, sizeof(r->err), "%s", err ? err : "");
+			tl->hold = EV_NAN;
 			return true;
 		}
 		break;
@@ -97,8 +138,19 @@ static bool merge_connect(struct timeline *tl, const char *args, long ret,
 
 void timeline_start(struct sockx *sx)
 {
+	struct timeline *tl = sx->timeline;
+
+	if (!tl || tl->recording)
+		return;
+	tl->recording = true;
+	tl->start = sx_elapsed(sx);
+	tl->calls_upto = tl->start;
+}
+
+void timeline_side(struct sockx *sx, enum tl_side side)
+{
 	if (sx->timeline)
-		sx->timeline->recording = true;
+		sx->timeline->side = side;
 }
 
 void timeline_call(struct sockx *sx, const char *name, const char *args,
@@ -109,18 +161,25 @@ void timeline_call(struct sockx *sx, const char *name, const char *args,
 
 	if (!tl || !tl->recording)
 		return;
-	if (strcmp(name, "connect") == 0 && merge_connect(tl, args, ret, err, t_exit))
+	tl->calls_upto = t_exit;
+	if (strcmp(name, "connect") == 0 && merge_connect(tl, args, ret, err, t_exit)) {
+		timeline_flush(sx, false);
 		return;
+	}
 	r = add(tl);
-	if (!r)
-		return;
-	r->kind = TL_CALL;
-	r->t = t_enter;
-	r->t_end = t_exit;
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	snprintf(r->args, sizeof(r->args), "%s", args);
-	r->ret = ret;
-	r->err = err;
+	if (r) {
+		r->kind = TL_CALL;
+		r->side = tl->side;
+		r->t = t_enter;
+		r->t_end = t_exit;
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		snprintf(r->args, sizeof(r->args), "%s", args);
+		r->ret = ret;
+		snprintf(r->err, sizeof(r->err), "%s", err ? err : "");
+		if (strcmp(name, "connect") == 0 && err && strcmp(err, "EINPROGRESS") == 0)
+			tl->hold = isnan(t_enter) ? t_exit : t_enter;
+	}
+	timeline_flush(sx, false);
 }
 
 void timeline_wire(struct sockx *sx, const char *iface, const char *precision,
@@ -131,15 +190,38 @@ void timeline_wire(struct sockx *sx, const char *iface, const char *precision,
 	if (!tl)
 		return;
 	snprintf(tl->iface, sizeof(tl->iface), "%s", iface ? iface : "");
-	tl->precision = precision;
+	snprintf(tl->precision, sizeof(tl->precision), "%s", precision ? precision : "");
 	tl->gap_us = gap_us;
 	tl->samples = samples;
 	tl->wire = iface && trusted;
 	snprintf(tl->why, sizeof(tl->why), "%s", why ? why : "");
 }
 
-void timeline_packet(struct sockx *sx, double t, bool out, uint8_t flags,
-		     long long seq, long long len)
+void timeline_unix(struct sockx *sx, bool messages)
+{
+	struct timeline *tl = sx->timeline;
+
+	if (!tl)
+		return;
+	if (!tl->ux)
+		tl->ux = calloc(1, sizeof(*tl->ux));
+	tl->af_unix = tl->ux != NULL;
+	if (tl->ux)
+		tl->ux->messages = messages;
+	tl->wire = false;
+	snprintf(tl->why, sizeof(tl->why), "AF_UNIX: no packets; the kernel copies the "
+		 "bytes from one socket to the other");
+}
+
+void timeline_source(struct sockx *sx, tl_pull pull, void *ctx)
+{
+	if (!sx->timeline)
+		return;
+	sx->timeline->pull = pull;
+	sx->timeline->pull_ctx = ctx;
+}
+
+void timeline_packet(struct sockx *sx, const struct tl_row *p)
 {
 	struct timeline *tl = sx->timeline;
 	struct tl_row *r;
@@ -149,13 +231,9 @@ void timeline_packet(struct sockx *sx, double t, bool out, uint8_t flags,
 	r = add(tl);
 	if (!r)
 		return;
+	*r = *p;
 	r->kind = TL_PACKET;
-	r->t = t;
 	r->t_end = EV_NAN;
-	r->out = out;
-	r->flags = flags;
-	r->seq = seq;
-	r->len = len;
 }
 
 void timeline_lost(struct sockx *sx, size_t n)
@@ -164,232 +242,370 @@ void timeline_lost(struct sockx *sx, size_t n)
 		sx->timeline->dropped += n;
 }
 
-/* ------------------------------------------------------------ drawing */
-
-/* One point of the drawing: a call (whole or its entry), its return, a packet. */
-enum tl_item { IT_CALL, IT_ENTER, IT_PACKET, IT_RETURN };
-
-struct item {
-	double t;
-	enum tl_item what;
-	size_t row;
-};
-
-static int by_time(const void *a, const void *b)
+void timeline_add(struct sockx *sx, const struct tl_row *r)
 {
-	const struct item *x = a, *y = b;
+	struct timeline *tl = sx->timeline;
+	struct tl_row *v;
 
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	if (x->what != y->what)		/* entries, then packets, then returns */
-		return (int)x->what - (int)y->what;
-	return x->row < y->row ? -1 : x->row > y->row;
+	if (!tl)
+		return;
+	v = add(tl);
+	if (v)
+		*v = *r;
 }
+
+const struct tl_item *timeline_items(const struct timeline *tl, size_t *n)
+{
+	*n = tl ? tl->nitems : 0;
+	return tl ? tl->items : NULL;
+}
+
+/* ------------------------------------------------------------ settling */
 
 static double t_of(const struct tl_row *r)
 {
 	return isnan(r->t) ? r->t_end : r->t;
 }
 
-/* Does a packet lie within the call's time (it blocked on the wire)? */
-static bool brackets(const struct timeline *tl, const struct tl_row *c)
+/* When a pending row is settled by: its return, for a call. */
+static double settles_at(const struct tl_row *r)
 {
-	size_t i;
+	return r->kind == TL_PACKET ? r->t : r->t_end;
+}
 
-	if (isnan(c->t))
-		return false;
-	for (i = 0; i < tl->n; i++)
-		if (tl->rows[i].kind == TL_PACKET && tl->rows[i].t >= c->t &&
-		    tl->rows[i].t <= c->t_end)
+static int by_row_time(const void *a, const void *b)
+{
+	double x = t_of(a), y = t_of(b);
+
+	return x < y ? -1 : x > y;
+}
+
+static int rank(enum tl_what w)
+{
+	/* at one instant: entries and calls, then packets, then returns */
+	return w == TLW_RETURN ? 2 : w == TLW_PACKET ? 1 : 0;
+}
+
+static int by_item_time(const void *a, const void *b)
+{
+	const struct tl_item *x = a, *y = b;
+
+	if (x->t_ms != y->t_ms)
+		return x->t_ms < y->t_ms ? -1 : 1;
+	return rank(x->what) - rank(y->what);
+}
+
+/* The first of n sorted times at or after t. */
+static size_t lower_bound(const double *v, size_t n, double t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The items of the k first rows (settled, sorted): calls bracket the packets in them. */
+static size_t itemize(const struct timeline *tl, size_t k, struct tl_item *it)
+{
+	double *pt = malloc((k + 1) * sizeof(*pt));
+	size_t i, np = 0, n = 0;
+
+	if (!pt)
+		return 0;
+	for (i = 0; i < k; i++)
+		if (tl->rows[i].kind == TL_PACKET)
+			pt[np++] = tl->rows[i].t;
+	for (i = 0; i < k; i++) {
+		const struct tl_row *r = &tl->rows[i];
+		double t = (t_of(r) - tl->start) * 1000.0;
+		double end = (r->t_end - tl->start) * 1000.0;
+		size_t j;
+
+		if (r->kind == TL_PACKET) {
+			it[n++] = (struct tl_item){ TLW_PACKET, t, EV_NAN, *r, { 0, 0 } };
+		} else if (r->kind == TL_FOLD) {
+			it[n++] = (struct tl_item){ TLW_FOLD, t, end, *r, { 0, 0 } };
+		} else {
+			j = isnan(r->t) ? np : lower_bound(pt, np, r->t);
+			if (j < np && pt[j] <= r->t_end) {
+				it[n++] = (struct tl_item){ TLW_ENTER, t, end, *r, { 0, 0 } };
+				it[n++] = (struct tl_item){ TLW_RETURN, end, end, *r, { 0, 0 } };
+			} else {
+				it[n++] = (struct tl_item){ TLW_CALL, t, end, *r, { 0, 0 } };
+			}
+		}
+	}
+	free(pt);
+	qsort(it, n, sizeof(*it), by_item_time);
+	return n;
+}
+
+/* ------------------------------------------------------------ AF_UNIX */
+
+static bool is_name(const char *name, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcmp(name, *names) == 0)
 			return true;
 	return false;
 }
 
-/* "SYN,ACK", "PSH,ACK 1:18 (17)". */
-static const char *packet_label(const struct tl_row *r, char *buf, size_t len)
+static bool is_send(const char *name)
 {
-	static const struct { uint8_t bit; const char *name; } names[] = {
-		{ TL_SYN, "SYN" }, { TL_FIN, "FIN" }, { TL_RST, "RST" },
-		{ TL_PSH, "PSH" }, { TL_ACK, "ACK" },
-	};
-	size_t i, n = 0;
+	static const char *const v[] = { "send", "sendto", "sendmsg", "write", "writev", NULL };
 
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(names) && n < len; i++)
-		if (r->flags & names[i].bit)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-					      names[i].name);
-	if (r->len > 0 && n < len)
-		snprintf(buf + n, len - n, " %lld:%lld (%lld)", r->seq, r->seq + r->len,
-			 r->len);
-	return buf;
+	return is_name(name, v);
 }
 
-/* "= 3", "= -1 ECONNREFUSED". */
-static const char *result(const struct tl_row *r, char *buf, size_t len)
+static bool is_recv(const char *name)
 {
-	if (r->ret < 0 && r->err)
-		snprintf(buf, len, "= -1 %s", r->err);
-	else
-		snprintf(buf, len, "= %ld", r->ret);
-	return buf;
+	static const char *const v[] = { "recv", "recvfrom", "recvmsg", "read", "readv", NULL };
+
+	return is_name(name, v);
 }
 
-/* s padded with spaces to w characters (s is ASCII; longer: as it is). */
-static void pad(FILE *f, const char *s, int w)
+/* A send: where its bytes begin in its side's stream. */
+static void unix_sent(struct tl_unix *u, const struct tl_row *r)
 {
-	int n = (int)strlen(s);
+	int s = r->side;
+	struct tl_sent *v = &u->sent[s][u->nsent[s] % XFER_RING];
 
-	fprintf(f, "%s%*s", s, n < w ? w - n : 0, "");
+	v->off = u->messages ? (long long)u->nsent[s] : u->bytes[s];
+	v->len = r->ret;
+	v->t = t_of(r);
+	u->nsent[s]++;
+	u->bytes[s] += r->ret;
 }
 
-/* The call column of a line: text, and the bracket's mark when open. */
-static void call_col(FILE *f, const char *text, bool right, const char *mark)
+/* A recv that took bytes: the transfer from the send that put its first byte. */
+static bool unix_taken(struct tl_unix *u, const struct tl_row *r, struct tl_item *x)
 {
-	char b[300];
+	int from = r->side == TL_SELF ? TL_PEER : TL_SELF;
+	long long at = u->messages ? u->msgs_taken[r->side] : u->taken[r->side];
+	size_t i, n = u->nsent[from] < XFER_RING ? u->nsent[from] : XFER_RING;
+	bool found = false;
 
-	if (right)
-		snprintf(b, sizeof(b), "%*s", CALL_W - 3, text);
-	else
-		snprintf(b, sizeof(b), "%s", text);
-	pad(f, b, CALL_W - 3);
-	fputs(mark, f);
-}
-
-static void wire_col(FILE *f, const struct tl_row *r)
-{
-	char l[64];
-
-	packet_label(r, l, sizeof(l));
-	if (r->out) {
-		fputs("  ", f);
-		pad(f, l, WIRE_W - 14);
-		fputs("──────────▶", f);
-	} else {
-		fputs("  ◀──────────  ", f);
-		fputs(l, f);
-	}
-}
-
-static void emit_line(struct sockx *sx, const char *kind, double t_ms,
-		      double t_end_ms, const struct tl_row *r, const char *line)
-{
-	char l[64];
-	bool pkt = r->kind == TL_PACKET;
-
-	EMIT(sx, timeline_row, .kind = kind, .t_ms = t_ms, .t_end_ms = t_end_ms,
-	     .name = pkt ? NULL : r->name, .args = pkt ? NULL : r->args,
-	     .ret = pkt ? EV_NONE : r->ret, .errno_ = pkt ? NULL : r->err,
-	     .dir = pkt ? (r->out ? "out" : "in") : NULL,
-	     .flags = pkt ? packet_label(&(struct tl_row){ .flags = r->flags }, l, sizeof(l)) : NULL,
-	     .seq = pkt ? r->seq : EV_NONE, .end = pkt ? r->seq + r->len : EV_NONE,
-	     .len = pkt ? r->len : EV_NONE, .line = line);
-}
-
-/* The head: what is drawn, the wire's state, the clocks, the columns. */
-static void head(struct sockx *sx, const char *command, size_t rows)
-{
-	struct timeline *tl = sx->timeline;
-	char *buf = NULL, wire[160];
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (!m)
-		return;
-	fprintf(m, "timeline of %s: its system calls and the packets of its connection, "
-		"in ms since the first\n", command);
-	if (tl->wire)
-		fprintf(m, "wire: captured on %s with %s timestamps; clocks aligned within "
-			"%.2f us (the best of %d samples)\n", tl->iface,
-			tl->precision ? tl->precision : "?", tl->gap_us, tl->samples);
-	else
-		fprintf(m, "wire: not drawn: %s\n", *tl->why ? tl->why : "no capture");
-	if (tl->dropped)
-		fprintf(m, "note: %zu events were not kept (the timeline keeps %d)\n",
-			tl->dropped, TIMELINE_MAX);
-	snprintf(wire, sizeof(wire), "wire: %s", tl->wire ? tl->iface : "(none)");
-	fprintf(m, "%10s  ", "t ms");
-	pad(m, "this process", CALL_W);
-	pad(m, wire, WIRE_W);
-	fprintf(m, "peer %s", tl->peer);
-	fclose(m);
-	EMIT(sx, timeline, .command = command, .iface = tl->wire ? tl->iface : NULL,
-	     .wire = tl->wire, .why = tl->wire ? NULL : (*tl->why ? tl->why : "no capture"),
-	     .precision = tl->wire ? tl->precision : NULL,
-	     .clock_gap_us = tl->iface[0] ? tl->gap_us : EV_NAN,
-	     .clock_samples = tl->iface[0] ? tl->samples : EV_NONE,
-	     .rows = (long long)rows, .dropped = (long long)tl->dropped, .head = buf);
-	free(buf);
-}
-
-void timeline_render(struct sockx *sx, const char *command)
-{
-	struct timeline *tl = sx->timeline;
-	struct item *it;
-	size_t i, n = 0;
-	double t0 = INFINITY;
-	int open = 0;
-
-	if (!tl)
-		return;
-	it = calloc(tl->n * 2 + 1, sizeof(*it));
-	if (!it)
-		return;
-	for (i = 0; i < tl->n; i++) {
-		struct tl_row *r = &tl->rows[i];
-
-		if (t_of(r) < t0)
-			t0 = t_of(r);
-		if (r->kind == TL_PACKET) {
-			it[n++] = (struct item){ r->t, IT_PACKET, i };
-		} else if (brackets(tl, r)) {
-			it[n++] = (struct item){ r->t, IT_ENTER, i };
-			it[n++] = (struct item){ r->t_end, IT_RETURN, i };
-		} else {
-			it[n++] = (struct item){ t_of(r), IT_CALL, i };
-		}
-	}
-	qsort(it, n, sizeof(*it), by_time);
-	head(sx, command, n);
+	u->taken[r->side] += r->ret;
+	u->msgs_taken[r->side]++;
+	memset(x, 0, sizeof(*x));
+	x->row.t = EV_NAN;
 	for (i = 0; i < n; i++) {
-		const struct tl_row *r = &tl->rows[it[i].row];
-		double t_ms = (it[i].t - t0) * 1000.0;
-		double end_ms = r->kind == TL_CALL ? (r->t_end - t0) * 1000.0 : EV_NAN;
-		char *line = NULL, text[256], res[64];
-		size_t len = 0;
-		FILE *m = open_memstream(&line, &len);
+		const struct tl_sent *s = &u->sent[from][i];
 
-		if (!m)
-			break;
-		fprintf(m, "%10.3f  ", t_ms);
-		switch (it[i].what) {
-		case IT_CALL:
-			snprintf(text, sizeof(text), "%s(%s) %s", r->name, r->args,
-				 result(r, res, sizeof(res)));
-			call_col(m, text, false, open ? "  │" : "   ");
-			break;
-		case IT_ENTER:
-			snprintf(text, sizeof(text), "%s(%s)", r->name, r->args);
-			call_col(m, text, false, " ─┐");
-			open++;
-			break;
-		case IT_RETURN:
-			call_col(m, result(r, res, sizeof(res)), true, " ─┘");
-			open--;
-			break;
-		case IT_PACKET:
-			call_col(m, "", false, open ? "  │" : "   ");
-			wire_col(m, r);
-			break;
+		if (u->messages ? s->off == at : at >= s->off && at < s->off + s->len) {
+			x->row.t = s->t;
+			found = true;
 		}
-		fclose(m);
-		/* trailing spaces of an empty wire column: not in the line */
-		while (len && line[len - 1] == ' ')
-			line[--len] = '\0';
-		emit_line(sx, it[i].what == IT_PACKET ? "packet" :
-			  it[i].what == IT_RETURN ? "return" : "call",
-			  t_ms, it[i].what == IT_PACKET ? EV_NAN : end_ms, r, line);
-		free(line);
 	}
+	x->what = TLW_XFER;
+	x->row.side = from;
+	x->row.kind = TL_CALL;
+	x->row.len = r->ret;
+	x->row.t_end = r->t_end;
+	snprintf(x->row.proto, sizeof(x->row.proto), "AF_UNIX");
+	return found;
+}
+
+/* ------------------------------------------------------------ folding */
+
+static bool is_bulk(const struct tl_item *it)
+{
+	const struct tl_row *r = &it->row;
+
+	switch (it->what) {
+	case TLW_PACKET:
+		if (strcmp(r->proto, "TCP") == 0)
+			return !(r->flags & (TL_SYN | TL_FIN | TL_RST));
+		return strcmp(r->proto, "UDP") == 0 || strncmp(r->label, "echo ", 5) == 0;
+	case TLW_XFER:
+		return true;
+	case TLW_CALL: case TLW_ENTER: case TLW_RETURN:
+		if (strcmp(r->name, "poll") == 0 || strcmp(r->name, "epoll_wait") == 0)
+			return r->ret > 0;
+		return r->ret > 0 && (is_send(r->name) || is_recv(r->name));
+	case TLW_FOLD:
+		return false;
+	}
+	return false;
+}
+
+/* An item goes into the fold's count. */
+static void fold_count(struct tl_fold *f, const struct tl_item *it)
+{
+	struct tl_item *s = &f->sum;
+
+	if (!f->any) {
+		memset(s, 0, sizeof(*s));
+		s->what = TLW_FOLD;
+		s->t_ms = it->t_ms;
+		s->row.kind = TL_FOLD;
+		f->call_bytes = 0;
+		f->any = true;
+	}
+	s->t_end_ms = it->t_ms;
+	memcpy(s->open, it->open, sizeof(s->open));
+	if (it->what == TLW_PACKET) {
+		s->row.packets++;
+		s->row.bytes += it->row.len;
+	} else if (it->what == TLW_CALL || it->what == TLW_ENTER) {
+		s->row.calls++;
+		if (it->row.side == TL_SELF && is_send(it->row.name))
+			f->call_bytes += it->row.ret;
+	}
+}
+
+/* The oldest held item. */
+static struct tl_item *oldest(struct tl_fold *f)
+{
+	struct tl_item *it = &f->held[f->first];
+
+	f->first = (f->first + 1) % HELD;
+	f->nheld--;
+	return it;
+}
+
+/* The run ends: its fold, then its held tail; or, when short, all it held. */
+static void fold_end(struct sockx *sx)
+{
+	struct tl_fold *f = sx->timeline->fold;
+
+	if (f->any) {
+		while (f->nheld > TL_FOLD_TAIL)
+			fold_count(f, oldest(f));
+		if (!f->sum.row.packets)	/* no wire: the bytes the calls sent */
+			f->sum.row.bytes = f->call_bytes;
+		tl_draw_item(sx, &f->sum);
+		sx->timeline->folds++;
+	}
+	while (f->nheld)
+		tl_draw_item(sx, oldest(f));
+	f->any = false;
+	f->run = f->first = 0;
+}
+
+/* One item, in time order: drawn, held in a bulk run, or folded. */
+static void fold_feed(struct sockx *sx, struct tl_item *it)
+{
+	struct timeline *tl = sx->timeline;
+	struct tl_fold *f = tl->fold;
+
+	if (it->what == TLW_ENTER)
+		tl->open[it->row.side]++;
+	else if (it->what == TLW_RETURN && tl->open[it->row.side] > 0)
+		tl->open[it->row.side]--;
+	memcpy(it->open, tl->open, sizeof(it->open));
+	if (!is_bulk(it)) {
+		fold_end(sx);
+		tl_draw_item(sx, it);
+		return;
+	}
+	if (f->run++ < TL_FOLD_HEAD) {
+		tl_draw_item(sx, it);
+		return;
+	}
+	if (f->nheld == HELD)	/* long enough: the oldest held is folded */
+		fold_count(f, oldest(f));
+	f->held[(f->first + f->nheld++) % HELD] = *it;
+}
+
+/* An item, and after a recv that took AF_UNIX bytes, its transfer. */
+static void feed(struct sockx *sx, struct tl_item *it)
+{
+	struct timeline *tl = sx->timeline;
+	const struct tl_row *r = &it->row;
+	struct tl_item x;
+	bool done = it->what == TLW_CALL || it->what == TLW_RETURN;
+	bool start = it->what == TLW_CALL || it->what == TLW_ENTER;
+
+	if (tl->ux && start && r->ret > 0 && is_send(r->name))
+		unix_sent(tl->ux, r);
+	fold_feed(sx, it);
+	if (tl->ux && done && r->ret > 0 && is_recv(r->name) &&
+	    unix_taken(tl->ux, r, &x)) {
+		x.t_ms = it->t_end_ms;
+		x.t_end_ms = it->t_end_ms;
+		fold_feed(sx, &x);
+	}
+}
+
+/*
+ * Moves the rows that have settled by upto (all, at the end) to the
+ * front, in their order, and returns how many. A call settles at its
+ * return, and nothing after its entry settles before it: its bracket
+ * holds the packets between.
+ */
+static size_t settle(struct timeline *tl, bool at_end, double upto)
+{
+	struct tl_row *later;
+	size_t i, k = 0, m = 0;
+
+	if (at_end)
+		return tl->n;
+	/* a call that has not settled draws its entry before what follows it */
+	for (i = 0; i < tl->n; i++)
+		if (settles_at(&tl->rows[i]) > upto && t_of(&tl->rows[i]) < upto)
+			upto = t_of(&tl->rows[i]);
+	later = malloc((tl->n + 1) * sizeof(*later));
+	if (!later)
+		return 0;	/* out of memory: they settle at the end */
+	for (i = 0; i < tl->n; i++) {
+		if (settles_at(&tl->rows[i]) <= upto)
+			tl->rows[k++] = tl->rows[i];
+		else
+			later[m++] = tl->rows[i];
+	}
+	memcpy(tl->rows + k, later, m * sizeof(*later));
+	free(later);
+	return k;
+}
+
+void timeline_flush(struct sockx *sx, bool at_end)
+{
+	struct timeline *tl = sx->timeline;
+	struct tl_item *it;
+	double upto = INFINITY;
+	size_t i, k, n;
+
+	if (!tl || !tl->recording)
+		return;
+	if (tl->pull)
+		upto = tl->pull(tl->pull_ctx, sx);
+	if (!at_end) {
+		upto = fmin(upto, tl->calls_upto);
+		if (!isnan(tl->hold))
+			upto = fmin(upto, tl->hold);
+		if (upto <= tl->settled)	/* nothing new can settle */
+			return;
+		tl->settled = upto;
+	}
+	qsort(tl->rows, tl->n, sizeof(*tl->rows), by_row_time);
+	k = settle(tl, at_end, upto);
+	it = k ? malloc(2 * k * sizeof(*it)) : NULL;
+	n = it ? itemize(tl, k, it) : 0;
+	for (i = 0; i < n; i++)
+		feed(sx, &it[i]);
 	free(it);
+	memmove(tl->rows, tl->rows + k, (tl->n - k) * sizeof(*tl->rows));
+	tl->n -= k;
+	if (at_end) {
+		fold_end(sx);
+		tl_draw_end(sx);
+		tl->recording = false;
+	}
+}
+
+int timeline_finish(struct sockx *sx, int rc)
+{
+	if (!sx->timeline)
+		return rc;
+	timeline_flush(sx, true);
+	timeline_free(sx);
+	return rc;
 }

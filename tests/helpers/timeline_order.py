@@ -22,10 +22,11 @@ def main():
         return 1
     if head["clock_gap_us"] > 50:
         bad.append("clock gap %s us" % head["clock_gap_us"])
-    calls = [r for r in rows if r["kind"] == "call"]
+    # a call is drawn whole ("call") or as its entry ("enter") and return
+    calls = [r for r in rows if r["kind"] in ("call", "enter")]
     pkts = [r for r in rows if r["kind"] == "packet"]
-    out = [p for p in pkts if p["dir"] == "out"]
-    inn = [p for p in pkts if p["dir"] == "in"]
+    out = [p for p in pkts if p["side"] == "self"]
+    inn = [p for p in pkts if p["side"] == "peer"]
     t = [r["t_ms"] for r in rows]
     if t != sorted(t):
         bad.append("rows not in time order")

@@ -1,0 +1,211 @@
+/* \summary: unit tests of the timeline's model: settling in time order, brackets, folds, transfers, the cap */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event.h"
+#include "core/timeline.h"
+#include "unit.h"
+
+/* A packet source that hands over what it was given, up to a watermark. */
+struct fake {
+	struct tl_row pk[64];
+	size_t n, given;
+	double upto;		/* s since start */
+	double start;
+};
+
+static double fake_pull(void *ctx, struct sockx *sx)
+{
+	struct fake *f = ctx;
+
+	for (; f->given < f->n && f->pk[f->given].t <= f->start + f->upto; f->given++)
+		timeline_packet(sx, &f->pk[f->given]);
+	return f->start + f->upto;
+}
+
+static void packet(struct fake *f, double t, enum tl_side side, uint8_t flags, long long len)
+{
+	struct tl_row *r = &f->pk[f->n++];
+
+	memset(r, 0, sizeof(*r));
+	r->kind = TL_PACKET;
+	r->side = side;
+	r->t = f->start + t;
+	r->flags = flags;
+	r->len = len;
+	strcpy(r->proto, "TCP");
+}
+
+static struct timeline *setup(struct sockx *sx)
+{
+	struct timeline *tl;
+
+	memset(sx, 0, sizeof(*sx));
+	sx->cmd = "t";
+	sx->t0 = now_mono();
+	tl = timeline_new(sx, "test", "self", "peer");
+	if (!tl)
+		return NULL;
+	tl->print = false;	/* the items are kept, nothing is printed */
+	timeline_start(sx);
+	return tl;
+}
+
+static void call(struct sockx *sx, const char *name, long ret, const char *err,
+		 double t, double t_end)
+{
+	double s = sx->timeline->start;
+
+	timeline_call(sx, name, "3", ret, err, s + t, s + t_end);
+}
+
+static bool in_order(const struct timeline *tl)
+{
+	size_t i;
+
+	for (i = 1; i < tl->nitems; i++)
+		if (tl->items[i].t_ms < tl->items[i - 1].t_ms)
+			return false;
+	return true;
+}
+
+/* A call that blocked while packets crossed brackets them, even when they come late. */
+static void test_settle(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	struct fake f = { .upto = 0.0005 };
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	f.start = tl->start;
+	timeline_wire(&sx, "lo", "ns", 0.04, 16, true, NULL);
+	timeline_source(&sx, fake_pull, &f);
+	packet(&f, 0.002, TL_SELF, TL_SYN, 0);
+	packet(&f, 0.003, TL_PEER, TL_SYN | TL_ACK, 0);
+	call(&sx, "socket", 3, NULL, 0.0001, 0.0002);
+	CHECK(tl->nitems == 1);			/* settled: nothing can come before it */
+	call(&sx, "connect", -1, "EINPROGRESS", 0.001, 0.0011);
+	call(&sx, "poll", 1, NULL, 0.0012, 0.0035);
+	CHECK(tl->nitems == 1);			/* held: the connect is in progress */
+	timeline_call(&sx, "connect", "3, x: completed", 0, NULL, EV_NAN, tl->start + 0.004);
+	CHECK(tl->nitems == 1);			/* its packets have not come yet */
+	f.upto = 0.01;
+	call(&sx, "close", 0, NULL, 0.005, 0.0051);
+	timeline_source(&sx, NULL, NULL);
+	timeline_flush(&sx, true);
+	CHECK(tl->nitems == 6);
+	if (tl->nitems == 6) {
+		CHECK(tl->items[1].what == TLW_ENTER && !strcmp(tl->items[1].row.name, "connect"));
+		CHECK(tl->items[2].what == TLW_PACKET && tl->items[2].row.side == TL_SELF);
+		CHECK(tl->items[3].what == TLW_PACKET && tl->items[3].row.side == TL_PEER);
+		CHECK(tl->items[4].what == TLW_RETURN && tl->items[4].row.ret == 0);
+		CHECK(tl->items[5].what == TLW_CALL && !strcmp(tl->items[5].row.name, "close"));
+		CHECK(tl->items[2].open[TL_SELF] == 1 && tl->items[5].open[TL_SELF] == 0);
+	}
+	CHECK(in_order(tl));
+	timeline_free(&sx);
+}
+
+/* A long run: its head and tail drawn, its middle one fold; a short one is not folded. */
+static void test_fold(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	size_t i, folds = 0;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	for (i = 0; i < 1000; i++)
+		call(&sx, i % 2 ? "recv" : "send", 10, NULL, i * 1e-5, i * 1e-5 + 5e-6);
+	call(&sx, "close", 0, NULL, 0.02, 0.021);
+	timeline_flush(&sx, true);
+	CHECK(tl->nitems == TL_FOLD_HEAD + 1 + TL_FOLD_TAIL + 1);
+	for (i = 0; i < tl->nitems; i++)
+		if (tl->items[i].what == TLW_FOLD) {
+			folds++;
+			CHECK(tl->items[i].row.calls == 1000 - TL_FOLD_HEAD - TL_FOLD_TAIL);
+			/* the sends among calls 6 to 996: 496 of 10 bytes */
+			CHECK(tl->items[i].row.bytes == 4960);
+		}
+	CHECK(folds == 1 && tl->folds == 1);
+	CHECK(tl->cap <= 64);			/* nothing waited: memory stayed small */
+	CHECK(in_order(tl));
+	timeline_free(&sx);
+
+	tl = setup(&sx);
+	if (!tl)
+		return;
+	for (i = 0; i < TL_FOLD_HEAD + TL_FOLD_MIN + TL_FOLD_TAIL - 1; i++)
+		call(&sx, "send", 1, NULL, i * 1e-5, i * 1e-5 + 5e-6);
+	timeline_flush(&sx, true);
+	CHECK(tl->nitems == TL_FOLD_HEAD + TL_FOLD_MIN + TL_FOLD_TAIL - 1 && tl->folds == 0);
+	timeline_free(&sx);
+}
+
+/* AF_UNIX: a recv's transfer starts at the send that put its first byte. */
+static void test_unix(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	size_t i, x = 0;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	timeline_unix(&sx, false);
+	call(&sx, "send", 3, NULL, 0.001, 0.0011);
+	call(&sx, "send", 4, NULL, 0.002, 0.0021);
+	timeline_side(&sx, TL_PEER);
+	call(&sx, "recv", 2, NULL, 0.003, 0.0031);	/* bytes 0-1: the first send */
+	call(&sx, "recv", 5, NULL, 0.004, 0.0041);	/* bytes 2-6: starts in the first */
+	timeline_side(&sx, TL_SELF);
+	timeline_flush(&sx, true);
+	for (i = 0; i < tl->nitems; i++) {
+		const struct tl_item *it = &tl->items[i];
+
+		if (it->what != TLW_XFER)
+			continue;
+		x++;
+		CHECK(it->row.side == TL_SELF && fabs(it->row.t - (tl->start + 0.001)) < 1e-9);
+		CHECK(i > 0 && tl->items[i - 1].row.side == TL_PEER);
+	}
+	CHECK(x == 2);
+	CHECK(in_order(tl));
+	timeline_free(&sx);
+}
+
+/* Rows that cannot settle are kept up to TIMELINE_MAX, the rest counted. */
+static void test_cap(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	struct tl_row r = { .kind = TL_CALL, .ret = 0 };
+	size_t i;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	strcpy(r.name, "x");
+	for (i = 0; i < TIMELINE_MAX + 10; i++) {
+		r.t = tl->start + (double)i * 1e-6;
+		r.t_end = r.t;
+		timeline_add(&sx, &r);
+	}
+	CHECK(tl->n == TIMELINE_MAX && tl->dropped == 10);
+	timeline_flush(&sx, true);
+	CHECK(tl->nitems == TIMELINE_MAX && tl->n == 0);
+	timeline_free(&sx);
+}
+
+int main(void)
+{
+	test_settle();
+	test_fold();
+	test_unix();
+	test_cap();
+	UNIT_DONE("timeline");
+}
