@@ -59,6 +59,7 @@ struct replay {
 	unsigned long seen;	/* timeline heads met */
 	bool open;		/* inside a timeline (its head met, not its end) */
 	bool drawing;		/* ... and it is drawn (sx->timeline is set) */
+	double last_t;		/* the latest row added (s since sx->t0) */
 	bool done;		/* the selected timeline was drawn: stop */
 };
 
@@ -66,9 +67,10 @@ struct replay {
 struct tl_head {
 	char command[32], self[48], peer[80];
 	char iface[32], why[200], precision[4];
-	bool wire, unix;
+	bool wire, af_unix;
 	double gap_us;
 	long long samples;
+	double t0;		/* CLOCK_MONOTONIC s of t_ms 0, or NaN */
 };
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
@@ -175,7 +177,10 @@ static int field(struct replay *rp, json_t *o, const char *key, bool need,
 	return EXIT_OK;
 }
 
-/* A string field into dst (cap bytes); "" when missing and not needed. */
+/*
+ * A string field into dst (cap bytes), escaped when it holds control
+ * bytes; "" when missing and not needed.
+ */
 static int get_str(struct replay *rp, json_t *o, const char *key, bool need,
 		   char *dst, size_t cap)
 {
@@ -192,7 +197,8 @@ static int get_str(struct replay *rp, json_t *o, const char *key, bool need,
 		return bad(rp, "field '%s' is not a string", key);
 	src = json_string_value(v);
 	len = json_string_length(v);
-	if (needs_escape((const unsigned char *)src, len)) {
+	/* a call's args are escaped by the ladder itself (tl_draw.c): not twice */
+	if (strcmp(key, "args") != 0 && needs_escape((const unsigned char *)src, len)) {
 		src = esc_str(src, len, esc, sizeof(esc));
 		len = strlen(src);
 	}
@@ -296,7 +302,7 @@ static int parse_head(struct replay *rp, json_t *o, struct tl_head *h)
 	if (rc == EXIT_OK)
 		rc = get_bool(rp, o, "wire", true, &h->wire);
 	if (rc == EXIT_OK)
-		rc = get_bool(rp, o, "unix", false, &h->unix);
+		rc = get_bool(rp, o, "af_unix", false, &h->af_unix);
 	if (rc == EXIT_OK)
 		rc = get_str(rp, o, "why", false, h->why, sizeof(h->why));
 	if (rc == EXIT_OK)
@@ -305,6 +311,8 @@ static int parse_head(struct replay *rp, json_t *o, struct tl_head *h)
 		rc = get_num(rp, o, "clock_gap_us", false, 0, 1e12, &h->gap_us);
 	if (rc == EXIT_OK)
 		rc = get_int(rp, o, "clock_samples", false, 0, INT_MAX, 0, &h->samples);
+	if (rc == EXIT_OK)
+		rc = get_num(rp, o, "t0", false, 0, 1e9, &h->t0);
 	return rc;
 }
 
@@ -455,7 +463,8 @@ static bool selected(const struct replay *rp)
 /*
  * A timeline, begun from its head as the live run began it: the columns,
  * then the wire as the head describes it (set as it was, not worked out
- * again: the capture is not here), then the start, which draws the head.
+ * again: the capture is not here), then the start. Its 0 is put where
+ * the saved run's was (t0), so the JSON gives back the run's own clock.
  */
 static int begin(struct replay *rp, const struct tl_head *h)
 {
@@ -463,34 +472,57 @@ static int begin(struct replay *rp, const struct tl_head *h)
 
 	if (!tl)
 		return fail(rp->sx, EXIT_FAIL, "out of memory");
+	if (h->af_unix)		/* a stream: the head does not say which type */
+		timeline_unix(rp->sx, false);
 	tl->wire = h->wire;
-	tl->unix = h->unix;
 	copy_str(tl->iface, sizeof(tl->iface), h->iface, strlen(h->iface));
 	copy_str(tl->why, sizeof(tl->why), h->why, strlen(h->why));
 	copy_str(tl->precision, sizeof(tl->precision), h->precision,
 		 strlen(h->precision));
 	tl->gap_us = h->gap_us;
 	tl->samples = (int)h->samples;
+	tl->print = !rp->o->svg;	/* --svg: the file, not the ladder */
+	tl->svg = rp->o->svg;
 	timeline_start(rp->sx);
+	if (!isnan(h->t0)) {
+		/* what has settled moves with the start: nothing yet */
+		tl->start = h->t0 - rp->sx->t0;
+		tl->calls_upto = tl->settled = tl->start;
+	}
+	rp->last_t = -INFINITY;
 	rp->drawing = true;
 	return EXIT_OK;
 }
 
-/* The open timeline ends: drawn to its end (and written as SVG). */
-static int end_one(struct replay *rp)
+/*
+ * The open timeline ends (at its "timeline_end", its dropped: the rows
+ * the live run did not keep, said again): drawn to its end, and written
+ * as SVG with --svg.
+ */
+static int end_one(struct replay *rp, long long dropped)
 {
 	int rc = EXIT_OK;
 
 	if (rp->drawing) {
-		timeline_flush(rp->sx, true);
-		if (rp->o->svg && timeline_svg_file(rp->sx, rp->o->svg) < 0)
-			rc = fail_errno(rp->sx, "cannot write '%s'", rp->o->svg);
-		timeline_free(rp->sx);
+		rp->sx->timeline->dropped += (size_t)dropped;
+		rc = timeline_finish(rp->sx, EXIT_OK);
 		rp->drawing = false;
 		rp->done = rp->o->select || rp->o->svg;
 	}
 	rp->open = false;
 	return rc;
+}
+
+/* A "timeline_end" event: its dropped count, checked. */
+static int on_end(struct replay *rp, json_t *o)
+{
+	long long dropped;
+	int rc;
+
+	if (!rp->open)
+		return bad(rp, "a \"timeline_end\" event outside a timeline");
+	rc = get_int(rp, o, "dropped", false, 0, COUNT_MAX, 0, &dropped);
+	return rc == EXIT_OK ? end_one(rp, dropped) : rc;
 }
 
 static int on_head(struct replay *rp, json_t *o)
@@ -502,7 +534,7 @@ static int on_head(struct replay *rp, json_t *o)
 		warn_msg(rp->sx, "%s:%lu: a timeline began before the last one "
 			 "ended: that one is drawn as far as it goes",
 			 rp->name, rp->line);
-		rc = end_one(rp);
+		rc = end_one(rp, 0);
 		if (rc != EXIT_OK || rp->done)
 			return rc;
 	}
@@ -512,6 +544,27 @@ static int on_head(struct replay *rp, json_t *o)
 	rp->seen++;
 	rp->open = true;
 	return selected(rp) ? begin(rp, &h) : EXIT_OK;
+}
+
+/*
+ * A row to the model. The saved rows come in the order they were drawn,
+ * so every row before the latest one's time is in: those settle and are
+ * drawn now and then, or a run longer than the model's cap (TIMELINE_MAX
+ * rows waiting) would lose its end.
+ */
+static void add_row(struct replay *rp, const struct tl_row *r)
+{
+	struct timeline *tl = rp->sx->timeline;
+	double t = isnan(r->t) ? r->t_end : r->t;
+
+	if (t > rp->last_t) {
+		if (tl->n >= TIMELINE_MAX / 2 && rp->last_t > tl->calls_upto) {
+			tl->calls_upto = rp->last_t;
+			timeline_flush(rp->sx, false);
+		}
+		rp->last_t = t;
+	}
+	timeline_add(rp->sx, r);
 }
 
 /* A row: checked whether drawn or not, so every timeline is read alike. */
@@ -525,7 +578,7 @@ static int on_row(struct replay *rp, json_t *o)
 		return bad(rp, "a \"timeline_row\" event outside a timeline");
 	rc = parse_row(rp, o, rp->drawing ? rp->sx->timeline->start : 0, &r, &keep);
 	if (rc == EXIT_OK && keep && rp->drawing)
-		timeline_add(rp->sx, &r);
+		add_row(rp, &r);
 	return rc;
 }
 
@@ -555,8 +608,7 @@ static int one_line(struct replay *rp, size_t len)
 	else if (strcmp(name, "timeline_row") == 0)
 		rc = on_row(rp, o);
 	else if (strcmp(name, "timeline_end") == 0)
-		rc = rp->open ? end_one(rp)
-			      : bad(rp, "a \"timeline_end\" event outside a timeline");
+		rc = on_end(rp, o);
 	json_decref(o);
 	return rc;
 }
@@ -581,7 +633,7 @@ static int replay_all(struct replay *rp)
 	if (rc == EXIT_OK && rp->open) {
 		warn_msg(rp->sx, "%s: the last timeline has no end: drawn as far as it goes",
 			 rp->name);
-		rc = end_one(rp);
+		rc = end_one(rp, 0);
 	}
 	if (rc == EXIT_OK && !rp->seen)
 		rc = fail(rp->sx, EXIT_FAIL, "%s holds no timeline", rp->name);
@@ -610,7 +662,6 @@ int cmd_timeline(struct sockx *sx, int argc, char **argv)
 {
 	struct timeline_opts o = { 0 };
 	struct replay rp = { .sx = sx, .o = &o, .name = "stdin", .f = stdin };
-	bool quiet = sx->quiet;
 	int first, rc;
 
 	rc = opt_parse(sx, &info_timeline, argc, argv, parse_opt, &o, &first);
@@ -628,10 +679,8 @@ int cmd_timeline(struct sockx *sx, int argc, char **argv)
 	rp.buf = malloc(LINE_MAX_BYTES + 1);
 	if (!rp.buf)
 		rc = fail(sx, EXIT_FAIL, "out of memory");
-	sx->quiet = quiet || o.svg;	/* --svg: the file, not the ladder */
 	if (rc == EXIT_OK)
 		rc = replay_all(&rp);
-	sx->quiet = quiet;
 	if (sx->timeline)		/* an error inside a timeline */
 		timeline_free(sx);
 	if (rp.f != stdin)
