@@ -34,8 +34,9 @@ const struct cmdinfo info_timeline = {
 	"each \"timeline\" event begins a timeline, its \"timeline_row\" events are\n"
 	"read back through the model and renderer of a live run, \"timeline_end\"\n"
 	"ends it, and every other event is skipped. Each timeline is drawn as a\n"
-	"text ladder, one after another (the live run's lines, colour aside);\n"
-	"--json re-emits the timeline events; --svg writes one timeline as an SVG.\n"
+	"text ladder, one after another (the live run's lines; --color as for\n"
+	"a live run); --json re-emits the timeline events; --svg writes one\n"
+	"timeline as an SVG.\n"
 	"The input is checked, not trusted: a line longer than 1 MiB, a line that\n"
 	"is not a JSON object, or a field of the wrong type or out of range is an\n"
 	"error naming the line (exit 2); a file that cannot be read or holds no\n"
@@ -60,6 +61,8 @@ struct replay {
 	bool open;		/* inside a timeline (its head met, not its end) */
 	bool drawing;		/* ... and it is drawn (sx->timeline is set) */
 	double last_t;		/* the latest row added (s since sx->t0) */
+	double entered[2][8];	/* per side, the returns of the last entries */
+	unsigned nentered[2];
 	bool done;		/* the selected timeline was drawn: stop */
 };
 
@@ -319,15 +322,16 @@ static int parse_head(struct replay *rp, json_t *o, struct tl_head *h)
 /*
  * The kinds of a saved row, and what the model takes back: a blocking
  * call's "return" and an AF_UNIX "transfer" are left out, as the model
- * draws them again from the call and the packets.
+ * draws them again from the call and the packets; but a return whose
+ * entry a fold counted is all that is left of its call (on_row).
  */
-enum saved_kind { SK_CALL, SK_PACKET, SK_FOLD, SK_DERIVED };
+enum saved_kind { SK_CALL, SK_ENTER, SK_RETURN, SK_PACKET, SK_FOLD, SK_XFER };
 
 static int parse_kind(struct replay *rp, json_t *o, enum saved_kind *k)
 {
 	static const struct { const char *name; enum saved_kind k; } kinds[] = {
-		{ "call", SK_CALL }, { "enter", SK_CALL }, { "packet", SK_PACKET },
-		{ "fold", SK_FOLD }, { "return", SK_DERIVED }, { "transfer", SK_DERIVED },
+		{ "call", SK_CALL }, { "enter", SK_ENTER }, { "packet", SK_PACKET },
+		{ "fold", SK_FOLD }, { "return", SK_RETURN }, { "transfer", SK_XFER },
 	};
 	char s[16], esc[64];
 	size_t i;
@@ -413,27 +417,25 @@ static int parse_fold(struct replay *rp, json_t *o, struct tl_row *r)
 
 /*
  * A "timeline_row" event into r, on the clock of a timeline that started
- * at start (s since sx->t0). *keep: whether the model takes it back.
+ * at start (s since sx->t0); *k: its kind.
  */
 static int parse_row(struct replay *rp, json_t *o, double start,
-		     struct tl_row *r, bool *keep)
+		     struct tl_row *r, enum saved_kind *k)
 {
-	enum saved_kind k = SK_DERIVED;
 	double t_ms, t_end_ms;
-	int rc = parse_kind(rp, o, &k);
+	int rc = parse_kind(rp, o, k);
 
 	memset(r, 0, sizeof(*r));
 	if (rc == EXIT_OK)
 		rc = parse_when(rp, o, r, &t_ms, &t_end_ms);
-	*keep = rc == EXIT_OK && k != SK_DERIVED;
-	if (!*keep)
+	if (rc != EXIT_OK || *k == SK_XFER)
 		return rc;
 	r->t = start + t_ms / 1000.0;
 	r->t_end = isnan(t_end_ms) ? (double)NAN : start + t_end_ms / 1000.0;
-	switch (k) {
-	case SK_CALL:
+	switch (*k) {
+	case SK_CALL: case SK_ENTER: case SK_RETURN:
 		r->kind = TL_CALL;
-		if (isnan(t_end_ms)) {	/* drawn at its return: entry unknown */
+		if (isnan(t_end_ms) || *k == SK_RETURN) {	/* entry unknown */
 			r->t_end = r->t;
 			r->t = (double)NAN;
 		}
@@ -490,6 +492,7 @@ static int begin(struct replay *rp, const struct tl_head *h)
 		tl->calls_upto = tl->settled = tl->start;
 	}
 	rp->last_t = -INFINITY;
+	rp->nentered[0] = rp->nentered[1] = 0;
 	rp->drawing = true;
 	return EXIT_OK;
 }
@@ -567,19 +570,43 @@ static void add_row(struct replay *rp, const struct tl_row *r)
 	timeline_add(rp->sx, r);
 }
 
+/*
+ * Whether a "return" row is the end of an "enter" row read before it
+ * (the model draws it again) or all that is left of a call whose entry a
+ * fold counted (the call is drawn at its return, its entry unknown). An
+ * entry's return time (t_end) is remembered, the last few per side.
+ */
+static bool entered(struct replay *rp, enum saved_kind k, const struct tl_row *r)
+{
+	double *v = rp->entered[r->side];
+	unsigned i, n = rp->nentered[r->side];
+
+	if (k == SK_ENTER)
+		v[rp->nentered[r->side]++ % 8] = r->t_end;
+	if (k != SK_RETURN)
+		return false;
+	for (i = 0; i < n && i < 8; i++)
+		if (v[i] == r->t_end) {
+			v[i] = (double)NAN;
+			return true;
+		}
+	return false;
+}
+
 /* A row: checked whether drawn or not, so every timeline is read alike. */
 static int on_row(struct replay *rp, json_t *o)
 {
 	struct tl_row r;
-	bool keep;
+	enum saved_kind k = SK_XFER;
 	int rc;
 
 	if (!rp->open)
 		return bad(rp, "a \"timeline_row\" event outside a timeline");
-	rc = parse_row(rp, o, rp->drawing ? rp->sx->timeline->start : 0, &r, &keep);
-	if (rc == EXIT_OK && keep && rp->drawing)
-		add_row(rp, &r);
-	return rc;
+	rc = parse_row(rp, o, rp->drawing ? rp->sx->timeline->start : 0, &r, &k);
+	if (rc != EXIT_OK || !rp->drawing || k == SK_XFER || entered(rp, k, &r))
+		return rc;
+	add_row(rp, &r);
+	return EXIT_OK;
 }
 
 /* One line: a JSON object with an "event" name; ours are acted on. */
