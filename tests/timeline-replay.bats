@@ -191,6 +191,24 @@ print(rows[2] + 1)
 	[[ $stderr == *"the last timeline has no end: drawn as far as it goes"* ]]
 }
 
+@test "timeline-replay: a run longer than the 4096 rows the model keeps waiting is drawn whole" {
+	python3 -c '
+import json
+print(json.dumps({"event": "timeline", "command": "x", "self": "s", "peer": "p",
+                  "wire": False, "af_unix": False, "why": "no capture", "t0": 100.0}))
+for i in range(5000):
+    print(json.dumps({"event": "timeline_row", "kind": "call", "side": "self",
+                      "t_ms": round(i * 0.01, 6), "t_end_ms": round(i * 0.01 + 0.005, 6),
+                      "name": "getsockopt", "args": "3", "ret": 0}))
+print(json.dumps({"event": "timeline_end", "items": 5000, "folds": 0, "dropped": 0, "not_kept": 904}))
+' >"$T/long.jsonl"
+	run -0 --separate-stderr "$SOCKX" --json timeline "$T/long.jsonl"
+	printf '%s\n' "$output" >"$T/re.jsonl"
+	run python3 "$CMP" "$T/long.jsonl" "$T/re.jsonl"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
 @test "timeline-replay: bad command lines exit 2" {
 	run -2 --separate-stderr "$SOCKX" timeline a.jsonl b.jsonl
 	[[ $stderr == *"one FILE at most"* ]]
