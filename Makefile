@@ -32,9 +32,11 @@ OUT ?= $(if $(filter build,$(BUILD)),sockx,$(BUILD)/sockx)
 PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CAP_LIBS := $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
-CPPFLAGS += -D_GNU_SOURCE -MMD -MP $(PCAP_CFLAGS)
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+CPPFLAGS += -D_GNU_SOURCE -MMD -MP $(PCAP_CFLAGS) $(JANSSON_CFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(SAN) $(CFLAGS)
-LDLIBS += $(PCAP_LIBS) $(CAP_LIBS) -lm -lpthread
+LDLIBS += $(PCAP_LIBS) $(CAP_LIBS) $(JANSSON_LIBS) -lm -lpthread
 
 SRCS := $(wildcard src/core/*.c src/wire/*.c src/capture/*.c src/cmd/*.c src/cmd/*/*.c)
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -54,7 +56,7 @@ FUZZ_CHECK_SECONDS ?= 5
 # every Debian system). clang's runtime libraries (libFuzzer, ASan) are
 # only recommended by clang, and deps installs no recommends: named here.
 CLANG_MAJOR := $(or $(shell clang -dumpversion 2>/dev/null | cut -d. -f1),14)
-BUILD_PKGS := gcc make pkg-config libpcap-dev libcap-dev clang \
+BUILD_PKGS := gcc make pkg-config libpcap-dev libcap-dev libjansson-dev clang \
 	libclang-rt-$(CLANG_MAJOR)-dev
 TEST_PKGS := bats bats-support bats-assert parallel libcap2-bin tcpdump \
 	socat python3 jq nftables iproute2 iputils-ping util-linux procps \

@@ -19,7 +19,7 @@ _sockx() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W ' -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture lab help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture timeline lab help' -- "$cur"))
 		fi
 		return
 	fi
@@ -256,6 +256,16 @@ _sockx() {
 			return ;;
 		esac
 		opts=' -r --read -i --interface --filter -c --count -w --timeout --pcap --hex --streams' ;;
+	timeline)
+		case $prev in
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		-n|--select)
+			return ;;
+		esac
+		opts=' --svg -n --select' ;;
 	lab)
 		case $prev in
 		-w|--wait)
@@ -266,7 +276,7 @@ _sockx() {
 		case $prev in
 		esac
 		opts=''
-		args='tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture lab help' ;;
+		args='tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture timeline lab help' ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts -v --verbose -q --quiet --json -4 --ipv4 -6 --ipv6 --color --version --list-commands --help" -- "$cur"))

@@ -16,5 +16,6 @@ CMD("matrix", matrix, CMD_RAW, "which family x type x protocol this kernel suppo
 CMD("tour", tour, CMD_RAW, "a real exchange for every family x type this kernel supports, checked")
 CMD("raw-icmp", raw_icmp, CMD_RAW, "ICMP echo over a raw socket: a hand-built IPv4 header, ICMPv6, or a ping socket")
 CMD("capture", capture, CMD_RAW, "decode a pcap file or capture live: one line per packet")
+CMD("timeline", timeline, 0, "redraw saved --json --timeline runs: a text ladder, JSON, or an SVG")
 CMD("lab", lab, 0, "run the tutorial's claims about sockets as experiments on this kernel")
 CMD("help", help, 0, "show help for sockx or one command")

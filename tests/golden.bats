@@ -351,6 +351,18 @@ connected to 127.0.0.1:PORT from 127.0.0.1:EPH1'
 	golden capture-live-json
 }
 
+@test "golden: timeline-replay" {
+	golden timeline-replay
+}
+
+@test "golden: timeline-replay-json" {
+	golden timeline-replay-json
+}
+
+@test "golden: timeline-not-json" {
+	golden timeline-not-json
+}
+
 @test "golden: matrix" {
 	golden matrix
 }

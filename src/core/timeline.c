@@ -634,8 +634,10 @@ void timeline_flush(struct sockx *sx, bool at_end)
 	for (i = 0; i < n; i++)
 		feed(sx, &it[i]);
 	free(it);
-	memmove(tl->rows, tl->rows + k, (tl->n - k) * sizeof(*tl->rows));
-	tl->n -= k;
+	if (k) {	/* rows is NULL when none came */
+		memmove(tl->rows, tl->rows + k, (tl->n - k) * sizeof(*tl->rows));
+		tl->n -= k;
+	}
 	if (at_end) {
 		fold_end(sx);
 		tl_draw_end(sx);

@@ -326,7 +326,7 @@ void tl_draw_head(struct sockx *sx)
 	fprintf(m, "%s", tl->peer);
 	fclose(m);
 	EMIT(sx, timeline, .command = tl->command, .self = tl->self, .peer = tl->peer,
-	     .iface = tl->wire ? tl->iface : NULL, .wire = tl->wire, .af_unix = tl->af_unix,
+	     .iface = tl->iface[0] ? tl->iface : NULL, .wire = tl->wire, .af_unix = tl->af_unix,
 	     .why = tl->wire ? NULL : (tl->why[0] ? tl->why : "no capture"),
 	     .precision = tl->wire ? tl->precision : NULL,
 	     .clock_gap_us = tl->iface[0] ? tl->gap_us : EV_NAN,
