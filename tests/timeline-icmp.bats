@@ -104,7 +104,8 @@ pings() {
 
 @test "timeline-icmp: 2000 echoes fold into one row, bounded, every packet counted" {
 	skip_unless_root "raw sockets, libpcap"
-	"$SOCKX" --json raw-icmp -c 2000 -i 0 127.0.0.1 --timeline >"$BATS_TEST_TMPDIR/run.jsonl"
+	# -v: the capture's drop count, which the timeline does not report
+	"$SOCKX" --json -v raw-icmp -c 2000 -i 0 127.0.0.1 --timeline >"$BATS_TEST_TMPDIR/run.jsonl"
 	python3 "$CHECK" icmp 2000 <"$BATS_TEST_TMPDIR/run.jsonl"
 	python3 - "$BATS_TEST_TMPDIR/run.jsonl" <<'EOF'
 import json, sys
