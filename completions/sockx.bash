@@ -108,7 +108,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --broadcast --send-only --hex --verify --pcap' ;;
+		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --broadcast --send-only --hex --verify --pcap --timeline' ;;
 	unix)
 		case $prev in
 		--mode)
@@ -234,7 +234,7 @@ _sockx() {
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
 		esac
-		opts=' -c --count -i --interval -f --flood -w --deadline -s --size -t --ttl -Q --tos --id --ip-id --df -p --pattern -W --timeout -I --interface --src -n --numeric --no-hdrincl --dgram --dump --verify --pcap' ;;
+		opts=' -c --count -i --interval -f --flood -w --deadline -s --size -t --ttl -Q --tos --id --ip-id --df -p --pattern -W --timeout -I --interface --src -n --numeric --no-hdrincl --dgram --dump --verify --pcap --timeline' ;;
 	capture)
 		case $prev in
 		-r|--read)

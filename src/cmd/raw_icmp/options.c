@@ -13,7 +13,7 @@
 
 enum {
 	O_ID = OPT_LONG, O_IPID, O_DF, O_SRC,
-	O_NOHDRINCL, O_DGRAM, O_DUMP, O_VERIFY, O_PCAP,
+	O_NOHDRINCL, O_DGRAM, O_DUMP, O_VERIFY, O_PCAP, O_TIMELINE,
 };
 
 static const struct optdef opts[] = {
@@ -37,13 +37,14 @@ static const struct optdef opts[] = {
 	{ "dump", O_DUMP, NULL, "decode every packet sent and received, field by field, with a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "capture the exchange (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured exchange to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
+	{ "timeline", O_TIMELINE, NULL, "draw the run's system calls and its echoes on one time axis, as it goes", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 const struct cmdinfo info_raw_icmp = {
 	"[-4|-6] HOST [-c COUNT] [-i S] [-w S] [-f] [-s SIZE] [-t TTL] [-Q TOS] [--id N]\n"
 	"       [--df] [-p HEX] [-W S] [-I IFACE|ADDR] [--src ADDR] [--no-hdrincl|--dgram]\n"
-	"       [--dump] [--verify] [--pcap FILE]",
+	"       [--dump] [--verify] [--pcap FILE] [--timeline]",
 	"Sends ICMP echo requests to HOST and shows the replies as ping does.\n"
 	"IPv4: sockx writes the IPv4 header itself on a raw socket with\n"
 	"IP_HDRINCL (TOS, ID, DF, TTL, checksum; the kernel still fills in the\n"
@@ -62,7 +63,14 @@ const struct cmdinfo info_raw_icmp = {
 	"ICMP message byte for byte, and each answer it read, with the wire,\n"
 	"naming the fields the kernel fills in rather than calling them\n"
 	"differences (exit 3 if the wire differs, or if libpcap dropped packets:\n"
-	"inconclusive).",
+	"inconclusive).\n"
+	"--timeline draws, among the run's lines, its system calls from the\n"
+	"first probe to the close and the echoes (and ICMP errors quoting them)\n"
+	"as captured on the interface, in ms since the first probe was due, on\n"
+	"one clock; a long run folds its middle into one counted row. Without\n"
+	"CAP_NET_RAW a raw socket cannot open (exit 4, nothing drawn); --dgram\n"
+	"can, and then the calls are drawn and the wire column says why it is\n"
+	"empty (not an error).",
 	opts,
 };
 
@@ -175,6 +183,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_DUMP: o->dump = true; return EXIT_OK;
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
+	case O_TIMELINE: o->timeline = true; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -209,6 +218,10 @@ static int check_opts(struct sockx *sx, struct raw_icmp_opts *o, int argc,
 			     (int)hl, o->host, o->host, o->host);
 		return EXIT_USAGE;
 	}
+	/* the marks write no newline: a ladder line would land in theirs */
+	if (o->flood && o->timeline)
+		return fail(sx, EXIT_USAGE, "cannot use -f with --timeline (its marks and the "
+			    "ladder share a line); -i 0 sends as fast, without the marks");
 	if (o->flood && !o->interval_set)
 		o->interval_ms = 0;
 	if ((o->flood || o->interval_ms < USER_MIN_INTERVAL_MS) && !may_flood()) {

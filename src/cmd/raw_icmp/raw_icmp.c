@@ -8,6 +8,7 @@
 
 #include "ping.h"
 #include "../../core/sig.h"
+#include "../../core/timeline.h"
 
 /* The packet buffers and the probe slots; freed by cmd_raw_icmp. */
 static int alloc_buffers(struct ping *pg)
@@ -58,12 +59,14 @@ int cmd_raw_icmp(struct sockx *sx, int argc, char **argv)
 		rc = fail_errno(sx, "cannot catch signals");
 		goto out;
 	}
+	timeline_start(sx);	/* the probes' calls, not the set-up's */
 	rc = raw_icmp_run(&pg);
 	ran = true;
 out:
 	if (pg.fd >= 0)		/* before the summary: -v's close() is no event after it */
 		sock_close(sx, pg.fd);
 	rc = raw_icmp_verify_finish(&pg, cap, rc);
+	rc = timeline_finish(sx, rc);	/* after the last packets, before the summary */
 	if (ran)	/* the last event: after the verdict (docs/json.md) */
 		raw_icmp_summary(&pg);
 	free(pg.data);

@@ -1,12 +1,14 @@
 /*
- * \summary: raw-icmp --verify and --pcap: a libpcap capture of this run's
- * echo flow, fed every probe as built and every answer as read
+ * \summary: raw-icmp --verify, --pcap and --timeline: a libpcap capture
+ * of this run's echo flow, fed every probe as built and every answer as
+ * read, and handing its packets to the timeline
  */
 #include <netinet/in.h>
 #include <stdio.h>
 
 #include "ping.h"
 #include "../../capture/capture.h"
+#include "../../core/timeline.h"
 
 /*
  * The KF_* and layer flags of a probe as sent (capture.h): the fields
@@ -58,15 +60,21 @@ int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 		.proto = pg->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
 		.remote = pg->dst, .local = pg->src, .icmp_id = pg->id,
 		.verify = o->verify, .pcap_path = o->pcap,
-		.snaplen = flow_snaplen(pg),
+		.snaplen = flow_snaplen(pg), .timeline = o->timeline,
+		.optional = !o->verify && !o->pcap,
 	};
+	char peer[ADDR_TEXT + 8];
 	int rc;
 
 	*cap = NULL;
-	if (!o->verify && !o->pcap)
+	if (!o->verify && !o->pcap && !o->timeline)
 		return EXIT_OK;
+	/* before the capture: it tells the timeline what the wire column holds */
+	snprintf(peer, sizeof(peer), "peer %s", pg->dst_text);
+	if (o->timeline && !timeline_new(pg->sx, "raw-icmp", "this process (raw-icmp)", peer))
+		return fail(pg->sx, EXIT_FAIL, "out of memory");
 	*cap = capture_open(pg->sx, &cs, &rc);
-	if (!*cap)
+	if (!*cap)	/* rc 0: --timeline alone, without a capture */
 		return rc;
 	if (raw_icmp_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
 		rc = capture_finish(*cap, EXIT_FAIL);

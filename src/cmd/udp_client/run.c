@@ -11,9 +11,10 @@
 #include "../../capture/capture.h"
 #include "../../core/priv.h"
 #include "../../core/serve.h"
+#include "../../core/timeline.h"
 
 enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
-       O_STDIN, O_SENDONLY, O_BROADCAST };
+       O_STDIN, O_SENDONLY, O_BROADCAST, O_TIMELINE };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
@@ -29,6 +30,7 @@ static const struct optdef opts[] = {
 	{ "hex", O_HEX, NULL, "show replies as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "capture the datagrams (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
+	{ "timeline", O_TIMELINE, NULL, "-m or --size: draw the run's system calls and its datagrams on one time axis, as it goes", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -65,7 +67,15 @@ const struct cmdinfo info_udp_client = {
 	"--broadcast sends to a broadcast address (SO_BROADCAST) from an\n"
 	"unconnected socket (sendto, recvfrom: the replies come from the hosts,\n"
 	"not from the address sent to): each request waits all of -w and every\n"
-	"reply is shown with its sender; a request is answered if one came.",
+	"reply is shown with its sender; a request is answered if one came.\n"
+	"--timeline (with -m or --size) draws, among the run's lines, its\n"
+	"system calls from the first send to the close and the datagrams as\n"
+	"captured on the interface (UDP and the payload length), in ms since\n"
+	"the exchange began, on one clock; a long run folds its middle into one\n"
+	"counted row. An ICMP port unreachable is not drawn: the capture\n"
+	"follows the UDP flow only, and the recv() that failed with\n"
+	"ECONNREFUSED says it. Without CAP_NET_RAW the calls are drawn and the\n"
+	"wire column says why it is empty (not an error).",
 	opts,
 };
 
@@ -114,6 +124,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_HEX: o->hex = true; return EXIT_OK;
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
+	case O_TIMELINE: o->timeline = true; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -489,8 +500,10 @@ static int check_sizes(struct udp_client *c)
 /*
  * --verify and --pcap: the capture opens after connect(), which sends
  * nothing but fixes our port, so the filter names both ends; without
- * CAP_NET_RAW it fails (exit 4) before any datagram. Either way every
- * capability is gone afterwards: a UDP client needs none.
+ * CAP_NET_RAW it fails (exit 4) before any datagram. --timeline alone
+ * (optional): without it the timeline says why its wire is empty, and
+ * the run goes on. Either way every capability is gone afterwards: a
+ * UDP client needs none.
  */
 static int open_capture(struct udp_client *c, const struct addr *peer,
 			const struct addr *local)
@@ -498,20 +511,31 @@ static int open_capture(struct udp_client *c, const struct addr *peer,
 	struct capture_spec cs = {
 		.proto = IPPROTO_UDP, .remote = *peer, .local = *local,
 		.verify = c->o->verify, .pcap_path = c->o->pcap,
-		.data_on_stdout = c->lines,
+		.data_on_stdout = c->lines, .timeline = c->o->timeline,
+		.optional = !c->o->verify && !c->o->pcap,
 	};
-	int rc;
+	int rc = EXIT_OK;
 
-	if (!c->o->verify && !c->o->pcap) {
+	if (c->o->verify || c->o->pcap || c->o->timeline)
+		c->cap = capture_open(c->sx, &cs, &rc);
+	if (!c->cap) {	/* none asked for, or optional and not possible */
+		if (rc != EXIT_OK)
+			return rc;
 		if (priv_drop_all() < 0)
 			trace(c->sx, 1, "cannot drop capabilities: %s", strerror(errno));
 		return EXIT_OK;
 	}
-	c->cap = capture_open(c->sx, &cs, &rc);
-	if (!c->cap)
-		return rc;
 	capture_set_local(c->cap, local);
 	return EXIT_OK;
+}
+
+/* --timeline: "peer HOST:PORT" heads the right column. */
+static struct timeline *new_timeline(struct udp_client *c)
+{
+	char peer[ADDR_TEXT + 8];
+
+	snprintf(peer, sizeof(peer), "peer %s", c->peer);
+	return timeline_new(c->sx, "udp-client", "this process (udp-client)", peer);
 }
 
 /*
@@ -580,6 +604,8 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 		return fail_open(sx, "%s %s", failed, c->peer);
 	sock_set_timeout(sx, c->fd, SO_SNDTIMEO, SEND_MS);
 	sock_name(sx, c->fd, &local);
+	if (c->o->timeline && !new_timeline(c))	/* before the capture: it fills the wire in */
+		return fail(sx, EXIT_FAIL, "out of memory");
 	rc = open_capture(c, &dst[0], &local);
 	if (rc != EXIT_OK)
 		return rc;
@@ -612,6 +638,11 @@ static int check_opts(struct sockx *sx, const struct udp_client_opts *o)
 		return fail(sx, EXIT_USAGE, "cannot use -m and --size together");
 	if (!o->nmsgs && !o->size_set && (o->count != 1 || o->interval_ms))
 		return fail(sx, EXIT_USAGE, "--count and --interval need -m or --size");
+	/* stdin mode: stdout carries the replies, no room for a ladder */
+	if (o->timeline && ((!o->nmsgs && !o->size_set) || raw))
+		return fail(sx, EXIT_USAGE, "--timeline needs -m or --size");
+	if (o->timeline && o->broadcast)
+		return fail(sx, EXIT_USAGE, "cannot use --timeline with --broadcast (the capture follows one peer)");
 	return EXIT_OK;
 }
 
@@ -643,6 +674,7 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	rc = open_peer(c, argc - first, argv + first);
 	ran = rc == EXIT_OK;
 	if (rc == EXIT_OK) {
+		timeline_start(sx);	/* the exchange's calls, not the route lookup's */
 		sig_catch_stop();	/* after the capture's own handlers */
 		rc = c->raw ? run_raw(c) : c->lines ? run_lines(c) : run_requests(c);
 		if (sig_stopped())
@@ -655,6 +687,7 @@ int cmd_udp_client(struct sockx *sx, int argc, char **argv)
 	if (c->fd >= 0)
 		sock_close(sx, c->fd);
 	rc = capture_finish(c->cap, rc);	/* NULL: rc unchanged */
+	rc = timeline_finish(sx, rc);	/* after the last packets, before the summary */
 	if (ran)	/* the last event: after the verdict (docs/json.md) */
 		udp_client_summary(c);
 	free(c->buf);

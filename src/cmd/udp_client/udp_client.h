@@ -22,6 +22,7 @@ struct udp_client_opts {
 	int nmsgs;
 	unsigned long count, retries, size;
 	bool size_set, hex, verify;
+	bool timeline;		/* --timeline: calls and datagrams on one time axis */
 	bool send_only;		/* --send-only: no reply awaited */
 	bool broadcast;		/* --broadcast: SO_BROADCAST, unconnected */
 	int stdin_mode;		/* --stdin: UDP_STDIN_LINES (the default) or _RAW */
