@@ -200,7 +200,7 @@ for i in range(5000):
     print(json.dumps({"event": "timeline_row", "kind": "call", "side": "self",
                       "t_ms": round(i * 0.01, 6), "t_end_ms": round(i * 0.01 + 0.005, 6),
                       "name": "getsockopt", "args": "3", "ret": 0}))
-print(json.dumps({"event": "timeline_end", "items": 5000, "folds": 0, "dropped": 0, "not_kept": 904}))
+print(json.dumps({"event": "timeline_end", "items": 5000, "folds": 0, "dropped": 0, "not_kept": 904, "capture_dropped": 0}))
 ' >"$T/long.jsonl"
 	run -0 --separate-stderr "$SOCKX" --json timeline "$T/long.jsonl"
 	printf '%s\n' "$output" >"$T/re.jsonl"

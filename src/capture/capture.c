@@ -467,6 +467,8 @@ int capture_finish(struct capture *c, int exch_rc)
 	drain(c);
 	if (c->tl_source) {	/* the reader has ended: the last of them */
 		pull_packets(c, c->sx);
+		if (c->w.stats_ok)
+			timeline_wire_dropped(c->sx, c->w.drop);
 		timeline_source(c->sx, NULL, NULL);
 		c->tl_source = false;
 	}

@@ -8,10 +8,12 @@
 #include "tl_draw.h"
 
 /*
- * A bulk run in progress: its first TL_FOLD_HEAD items are drawn, the
- * next ones held; once more than HELD are held the oldest are counted
- * into the fold; at the run's end the fold is drawn (if it holds at
- * least TL_FOLD_MIN items: else they are drawn), then the last TL_FOLD_TAIL.
+ * A bulk run in progress: its first TL_FOLD_HEAD items are drawn (and
+ * the rest of a bracket they opened), the next ones held; once more than
+ * HELD are held the oldest are counted into the fold; at the run's end
+ * the fold is drawn (if it holds at least TL_FOLD_MIN items: else they
+ * are drawn), then the last TL_FOLD_TAIL (less those of a bracket whose
+ * entry was folded). A fold never cuts a bracket in two.
  */
 #define HELD (TL_FOLD_MIN + TL_FOLD_TAIL)
 
@@ -245,6 +247,12 @@ void timeline_lost(struct sockx *sx, size_t n)
 {
 	if (sx->timeline)
 		sx->timeline->dropped += n;
+}
+
+void timeline_wire_dropped(struct sockx *sx, size_t n)
+{
+	if (sx->timeline)
+		sx->timeline->wire_dropped += n;
 }
 
 void timeline_add(struct sockx *sx, const struct tl_row *r)
@@ -497,6 +505,9 @@ static void fold_end(struct sockx *sx)
 	if (f->any) {
 		while (f->nheld > TL_FOLD_TAIL)
 			fold_count(f, oldest(f));
+		/* the tail starts outside any bracket: not a return whose entry was folded */
+		while (f->nheld && (f->sum.open[TL_SELF] || f->sum.open[TL_PEER]))
+			fold_count(f, oldest(f));
 		if (!f->sum.row.packets)	/* no wire: the bytes the calls sent */
 			f->sum.row.bytes = f->call_bytes;
 		tl_draw_item(sx, &f->sum);
@@ -514,6 +525,8 @@ static void fold_feed(struct sockx *sx, struct tl_item *it)
 	struct timeline *tl = sx->timeline;
 	struct tl_fold *f = tl->fold;
 
+	bool inside = tl->open[TL_SELF] || tl->open[TL_PEER];
+
 	if (it->what == TLW_ENTER)
 		tl->open[it->row.side]++;
 	else if (it->what == TLW_RETURN && tl->open[it->row.side] > 0)
@@ -524,7 +537,8 @@ static void fold_feed(struct sockx *sx, struct tl_item *it)
 		tl_draw_item(sx, it);
 		return;
 	}
-	if (f->run++ < TL_FOLD_HEAD) {
+	/* the head, and then up to the end of a bracket it opened */
+	if (f->run++ < TL_FOLD_HEAD || (inside && !f->nheld)) {
 		tl_draw_item(sx, it);
 		return;
 	}

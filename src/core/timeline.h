@@ -109,6 +109,7 @@ struct timeline {
 	struct tl_row *rows;
 	size_t n, cap;
 	size_t dropped;		/* rows not kept at the cap */
+	size_t wire_dropped;	/* packets libpcap dropped */
 	bool recording;		/* calls are recorded (timeline_start) */
 	enum tl_side side;	/* whose the next calls are */
 	double start;		/* timeline_start, seconds since sx->t0: the
@@ -191,6 +192,9 @@ void timeline_packet(struct sockx *sx, const struct tl_row *p);
 
 /* n packets more than the source kept: counted as not kept. */
 void timeline_lost(struct sockx *sx, size_t n);
+
+/* n packets the capture itself dropped (its ring overflowed): said at the end. */
+void timeline_wire_dropped(struct sockx *sx, size_t n);
 
 /* A row read back (a saved run, a tour's child): recorded as it is. */
 void timeline_add(struct sockx *sx, const struct tl_row *r);

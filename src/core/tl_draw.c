@@ -118,6 +118,20 @@ static const char *result(const struct tl_row *r, char *buf, size_t len)
 	return buf;
 }
 
+/* A call that failed, not one that asks again (EAGAIN) or goes on (EINPROGRESS). */
+static bool failed(const struct tl_row *r)
+{
+	static const char *const not_errors[] = { "EAGAIN", "EWOULDBLOCK", "EINPROGRESS", "EINTR" };
+	size_t i;
+
+	if (r->ret >= 0 || !r->err[0])
+		return false;
+	for (i = 0; i < ARRAY_SIZE(not_errors); i++)
+		if (strcmp(r->err, not_errors[i]) == 0)
+			return false;
+	return true;
+}
+
 static bool is_call(enum tl_what w)
 {
 	return w == TLW_CALL || w == TLW_ENTER || w == TLW_RETURN;
@@ -143,8 +157,7 @@ static void self_col(FILE *m, const struct sockx *sx, const struct tl_item *it)
 {
 	char t[400];
 	bool mine = is_call(it->what) && it->row.side == TL_SELF;
-	const char *code = mine && it->row.ret < 0 && it->row.err[0] &&
-			   strcmp(it->row.err, "EINPROGRESS") != 0 ? C_RED : NULL;
+	const char *code = mine && failed(&it->row) ? C_RED : NULL;
 
 	if (!mine) {
 		put(m, sx, NULL, "", CALL_W - 3);
@@ -203,7 +216,7 @@ static void peer_col(FILE *m, const struct sockx *sx, const struct tl_item *it)
 	call_text(it, t, sizeof(t));
 	fputs(it->what == TLW_ENTER ? "┌─ " : it->what == TLW_RETURN ? "└─ " :
 	      it->open[TL_PEER] ? "│  " : "", m);
-	put(m, sx, it->row.ret < 0 && it->row.err[0] ? C_RED : NULL, t, 0);
+	put(m, sx, failed(&it->row) ? C_RED : NULL, t, 0);
 }
 
 static const char *kind_name(enum tl_what w)
@@ -316,7 +329,8 @@ void tl_draw_head(struct sockx *sx)
 	if (!m)
 		return;
 	fprintf(m, "timeline of %s: its system calls and %s, in ms since it started\n",
-		tl->command, tl->af_unix ? "the bytes the kernel copied" : "the packets of its flow");
+		tl->command, tl->af_unix ? "the bytes the kernel copied" :
+		"the packets it sent and received");
 	wire_line(m, tl);
 	snprintf(self, sizeof(self), "%s", tl->self);
 	snprintf(wire, sizeof(wire), "wire: %s", tl->wire ? tl->iface : tl->af_unix ? "none (AF_UNIX)" : "(not drawn)");
@@ -344,11 +358,15 @@ void tl_draw_end(struct sockx *sx)
 		return;
 	if (!tl->began)
 		tl_draw_head(sx);
-	if (tl->dropped)
+	if (tl->wire_dropped)
+		snprintf(note, sizeof(note), "note: libpcap dropped %zu packets (the capture "
+			 "ring overflowed): the wire column lacks them", tl->wire_dropped);
+	else if (tl->dropped)
 		snprintf(note, sizeof(note), "note: %zu events were not kept (the timeline "
 			 "keeps %d waiting to be drawn; a packet the capture handed over after "
 			 "later rows were drawn is counted, not drawn)", tl->dropped, TIMELINE_MAX);
 	EMIT_AT(sx, note[0] ? EV_SAY : EV_JSON, timeline_end, .items = (long long)tl->drawn,
 		.folds = (long long)tl->folds, .dropped = (long long)tl->dropped,
-		.not_kept = (long long)tl->items_dropped, .note = note);
+		.not_kept = (long long)tl->items_dropped,
+		.capture_dropped = (long long)tl->wire_dropped, .note = note);
 }

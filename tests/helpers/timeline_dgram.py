@@ -86,6 +86,10 @@ def main():
     else:	# a raw socket reads other processes' echo replies too: each of
         # ours needs a read of its own that returned after it came
         ends = sorted(r["t_end_ms"] for r in reads)
+        # a reply after the last read drawn had its read folded
+        ins = [i for i in ins if ends and i["t_ms"] <= ends[-1]]
+        if not ins:
+            bad.append("no reply before the last read drawn")
         for k, i in enumerate(ins):
             if sum(1 for e in ends if e >= i["t_ms"]) < len(ins) - k:
                 bad.append("reply %d came at %s ms: too few reads returned after it"

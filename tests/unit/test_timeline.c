@@ -148,6 +148,47 @@ static void test_fold(void)
 	timeline_free(&sx);
 }
 
+/* A fold never cuts a bracket: every return drawn has its entry drawn. */
+static void test_fold_brackets(void)
+{
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	struct fake f = { .upto = 1 };
+	size_t i, j, runs;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	f.start = tl->start;
+	timeline_wire(&sx, "lo", "ns", 0.04, 16, true, NULL);
+	timeline_source(&sx, fake_pull, &f);
+	for (runs = 0; runs < 2; runs++) {	/* folds of odd and even length */
+		for (i = 0; i < 30 + runs; i++) {	/* each send brackets its segment */
+			double t = 0.1 * (double)runs + (double)i * 1e-4;
+
+			packet(&f, t + 2e-5, TL_SELF, TL_ACK, 10);	/* 4 items a send */
+			packet(&f, t + 3e-5, TL_PEER, TL_ACK, 0);
+			call(&sx, "send", 10, NULL, t, t + 5e-5);
+			f.n = f.given = 0;
+		}
+		call(&sx, "close", 0, NULL, 0.1 * (double)runs + 0.05, 0.1 * (double)runs + 0.0501);
+	}
+	timeline_source(&sx, NULL, NULL);
+	timeline_flush(&sx, true);
+	CHECK(tl->folds == 2);
+	for (i = 0; i < tl->nitems; i++) {
+		if (tl->items[i].what != TLW_RETURN)
+			continue;
+		for (j = i; j-- > 0;)
+			if (tl->items[j].what == TLW_ENTER && tl->items[j].row.t == tl->items[i].row.t)
+				break;
+		CHECK(j < i);	/* found */
+		CHECK(j < i && i == j + 3);	/* both packets inside */
+	}
+	CHECK(in_order(tl));
+	timeline_free(&sx);
+}
+
 /* AF_UNIX: a recv's transfer starts at the send that put its first byte. */
 static void test_unix(void)
 {
@@ -296,6 +337,7 @@ int main(void)
 {
 	test_settle();
 	test_fold();
+	test_fold_brackets();
 	test_unix();
 	test_two_sides();
 	test_cap();
