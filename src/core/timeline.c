@@ -154,6 +154,23 @@ void timeline_start(struct sockx *sx)
 	tl->calls_upto = tl->start;
 }
 
+void timeline_hold(struct sockx *sx, bool hold)
+{
+	struct timeline *tl = sx->timeline;
+
+	if (!tl || !tl->recording)
+		return;
+	tl->hold = hold ? tl->start : EV_NAN;
+	if (!hold)
+		timeline_flush(sx, false);
+}
+
+void timeline_peer(struct sockx *sx, const char *peer)
+{
+	if (sx->timeline)
+		snprintf(sx->timeline->peer, sizeof(sx->timeline->peer), "%s", peer);
+}
+
 void timeline_side(struct sockx *sx, enum tl_side side)
 {
 	if (sx->timeline)

@@ -162,6 +162,16 @@ void timeline_free(struct sockx *sx);
  */
 void timeline_start(struct sockx *sx);
 
+/*
+ * Nothing is drawn (calls are recorded) until released: a server records
+ * its listener's calls before its capture says what the wire column
+ * holds, which the head, drawn with the first row, names.
+ */
+void timeline_hold(struct sockx *sx, bool hold);
+
+/* The right column's head, once known (a server's port after bind). */
+void timeline_peer(struct sockx *sx, const char *peer);
+
 /* Whose the calls from now on are (the unix demo runs both ends). */
 void timeline_side(struct sockx *sx, enum tl_side side);
 

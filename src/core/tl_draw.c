@@ -96,6 +96,20 @@ static int width(const char *s)
 	return w;
 }
 
+/* s cut to w characters, the last one "…", when it is longer. */
+static void cut(char *s, int w)
+{
+	int n = 0;
+	char *p;
+
+	if (width(s) <= w)
+		return;
+	for (p = s; *p; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80 && n++ == w - 1)
+			break;
+	strcpy(p, "…");
+}
+
 /* s, coloured (code NULL: not), padded with spaces to w characters. */
 static void put(FILE *f, const struct sockx *sx, const char *code, const char *s, int w)
 {
@@ -165,6 +179,9 @@ static void self_col(FILE *m, const struct sockx *sx, const struct tl_item *it)
 		return;
 	}
 	call_text(it, t, sizeof(t));
+	/* a bracket's mark and the peer's column stay in line: cut the call */
+	if (it->what != TLW_CALL || it->open[TL_PEER])
+		cut(t, CALL_W - 4);
 	if (it->what == TLW_RETURN)
 		fprintf(m, "%*s", width(t) < CALL_W - 3 ? CALL_W - 3 - width(t) : 0, "");
 	put(m, sx, code, t, it->what == TLW_RETURN ? 0 : CALL_W - 3);
