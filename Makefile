@@ -55,12 +55,14 @@ FUZZ_CHECK_SECONDS ?= 5
 # when a program the tests or benchmarks run is in none of these (nor in
 # every Debian system). clang's runtime libraries (libFuzzer, ASan) are
 # only recommended by clang, and deps installs no recommends: named here.
+# chromium: headless, it loads what sockx draws (tests/timeline-browser.bats,
+# the screenshot of make timeline-doc).
 CLANG_MAJOR := $(or $(shell clang -dumpversion 2>/dev/null | cut -d. -f1),14)
 BUILD_PKGS := gcc make pkg-config libpcap-dev libcap-dev libjansson-dev clang \
 	libclang-rt-$(CLANG_MAJOR)-dev
 TEST_PKGS := bats bats-support bats-assert parallel libcap2-bin tcpdump \
 	socat python3 jq nftables iproute2 iputils-ping util-linux procps \
-	strace zsh fish shellcheck groff-base man-db manpages manpages-dev cppcheck librsvg2-bin
+	strace zsh fish shellcheck groff-base man-db manpages manpages-dev cppcheck librsvg2-bin chromium
 BENCH_PKGS := iperf3 ncat netcat-openbsd sockperf hyperfine
 DEB_PKGS := $(BUILD_PKGS) $(TEST_PKGS) $(BENCH_PKGS)
 # bats runs this many test files at once (GNU parallel); the tests in one

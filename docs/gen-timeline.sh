@@ -5,7 +5,9 @@
 # make timeline-doc runs it as root (the wire column needs a capture);
 # tests/timeline-doc.bats runs it again and compares the two modulo times,
 # ports and the ACKs whose timing varies (tests/helpers/timeline_norm.py).
-# Every server is on 127.0.0.1, port 0, and is stopped here.
+# Every server is on 127.0.0.1, port 0, and is stopped here. Last, headless
+# Chromium draws OUTDIR/tutorial.svg into OUTDIR/screenshot.png, the
+# window cut to the drawing (tests/helpers/browse.sh).
 set -euo pipefail
 
 sockx=$(realpath "${1:?usage: gen-timeline.sh SOCKX OUTDIR}")
@@ -63,3 +65,14 @@ serve tutorial python3 "$dir/examples/tutorial_server.py" 0
 long=$(printf 'x%.0s' {1..2000})
 DISPLAY_CMD="sockx tcp-client 127.0.0.1 $PORT -m \"\$(printf 'x%.0s' {1..2000})\" --timeline"
 show unread "$sockx" tcp-client 127.0.0.1 "$PORT" -m "$long" --timeline
+
+# what a browser shows: the tutorial's SVG, a window of the drawing's size
+size=$(sed -n 's/^<svg .* width="\([0-9]*\)" height="\([0-9]*\)".*/\1,\2/p' "$out/tutorial.svg")
+if ! "$dir/../tests/helpers/browse.sh" "$tmp/browser" "file://$out/tutorial.svg" "$size"; then
+	echo "gen-timeline.sh: chromium could not draw tutorial.svg (make deps installs chromium)" >&2
+	cat "$tmp/browser/log" >&2 2>/dev/null || true
+	exit 1
+fi
+mv "$tmp/browser/shot.png" "$out/screenshot.png"
+cat "$dir/timeline/browser.md"
+printf '\n![the tutorial run, its SVG in Chromium](timeline/screenshot.png)\n'

@@ -21,6 +21,7 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 	grep -qF '= -1 ECONNREFUSED ─┘' "$DOCS/timeline.md"
 	grep -qF 'RST,ACK' "$DOCS/timeline.md"
 	grep -qF '你好,服务器!' "$DOCS/timeline.md"
+	grep -qF '](timeline/screenshot.png)' "$DOCS/timeline.md"
 	grep -qF '](docs/timeline.md)' "$DOCS/../README.md"
 	grep -qF 'docs/timeline.md' "$DOCS/sockx.1"
 }
@@ -44,6 +45,21 @@ DOCS="$BATS_TEST_DIRNAME/../docs"
 	for name in tutorial wrong-port unread; do
 		python3 "$CHECK" svg "$BATS_TEST_TMPDIR/svg/$name.svg" 'connect' 'SYN' 'close'
 	done
+	# Chromium's screenshot, taken again: a PNG, not blank (its pixels
+	# vary from one run to the next: not compared)
+	python3 "$CHECK" png "$BATS_TEST_TMPDIR/svg/screenshot.png"
+}
+
+@test "timeline-doc: the screenshot docs/ ships is a PNG of the drawing, not blank, small" {
+	local f=$DOCS/timeline/screenshot.png
+	[[ $(head -c 8 "$f" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]
+	python3 "$CHECK" png "$f"
+	(($(stat -c %s "$f") < 200000))
+	# the window was cut to the drawing: the PNG is the SVG's size
+	local w h
+	w=$(sed -n 's/^<svg .* width="\([0-9]*\)".*/\1/p' "$DOCS/timeline/tutorial.svg")
+	h=$(sed -n 's/^<svg .* height="\([0-9]*\)".*/\1/p' "$DOCS/timeline/tutorial.svg")
+	[[ $(python3 -c 'import struct,sys; print("%d %d" % struct.unpack(">II", open(sys.argv[1], "rb").read()[16:24]))' "$f") == "$w $h" ]]
 }
 
 @test "timeline-doc: every SVG in docs/ is well-formed and rsvg-convert renders it, not blank" {
