@@ -43,6 +43,8 @@ struct sockx {
 	bool hex;		/* the command's --hex: data as a hex dump */
 	bool data_out;		/* stdout carries the data (netcat mode) */
 	double t_call;		/* -v: when the traced call began (0: unknown) */
+	const void *call_data;	/* --timeline: the bytes the traced call moved */
+	size_t call_len;	/* (sock.c sets them, sock_trace takes them) */
 	struct timeline *timeline;	/* --timeline: the calls and packets recorded, or NULL */
 };
 

@@ -81,7 +81,7 @@ pings() {
 	[[ $output =~ sendto\([0-9]+,\ 84\ bytes,\ 0,\ 127\.0\.0\.1:0\)\ +─┐ ]]
 	[[ $output =~ "│  echo request id 4242 seq 1 "\ +"──────────▶" ]]
 	[[ $output =~ "│  ◀──────────  echo reply id 4242 seq 1" ]]
-	[[ $output =~ "= 84 ─┘" ]]
+	[[ $output =~ "= 84: ".*" ─┘" ]]
 	[[ $output =~ recvmsg\(.*\)\ =\ 84 ]]
 	[[ ${lines[-1]} == "rtt min/avg/max/mdev = "* ]]
 	[ -z "$stderr" ]
@@ -145,8 +145,8 @@ EOF
 	new_ns
 	run -0 --separate-stderr in_ns_nobody "$SOCKX" raw-icmp --dgram -c 2 -i 0.2 127.0.0.1 --timeline
 	[[ $output == *"wire: not drawn: no capture on lo without CAP_NET_RAW"* ]]
-	[ "$(grep -cE '^ +[0-9.]+  sendto\([0-9]+, 64 bytes, 0, 127\.0\.0\.1:0\) = 64$' <<<"$output")" -eq 2 ]
-	[ "$(grep -cE '^ +[0-9.]+  recvmsg\(.*\) = 64$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE '^ +[0-9.]+  sendto\([0-9]+, 64 bytes, 0, 127\.0\.0\.1:0\) = 64: .*$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE '^ +[0-9.]+  recvmsg\(.*\) = 64: .*$' <<<"$output")" -eq 2 ]
 	[[ $output != *"echo request"* ]]
 	[[ $output == *"2 packets transmitted, 2 received"* ]]
 	[ -z "$stderr" ]

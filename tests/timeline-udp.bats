@@ -109,8 +109,8 @@ EOF
 	start_server srv "$SOCKX" udp-server --mode echo -p 0
 	run -0 --separate-stderr as_nobody "$SOCKX" udp-client 127.0.0.1 "$PORT" -m "$MSG" --count 2 --timeline
 	[[ $output == *"wire: not drawn: no capture on lo without CAP_NET_RAW"* ]]
-	[ "$(grep -cE '^ +[0-9.]+  send\([0-9]+, 17 bytes, 0\) = 17$' <<<"$output")" -eq 2 ]
-	[ "$(grep -cE '^ +[0-9.]+  recv\([0-9]+, [0-9]+, [0-9]+\) = 17$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE '^ +[0-9.]+  send\([0-9]+, 17 bytes, 0\) = 17: 你好,服务器!$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE '^ +[0-9.]+  recv\([0-9]+, [0-9]+, [0-9]+\) = 17: 你好,服务器!$' <<<"$output")" -eq 2 ]
 	[[ $output =~ close\([0-9]+\)\ =\ 0 ]]
 	[[ $output != *"UDP ("* ]]
 	[[ ${lines[-1]} == "2 sent, 2 received, 0% loss"* ]]

@@ -78,9 +78,9 @@ PY
 	[[ $output =~ this\ process:\ the\ client\ end\ +wire:\ none\ \(AF_UNIX\)\ +the\ server\ end ]]
 	# the calls' column: the client's at the left, the server end's far right
 	grep -qE '^ +[0-9]+\.[0-9]{3}  connect\(' <<<"$output"
-	grep -qE '^ +[0-9]+\.[0-9]{3}  sendmsg\(.*\) = 5$' <<<"$output"
+	grep -qE '^ +[0-9]+\.[0-9]{3}  sendmsg\(.*\) = 5: [a-z]+$' <<<"$output"
 	grep -qE '^ +[0-9]+\.[0-9]{3} {90,}accept4\(' <<<"$output"
-	grep -qE '^ +[0-9]+\.[0-9]{3} {90,}recvmsg\(.*\) = 12$' <<<"$output"
+	grep -qE '^ +[0-9]+\.[0-9]{3} {90,}recvmsg\(.*\) = 12: a longer one$' <<<"$output"
 	[ "$(grep -c ' 5 bytes, copied by the kernel ──▶' <<<"$output")" -eq 1 ]
 	[ "$(grep -c ' 12 bytes, copied by the kernel ──▶' <<<"$output")" -eq 1 ]
 	# the demonstration's own lines are still there, its lesson last
@@ -96,7 +96,7 @@ PY
 	[[ $output == *"wire: none: AF_UNIX"* ]]
 	[[ $output == *"peer $ADDR"* ]]
 	grep -qE '^ +[0-9.]+  connect\([0-9]+, '"$ADDR"'\) = 0$' <<<"$output"
-	grep -qE '^ +[0-9.]+  recvmsg\(.*\) = 5$' <<<"$output"
+	grep -qE '^ +[0-9.]+  recvmsg\(.*\) = 5: [A-Z]+$' <<<"$output"
 	[[ $output != *"copied by the kernel"* ]]
 	[ -z "$stderr" ]
 	ADDR2=$(fresh_name 2)

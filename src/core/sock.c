@@ -88,15 +88,38 @@ static void call_begin(struct sockx *sx)
 }
 #define TIMED(sx, call) (call_begin(sx), (call))
 
+/* --timeline: the bytes a call moved, for its row (sock_trace takes them). */
+static void moved(struct sockx *sx, const void *p, ssize_t rc)
+{
+	if (sx->timeline && rc > 0) {
+		sx->call_data = p;
+		sx->call_len = (size_t)rc;
+	}
+}
+
+/* The same, of a message: its first buffer's part. */
+static void moved_msg(struct sockx *sx, const struct msghdr *m, ssize_t rc)
+{
+	if (m->msg_iovlen > 0 && rc > 0)
+		moved(sx, m->msg_iov[0].iov_base,
+		      (ssize_t)((size_t)rc < m->msg_iov[0].iov_len ? (size_t)rc : m->msg_iov[0].iov_len));
+}
+
 void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 		int err, const char *fmt, ...)
 {
 	char args[256], e[96];
 	const char *name = rc < 0 ? strerrorname_np(err) : NULL;
+	const void *data;
+	size_t len;
 	double t_enter = sx->t_call > 0 ? sx->t_call : EV_NAN, t_exit;
 	va_list ap;
 
 	sx->t_call = 0;
+	data = sx->call_data;
+	len = sx->call_len;
+	sx->call_data = NULL;
+	sx->call_len = 0;
 	/* --timeline: the calls of level 1 are recorded, shown or not */
 	if (sx->verbose < level && !(sx->timeline && level <= 1))
 		return;
@@ -106,7 +129,7 @@ void sock_trace(struct sockx *sx, int level, const char *call, long rc,
 	va_end(ap);
 	if (sx->timeline && level <= 1)
 		timeline_call(sx, call, args, rc, rc < 0 ? (name ? name : "E?") : NULL,
-			      t_enter, t_exit);
+			      t_enter, t_exit, data, len);
 	if (sx->verbose < level)
 		return;
 	EMIT_AT(sx, level >= 2 ? EV_V2 : EV_V1, call, .name = call, .args = args,
@@ -280,6 +303,7 @@ ssize_t sock_send(struct sockx *sx, int fd, const void *p, size_t n, int flags)
 	ssize_t rc = TIMED(sx, send(fd, p, n, flags));
 	int err = errno;
 
+	moved(sx, p, rc);
 	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "send", (long)rc, err, "%d, %zu bytes, %s", fd, n,
 			   flags & MSG_NOSIGNAL ? "MSG_NOSIGNAL" : "0");
@@ -292,6 +316,7 @@ ssize_t sock_recv(struct sockx *sx, int fd, void *p, size_t n, int flags)
 	ssize_t rc = TIMED(sx, recv(fd, p, n, flags));
 	int err = errno;
 
+	moved(sx, p, rc);
 	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "recv", (long)rc, err, "%d, %zu, %d", fd, n, flags);
 	errno = err;
@@ -306,6 +331,7 @@ ssize_t sock_sendto(struct sockx *sx, int fd, const void *p, size_t n,
 	int err = errno;
 	char s[ADDR_TEXT];
 
+	moved(sx, p, rc);
 	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "sendto", (long)rc, err, "%d, %zu bytes, %d, %s",
 			   fd, n, flags, to ? addr_str(to, s, sizeof(s)) : "NULL");
@@ -326,6 +352,7 @@ ssize_t sock_recvfrom(struct sockx *sx, int fd, void *p, size_t n, int flags,
 	from->len = sizeof(from->ss);
 	rc = TIMED(sx, recvfrom(fd, p, n, flags, (struct sockaddr *)&from->ss, &from->len));
 	err = errno;
+	moved(sx, p, rc);
 	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "recvfrom", (long)rc, err, "%d, %zu, %d -> %s",
 			   fd, n, flags, rc >= 0 ? addr_str(from, s, sizeof(s)) : "?");
@@ -367,6 +394,7 @@ ssize_t sock_sendmsg(struct sockx *sx, int fd, const struct msghdr *m, int flags
 	int err = errno;
 	char f[160];
 
+	moved_msg(sx, m, rc);
 	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "sendmsg", (long)rc, err, "%d, %zu iov, %zu control, %s",
 			   fd, (size_t)m->msg_iovlen, (size_t)m->msg_controllen,
@@ -382,6 +410,7 @@ ssize_t sock_recvmsg(struct sockx *sx, int fd, struct msghdr *m, int flags)
 	char f[160], out[160];
 
 	/* Every flag recvmsg returns (MSG_TRUNC, MSG_CTRUNC, MSG_EOR ...) is shown. */
+	moved_msg(sx, m, rc);
 	if (sx->verbose || sx->timeline)
 		sock_trace(sx, 1, "recvmsg", (long)rc, err, "%d, %zu control, %s -> msg_flags %s",
 			   fd, (size_t)m->msg_controllen, msg_flags_str(flags, f, sizeof(f)),

@@ -178,7 +178,8 @@ void timeline_side(struct sockx *sx, enum tl_side side)
 }
 
 void timeline_call(struct sockx *sx, const char *name, const char *args,
-		   long ret, const char *err, double t_enter, double t_exit)
+		   long ret, const char *err, double t_enter, double t_exit,
+		   const void *data, size_t len)
 {
 	struct timeline *tl = sx->timeline;
 	struct tl_row *r;
@@ -200,6 +201,9 @@ void timeline_call(struct sockx *sx, const char *name, const char *args,
 		snprintf(r->args, sizeof(r->args), "%s", args);
 		r->ret = ret;
 		snprintf(r->err, sizeof(r->err), "%s", err ? err : "");
+		r->data_n = data ? (unsigned)(len < TL_DATA ? len : TL_DATA) : 0;
+		if (r->data_n)
+			memcpy(r->data, data, r->data_n);
 		if (strcmp(name, "connect") == 0 && err && strcmp(err, "EINPROGRESS") == 0)
 			tl->hold = isnan(t_enter) ? t_exit : t_enter;
 	}

@@ -33,6 +33,7 @@
 #define TIMELINE_MAX 4096	/* rows waiting to settle, and items kept */
 #define TL_FOLD_HEAD 6		/* a bulk run's first items, drawn */
 #define TL_FOLD_TAIL 3		/* its last items, drawn after the fold */
+#define TL_DATA 48		/* bytes a call moved kept for its row */
 #define TL_FOLD_MIN 8		/* fewer in its middle: drawn, not folded */
 
 /* TCP's control bits, as on the wire (core does not include wire/). */
@@ -63,6 +64,8 @@ struct tl_row {
 	char args[128];		/* as sock_trace wrote them */
 	long ret;
 	char err[20];		/* errno's name when ret < 0, or "" */
+	unsigned char data[TL_DATA];	/* the first bytes it moved */
+	unsigned data_n;		/* how many of them are kept */
 	/* a packet */
 	char proto[8];		/* "TCP", "UDP", "ICMP", "ICMPv6" */
 	uint8_t flags;		/* TCP: TL_* */
@@ -175,9 +178,13 @@ void timeline_peer(struct sockx *sx, const char *peer);
 /* Whose the calls from now on are (the unix demo runs both ends). */
 void timeline_side(struct sockx *sx, enum tl_side side);
 
-/* A call, from sock_trace (t_enter NaN: not known). */
+/*
+ * A call, from sock_trace (t_enter NaN: not known), with the bytes it
+ * moved (data NULL: none).
+ */
 void timeline_call(struct sockx *sx, const char *name, const char *args,
-		   long ret, const char *err, double t_enter, double t_exit);
+		   long ret, const char *err, double t_enter, double t_exit,
+		   const void *data, size_t len);
 
 /*
  * The wire: captured on iface, timestamps of precision ("ns", "us"), the

@@ -9,6 +9,7 @@
 
 #define CALL_W 54	/* this process's column, its bracket marks included */
 #define WIRE_W 44	/* the wire's column */
+#define DATA_W 24	/* a call's bytes, shown after its result */
 
 const char *tl_flags(uint8_t flags, char *buf, size_t len)
 {
@@ -86,28 +87,56 @@ const char *tl_fold_label(const struct tl_item *it, char *buf, size_t len)
 	return buf;
 }
 
-/* Characters a line shows (UTF-8: each sequence one). */
+/* Is code point c drawn two columns wide (CJK, Hangul, fullwidth forms)? */
+static bool wide(unsigned c)
+{
+	return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+	       (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+	       (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+/* The code point at *p (valid UTF-8: text was escaped); *p moves past it. */
+static unsigned next_cp(const unsigned char **p)
+{
+	int more = **p >= 0xF0 ? 3 : **p >= 0xE0 ? 2 : **p >= 0xC0 ? 1 : 0;
+	unsigned c = more ? **p & (0x3Fu >> more) : **p;
+
+	for ((*p)++; more && (**p & 0xC0) == 0x80; more--)
+		c = (c << 6) | (*(*p)++ & 0x3Fu);
+	return c;
+}
+
+/* Columns a line takes on a terminal. */
 static int width(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	int w = 0;
 
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
+	while (*p)
+		w += wide(next_cp(&p)) ? 2 : 1;
 	return w;
 }
 
-/* s cut to w characters, the last one "…", when it is longer. */
-static void cut(char *s, int w)
+/* s (cap bytes) cut to w columns, its last one "…", when it is wider. */
+static void cut(char *s, size_t cap, int w)
 {
-	int n = 0;
-	char *p;
+	const unsigned char *p = (const unsigned char *)s, *q;
+	int cols = 0, cw;
+	size_t at;
 
 	if (width(s) <= w)
 		return;
-	for (p = s; *p; p++)
-		if (((unsigned char)*p & 0xC0) != 0x80 && n++ == w - 1)
+	while (*p) {
+		q = p;
+		cw = wide(next_cp(&q)) ? 2 : 1;
+		if (cols + cw > w - 1)
 			break;
-	strcpy(p, "…");
+		cols += cw;
+		p = q;
+	}
+	at = (size_t)(p - (const unsigned char *)s);
+	snprintf(s + at, cap - at, "…");
 }
 
 /* s, coloured (code NULL: not), padded with spaces to w characters. */
@@ -151,18 +180,36 @@ static bool is_call(enum tl_what w)
 	return w == TLW_CALL || w == TLW_ENTER || w == TLW_RETURN;
 }
 
-/* A call's text: "name(args) = ret", its entry "name(args)", or its return "= ret". */
+/* ": 你好,服务器!": the first bytes a call moved, escaped, cut at DATA_W columns. */
+static const char *moved(const struct tl_row *r, char *buf, size_t len)
+{
+	char e[4 * TL_DATA + 16];
+	size_t n;
+
+	buf[0] = '\0';
+	if (!r->data_n || r->ret <= 0)
+		return buf;
+	n = esc_buf(e, sizeof(e) - 4, r->data, r->data_n, false);
+	if ((long)r->data_n < r->ret || n < r->data_n)	/* more than kept: say so */
+		snprintf(e + strlen(e), sizeof(e) - strlen(e), "…");
+	cut(e, sizeof(e), DATA_W);
+	snprintf(buf, len, ": %s", e);
+	return buf;
+}
+
+/* A call's text: "name(args) = ret: data", its entry "name(args)", or its return "= ret: data". */
 static const char *call_text(const struct tl_item *it, char *buf, size_t len)
 {
-	char a[200], res[48];
+	char a[200], res[48], d[4 * TL_DATA + 16];
 
 	esc_buf(a, sizeof(a), it->row.args, strlen(it->row.args), false);
+	moved(&it->row, d, sizeof(d));
 	if (it->what == TLW_RETURN)
-		return result(&it->row, buf, len);
-	if (it->what == TLW_ENTER)
+		snprintf(buf, len, "%s%s", result(&it->row, res, sizeof(res)), d);
+	else if (it->what == TLW_ENTER)
 		snprintf(buf, len, "%s(%s)", it->row.name, a);
 	else
-		snprintf(buf, len, "%s(%s) %s", it->row.name, a, result(&it->row, res, sizeof(res)));
+		snprintf(buf, len, "%s(%s) %s%s", it->row.name, a, result(&it->row, res, sizeof(res)), d);
 	return buf;
 }
 
@@ -181,7 +228,7 @@ static void self_col(FILE *m, const struct sockx *sx, const struct tl_item *it)
 	call_text(it, t, sizeof(t));
 	/* a bracket's mark and the peer's column stay in line: cut the call */
 	if (it->what != TLW_CALL || it->open[TL_PEER])
-		cut(t, CALL_W - 4);
+		cut(t, sizeof(t), CALL_W - 4);
 	if (it->what == TLW_RETURN)
 		fprintf(m, "%*s", width(t) < CALL_W - 3 ? CALL_W - 3 - width(t) : 0, "");
 	put(m, sx, code, t, it->what == TLW_RETURN ? 0 : CALL_W - 3);
@@ -268,7 +315,9 @@ static void emit_item(struct sockx *sx, const struct tl_item *it, const char *li
 	     .label = pkt && !tcp ? r->label : NULL,
 	     .packets = it->what == TLW_FOLD ? r->packets : EV_NONE,
 	     .calls = it->what == TLW_FOLD ? r->calls : EV_NONE,
-	     .bytes = it->what == TLW_FOLD ? r->bytes : EV_NONE, .line = line);
+	     .bytes = it->what == TLW_FOLD ? r->bytes : EV_NONE,
+	     .data = call && r->data_n && r->ret > 0 ? EV_BYTES(r->data, r->data_n) : EV_BYTES(NULL, 0),
+	     .line = line);
 }
 
 /* Kept for the renderers of the whole run, up to TIMELINE_MAX. */

@@ -57,7 +57,7 @@ static void call(struct sockx *sx, const char *name, long ret, const char *err,
 {
 	double s = sx->timeline->start;
 
-	timeline_call(sx, name, "3", ret, err, s + t, s + t_end);
+	timeline_call(sx, name, "3", ret, err, s + t, s + t_end, NULL, 0);
 }
 
 static bool in_order(const struct timeline *tl)
@@ -92,7 +92,8 @@ static void test_settle(void)
 	call(&sx, "poll", 1, NULL, 0.0012, 0.0035);
 	CHECK(tl->nitems == 1);			/* held: the connect is in progress */
 	f.upto = 0.0005;
-	timeline_call(&sx, "connect", "3, x: completed", 0, NULL, EV_NAN, tl->start + 0.004);
+	timeline_call(&sx, "connect", "3, x: completed", 0, NULL, EV_NAN, tl->start + 0.004,
+		      NULL, 0);
 	CHECK(tl->nitems == 1);			/* its packets have not come yet */
 	f.upto = 0.01;
 	call(&sx, "close", 0, NULL, 0.005, 0.0051);

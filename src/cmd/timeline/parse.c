@@ -283,6 +283,23 @@ static int parse_when(struct replay *rp, json_t *o, struct tl_row *r,
 	return rc;
 }
 
+/* "data": the bytes a call moved, as saved (JSON text: invalid UTF-8 was U+FFFD). */
+static int get_data(struct replay *rp, json_t *o, struct tl_row *r)
+{
+	json_t *v = json_object_get(o, "data");
+	size_t n;
+
+	r->data_n = 0;
+	if (!v || json_is_null(v))
+		return EXIT_OK;
+	if (!json_is_string(v))
+		return rp_bad(rp, "\"data\" is not a string");
+	n = json_string_length(v);
+	r->data_n = (unsigned)(n < TL_DATA ? n : TL_DATA);
+	memcpy(r->data, json_string_value(v), r->data_n);
+	return EXIT_OK;
+}
+
 /* A call's fields ("call", "enter"). */
 static int parse_call(struct replay *rp, json_t *o, struct tl_row *r)
 {
@@ -295,6 +312,8 @@ static int parse_call(struct replay *rp, json_t *o, struct tl_row *r)
 		rc = rp_get_int(rp, o, "ret", false, LONG_MIN, LONG_MAX, 0, &ret);
 	if (rc == EXIT_OK)
 		rc = get_str(rp, o, "errno", false, r->err, sizeof(r->err));
+	if (rc == EXIT_OK)
+		rc = get_data(rp, o, r);
 	r->ret = (long)ret;
 	return rc;
 }
