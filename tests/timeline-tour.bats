@@ -49,7 +49,7 @@ lines = sys.argv[1].splitlines()
 i = next(k for k, l in enumerate(lines) if "accept4(" in l)
 head = lines[i].split("accept4(")[0].lstrip()
 gap = head[head.index(" "):]
-# an accept that blocked while the client's calls ran opens a bracket: "┌─ "
+# an accept that blocked while the client called opens a bracket: "┌─ "
 assert len(gap) >= 90 and set(gap) <= {" ", "\u2502", "\u250c", "\u2500"}, lines[i]
 assert any(l.rstrip().endswith("ACK") or "ACK " in l for l in lines[:i]), "no ACK before accept"
 ' "$output"
