@@ -1,6 +1,7 @@
 # Helpers of the --svg tests (timeline-*.bats): the drawing checked by
 # tests/helpers/svg_check.py, and rendered by rsvg-convert.
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # $output, $status, $stderr: set by bats run
 
 SVG_CHECK="$BATS_TEST_DIRNAME/helpers/svg_check.py"
 
