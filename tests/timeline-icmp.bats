@@ -183,8 +183,7 @@ EOF
 	run -0 --separate-stderr "$SOCKX" raw-icmp -f -c 500 127.0.0.1 --svg "$SVG"
 	[[ $output == *"500 packets transmitted, 500 received"* && $output != *"timeline of"* ]]
 	svg_in_order "$SVG" '^sendto\(' '^echo request id [0-9]+ seq 1$' \
-		'^\.\.\. [0-9,]+ packets, [0-9.]+ KiB, [0-9,]+ calls in [0-9.]+ ms \.\.\.$' \
-		'seq 500$' '^close\('
+		'^\.\.\. [0-9,]+ packets, [0-9.]+ KiB, [0-9,]+ calls in [0-9.]+ ms \.\.\.$' '^close\('
 	svg_renders "$SVG"
 }
 
