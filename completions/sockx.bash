@@ -39,8 +39,12 @@ _sockx() {
 			return ;;
 		--idle-timeout)
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -b --bind -p --port -l --listen --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only --timeline' ;;
+		opts=' -b --bind -p --port -l --listen --mode --backlog --max-clients --once --idle-timeout --reuseport --nodelay --v6only --timeline --svg' ;;
 	tcp-client)
 		case $prev in
 		-m|--message)
@@ -107,8 +111,12 @@ _sockx() {
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --broadcast --send-only --hex --verify --pcap --timeline' ;;
+		opts=' -m --message -p --port --count --interval -w --timeout --retries --size --stdin --broadcast --send-only --hex --verify --pcap --timeline --svg' ;;
 	unix)
 		case $prev in
 		--mode)
@@ -130,8 +138,12 @@ _sockx() {
 			return ;;
 		--recv-size)
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline'
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline --svg'
 		args='@file' ;;
 	unix-server)
 		case $prev in
@@ -154,8 +166,12 @@ _sockx() {
 			return ;;
 		--recv-size)
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline'
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline --svg'
 		args='@file' ;;
 	unix-client)
 		case $prev in
@@ -178,8 +194,12 @@ _sockx() {
 			return ;;
 		--recv-size)
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline'
+		opts=' --stream --dgram --seqpacket -l --listen --mode --perm --once --max-clients --idle-timeout -m --message -w --timeout --send-fd --creds --recv-size --hex --verify --timeline --svg'
 		args='@file' ;;
 	completions)
 		case $prev in
@@ -233,8 +253,12 @@ _sockx() {
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' -c --count -i --interval -f --flood -w --deadline -s --size -t --ttl -Q --tos --id --ip-id --df -p --pattern -W --timeout -I --interface --src -n --numeric --no-hdrincl --dgram --dump --verify --pcap --timeline' ;;
+		opts=' -c --count -i --interval -f --flood -w --deadline -s --size -t --ttl -Q --tos --id --ip-id --df -p --pattern -W --timeout -I --interface --src -n --numeric --no-hdrincl --dgram --dump --verify --pcap --timeline --svg' ;;
 	capture)
 		case $prev in
 		-r|--read)

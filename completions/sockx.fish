@@ -36,6 +36,7 @@ complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l reuseport -d 's
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l nodelay -d 'set TCP_NODELAY on every client'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l v6only -d 'with -b ::, refuse IPv4-mapped clients'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l timeline -d 'draw the server\'s system calls and its port\'s packets on one time axis, as it goes'
+complete -c sockx -n '__fish_seen_subcommand_from tcp-server' -l svg -r -F -d 'draw that timeline as an SVG sequence diagram into FILE when the server ends (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -s m -l message -x -d 'send MSG and wait for its reply (repeatable)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l message-file -r -F -d 'send FILE\'s bytes as one message, like -m (binary: a protocol frame)'
 complete -c sockx -n '__fish_seen_subcommand_from tcp-client' -l count -x -d 'send the messages N times over (default 1)'
@@ -72,6 +73,7 @@ complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l hex -d 'show re
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l verify -d 'capture the datagrams (libpcap) and check the wire carried exactly what was sent and read'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l pcap -r -F -d 'write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)'
 complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l timeline -d '-m or --size: draw the run\'s system calls and its datagrams on one time axis, as it goes'
+complete -c sockx -n '__fish_seen_subcommand_from udp-client' -l svg -r -F -d '-m or --size: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l stream -d 'SOCK_STREAM: a byte stream (the default)'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l dgram -d 'SOCK_DGRAM: datagrams, each one whole'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l seqpacket -d 'SOCK_SEQPACKET: a connection of whole messages'
@@ -89,6 +91,7 @@ complete -c sockx -n '__fish_seen_subcommand_from unix' -l recv-size -x -d 'read
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l hex -d 'client: show received bytes as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l verify -d 'say why there is nothing to capture: a Unix socket touches no interface'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -l timeline -d 'client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them'
+complete -c sockx -n '__fish_seen_subcommand_from unix' -l svg -r -F -d 'client (-m) and demonstration: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from unix' -F
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l stream -d 'SOCK_STREAM: a byte stream (the default)'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l dgram -d 'SOCK_DGRAM: datagrams, each one whole'
@@ -107,6 +110,7 @@ complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l recv-size -x -
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l hex -d 'client: show received bytes as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l verify -d 'say why there is nothing to capture: a Unix socket touches no interface'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l timeline -d 'client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them'
+complete -c sockx -n '__fish_seen_subcommand_from unix-server' -l svg -r -F -d 'client (-m) and demonstration: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from unix-server' -F
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l stream -d 'SOCK_STREAM: a byte stream (the default)'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l dgram -d 'SOCK_DGRAM: datagrams, each one whole'
@@ -125,6 +129,7 @@ complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l recv-size -x -
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l hex -d 'client: show received bytes as a hex dump'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l verify -d 'say why there is nothing to capture: a Unix socket touches no interface'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l timeline -d 'client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them'
+complete -c sockx -n '__fish_seen_subcommand_from unix-client' -l svg -r -F -d 'client (-m) and demonstration: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from unix-client' -F
 complete -c sockx -n '__fish_seen_subcommand_from completions' -a 'bash zsh fish'
 complete -c sockx -n '__fish_seen_subcommand_from matrix' -l all -d 'also AF_PACKET, AF_NETLINK, AF_VSOCK, AF_TIPC, AF_RDS, AF_ALG, AF_CAN, AF_XDP, AF_KEY, AF_BLUETOOTH'
@@ -154,6 +159,7 @@ complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l dump -d 'decode e
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l verify -d 'capture the exchange (libpcap) and check the wire carried exactly what was sent and read'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l pcap -r -F -d 'write the captured exchange to FILE (pcap, for tcpdump -r or Wireshark)'
 complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l timeline -d 'draw the run\'s system calls and its echoes on one time axis, as it goes'
+complete -c sockx -n '__fish_seen_subcommand_from raw-icmp' -l svg -r -F -d 'draw that timeline as an SVG sequence diagram into FILE (whole or not at all)'
 complete -c sockx -n '__fish_seen_subcommand_from capture' -s r -l read -r -F -d 'decode the packets of FILE (pcap or pcapng); needs no privilege'
 complete -c sockx -n '__fish_seen_subcommand_from capture' -s i -l interface -x -a '(__fish_print_interfaces)' -d 'capture live on IFACE (needs CAP_NET_RAW)'
 complete -c sockx -n '__fish_seen_subcommand_from capture' -l filter -x -d 'only packets matching the BPF expression (pcap-filter(7))'

@@ -4,10 +4,12 @@
 # socket); the causal order checked (tests/helpers/timeline_dgram.py), the
 # packet count against tcpdump; a long run folds; no reply, an ICMP error;
 # without CAP_NET_RAW: the ping socket draws its calls, a raw one cannot open.
+# --svg: the same run as a drawing (tests/helpers/svg.bash), no ladder printed.
 
 # shellcheck disable=SC2154 # $output, $lines, $stderr: set by bats run
 load helpers/common
 load helpers/net
+load helpers/svg
 
 CHECK="$BATS_TEST_DIRNAME/helpers/timeline_dgram.py"
 
@@ -160,9 +162,37 @@ EOF
 	[[ $output != *"wire:"* ]]
 }
 
+@test "timeline-icmp: --svg draws the probes' calls and echoes in time order, renders, and prints no ladder" {
+	skip_unless_root "raw sockets, libpcap"
+	SVG=$BATS_TEST_TMPDIR/run.svg
+	run -0 --separate-stderr "$SOCKX" raw-icmp -c 2 -i 0.2 --id 4242 127.0.0.1 --svg "$SVG"
+	[[ $output == *"icmp_seq=2"* && $output != *"timeline of"* && $output != *"echo request"* ]]
+	[ -z "$stderr" ]
+	# each reply inside or after its sendto, a recvmsg() that read it after it
+	svg_in_order "$SVG" '^sendto\(.*84 bytes' '^echo request id 4242 seq 1$' '^echo reply id 4242 seq 1$' \
+		'^recvmsg\(' '^sendto\(' '^echo request id 4242 seq 2$' '^echo reply id 4242 seq 2$' \
+		'^recvmsg\(' '^close\(.*\) = 0$'
+	grep -q '>wire: lo</text>' "$SVG"
+	grep -q '>peer 127.0.0.1</text>' "$SVG"
+	svg_renders "$SVG"
+}
+
+@test "timeline-icmp: -f with --svg alone: no ladder shares the marks' line; the flood folds" {
+	skip_unless_root "raw sockets, libpcap, flooding"
+	SVG=$BATS_TEST_TMPDIR/flood.svg
+	run -0 --separate-stderr "$SOCKX" raw-icmp -f -c 500 127.0.0.1 --svg "$SVG"
+	[[ $output == *"500 packets transmitted, 500 received"* && $output != *"timeline of"* ]]
+	svg_in_order "$SVG" '^sendto\(' '^echo request id [0-9]+ seq 1$' \
+		'^\.\.\. [0-9,]+ packets, [0-9.]+ KiB, [0-9,]+ calls in [0-9.]+ ms \.\.\.$' '^close\('
+	svg_renders "$SVG"
+}
+
 @test "timeline-icmp: -f is refused with --timeline" {
 	run -2 --separate-stderr "$SOCKX" raw-icmp -f 127.0.0.1 --timeline
 	[[ $stderr == *"cannot use -f with --timeline"* ]]
+	run -2 --separate-stderr "$SOCKX" raw-icmp -f 127.0.0.1 --timeline --svg "$BATS_TEST_TMPDIR/x.svg"
+	[[ $stderr == *"cannot use -f with --timeline"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/x.svg" ]
 	run -0 --separate-stderr "$SOCKX" raw-icmp --help
-	[[ $output == *"--timeline"* ]]
+	[[ $output == *"--timeline"* && $output == *"--svg FILE"* ]]
 }

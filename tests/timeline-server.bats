@@ -3,10 +3,12 @@
 # root, every packet of its port, on one clock; python3's socket module
 # is the independent client. A signal or --once ends the timeline before
 # the summary; without CAP_NET_RAW the calls alone, and the reason.
+# --svg: the drawing written when the server ends (SIGTERM, --once).
 
 # shellcheck disable=SC2154 # $output and $lines: set by bats run
 load helpers/common
 load helpers/net
+load helpers/svg
 
 teardown() {
 	stop_all_bg
@@ -155,6 +157,46 @@ assert got == [("accept4", got[0][1]), ("close", 0), ("recv", 5), ("send", 5),
                ("recv", 0), ("close", 0)] and got[0][1] > 0, got
 assert names[-2:] == ["timeline_end", "summary"], names[-3:]
 PY
+}
+
+@test "timeline-server: --svg is written at SIGTERM: calls and packets in time order, renders, no ladder" {
+	skip_unless_root "libpcap captures"
+	SVG=$BATS_TEST_TMPDIR/srv.svg
+	start_server srv "$SOCKX" tcp-server -p 0 --mode upper --svg "$SVG"
+	"$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hi >/dev/null
+	wait_line "$BATS_TEST_TMPDIR/srv.out" '^closed 127\.0\.0\.1:' 5
+	[ ! -e "$SVG" ]		# not before the server ends
+	stop_bg srv TERM
+	[ "$BG_RC" -eq 0 ]
+	out=$(cat "$BATS_TEST_TMPDIR/srv.out")
+	[[ $out != *"timeline of"* && $out != *"SYN"* ]]
+	[[ $(tail -n 1 "$BATS_TEST_TMPDIR/srv.out") == "summary: 1 clients, 2 bytes in, 2 bytes out" ]]
+	# the listener, the handshake before accept's return; the data (which
+	# may come before the accept) before the recv that took it, the reply
+	# after the send, the close, the listener's close at the signal
+	svg_in_order "$SVG" '^socket\(AF_INET' '^bind\(' '^listen\(' '^SYN$' '^SYN,ACK$' '^ACK$' \
+		'^accept4\([0-9]+, 127\.0\.0\.1:[0-9]+\)'
+	svg_in_order "$SVG" '^listen\(' '^SYN$' '^PSH,ACK 1:3 \(2\)$' '^recv\(' '^send\(' \
+		'^PSH,ACK 1:3 \(2\)$' '^FIN,ACK$' '^recv\(' '^shutdown\(' '^FIN,ACK$' '^close\(' '^close\('
+	grep -q ">peers of 127.0.0.1:$PORT</text>" "$SVG"
+	grep -q '>wire: lo</text>' "$SVG"
+	svg_renders "$SVG"
+}
+
+@test "timeline-server: --once --svg: written when the one client is done; a failed write is exit 1" {
+	SVG=$BATS_TEST_TMPDIR/once.svg
+	start_server srv "$SOCKX" tcp-server -p 0 --once --svg "$SVG"
+	"$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hello >/dev/null
+	wait_exit srv 5
+	[ "$BG_RC" -eq 0 ]
+	# with or without the wire (CAP_NET_RAW), the calls
+	svg_in_order "$SVG" '^listen\(' '^accept4\(' '^recv\(' '^send\(' '^close\('
+	start_server srv "$SOCKX" tcp-server -p 0 --once --svg /dev/full
+	"$SOCKX" tcp-client 127.0.0.1 "$PORT" -m hello >/dev/null
+	wait_exit srv 5
+	[ "$BG_RC" -eq 1 ]
+	grep -q "cannot write '/dev/full': No space left on device" "$BATS_TEST_TMPDIR/srv.err"
+	[[ $(tail -n 1 "$BATS_TEST_TMPDIR/srv.out") == "summary: 1 clients, 5 bytes in, 5 bytes out" ]]
 }
 
 @test "timeline-server: without --timeline, no capability but CAP_NET_BIND_SERVICE (as before)" {

@@ -2,11 +2,13 @@
 # udp-client --timeline: the calls and the datagrams of a run on one clock;
 # the causal order checked on real runs (tests/helpers/timeline_dgram.py),
 # the packet count against tcpdump; a long run folds; without CAP_NET_RAW
-# the calls alone, and the reason; a closed port.
+# the calls alone, and the reason; a closed port. --svg: the same run as a
+# drawing (tests/helpers/svg.bash), and no ladder printed.
 
 # shellcheck disable=SC2154 # $output, $lines, $stderr: set by bats run
 load helpers/common
 load helpers/net
+load helpers/svg
 
 MSG='你好,服务器!'	# 17 bytes of UTF-8
 CHECK="$BATS_TEST_DIRNAME/helpers/timeline_dgram.py"
@@ -130,6 +132,38 @@ EOF
 		| ($r | map(select(.kind == "packet")) | map(.label)) == ["UDP (1)"]
 		and ($r | map(select(.name == "recv"))[0].errno) == "ECONNREFUSED"' <<<"$output"
 	[[ $stderr == *"nobody listening on 127.0.0.1:$port (ICMP port unreachable)"* ]]
+}
+
+@test "timeline-udp: --svg draws the run's calls and datagrams in time order, renders, and prints no ladder" {
+	skip_unless_root "libpcap captures"
+	SVG=$BATS_TEST_TMPDIR/run.svg
+	start_server srv "$SOCKX" udp-server --mode upper -p 0
+	run -0 --separate-stderr "$SOCKX" udp-client 127.0.0.1 "$PORT" -m "$MSG" -m abc --svg "$SVG"
+	[[ ${lines[1]} == "reply #1: 17 bytes, time="*"你好,服务器!" ]]
+	[[ $output != *"timeline of"* && $output != *"UDP ("* ]]
+	[ -z "$stderr" ]
+	# the reply comes after its request; a recv() that returned it, after both
+	svg_in_order "$SVG" '^send\(.*17 bytes' '^UDP \(17\)$' '^UDP \(17\)$' '^recv\(.*\) = 17$' \
+		'^send\(.*3 bytes' '^UDP \(3\)$' '^UDP \(3\)$' '^recv\(.*\) = 3$' '^close\(.*\) = 0$'
+	grep -q '>wire: lo</text>' "$SVG"
+	grep -q ">peer 127.0.0.1:$PORT</text>" "$SVG"
+	svg_renders "$SVG"
+	# --json: no timeline events either, only the file
+	run -0 --separate-stderr "$SOCKX" --json udp-client 127.0.0.1 "$PORT" -m x --svg "$SVG"
+	! grep -q '"event":"timeline' <<<"$output" || false
+	svg_in_order "$SVG" '^send\(' '^UDP \(1\)$' '^recv\(.*\) = 1$'
+}
+
+@test "timeline-udp: --svg needs what --timeline needs (exit 2)" {
+	run -2 --separate-stderr "$SOCKX" udp-client 127.0.0.1 9 --svg "$BATS_TEST_TMPDIR/x.svg" </dev/null
+	[[ $stderr == *"--svg needs -m or --size"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client 127.0.0.1 9 --stdin raw --svg "$BATS_TEST_TMPDIR/x.svg" </dev/null
+	[[ $stderr == *"--svg needs -m or --size"* ]]
+	run -2 --separate-stderr "$SOCKX" udp-client --broadcast 127.255.255.255 9 -m x --svg "$BATS_TEST_TMPDIR/x.svg"
+	[[ $stderr == *"cannot use --svg with --broadcast"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/x.svg" ]
+	run -0 --separate-stderr "$SOCKX" udp-client --help
+	[[ $output == *"--svg FILE"* ]]
 }
 
 @test "timeline-udp: needs -m or --size, and one peer" {

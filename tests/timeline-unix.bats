@@ -2,11 +2,13 @@
 # unix --timeline: the demonstration draws both ends (the server end's
 # calls in the right column) and each recv's transfer from the send that
 # put its bytes; a client alone draws its own calls and no transfer.
+# --svg: the same as a drawing (tests/helpers/svg.bash), no ladder printed.
 
 # shellcheck disable=SC2154 # $output and $lines: set by bats run
 load helpers/common
 load helpers/net
 load helpers/unix
+load helpers/svg
 
 teardown() {
 	stop_all_bg
@@ -112,6 +114,51 @@ assert rows and all(r["kind"] == "call" and r["side"] == "self" for r in rows), 
 got = [r["ret"] for r in rows if r["name"] == "recvmsg"]
 assert got == [3, 5], got
 ' <<<"$output"
+}
+
+@test "timeline-unix: demo --svg: the server end's calls in the right column, each transfer, no ladder" {
+	SVG=$BATS_TEST_TMPDIR/demo.svg
+	run -0 --separate-stderr "$SOCKX" unix --seqpacket -m hello -m 'a longer one' --svg "$SVG"
+	[[ ${lines[-1]} == "2 sends, 2 reads: SOCK_SEQPACKET keeps every boundary"* ]]
+	[[ $output != *"timeline of"* && $output != *"copied by the kernel"* ]]
+	[ -z "$stderr" ]
+	# the server end's listener first; each transfer after the recv that took it
+	svg_in_order "$SVG" '^socket\(AF_UNIX' '^bind\(' '^listen\(' '^socket\(AF_UNIX' '^connect\(' \
+		'^accept4\(' '^sendmsg\(' '^sendmsg\(' '^recvmsg\(' '^5 bytes, copied by the kernel, no packet$' \
+		'^recvmsg\(' '^12 bytes, copied by the kernel, no packet$' '^close\('
+	# the peer's calls start right of its lifeline, ours end left of ours
+	grep -qE '<text x="768" y="[0-9]+" text-anchor="start" fill="#000">accept4\(' "$SVG"
+	grep -qE '<text x="768" y="[0-9]+" text-anchor="start" fill="#000">listen\(' "$SVG"
+	grep -qE '<text x="392" y="[0-9]+" text-anchor="end" fill="#000">connect\(' "$SVG"
+	grep -q '>the server end (the same process)</text>' "$SVG"
+	grep -q '>no wire: AF_UNIX, the kernel copies the bytes</text>' "$SVG"
+	# the copies' dashed arrows, one per message
+	[ "$(grep -c 'stroke-dasharray="5 3"' "$SVG")" -eq 2 ]
+	svg_renders "$SVG"
+}
+
+@test "timeline-unix: a client's --svg: its own calls, no transfer, no ladder" {
+	ADDR=$(fresh_name)
+	SVG=$BATS_TEST_TMPDIR/client.svg
+	start_unix srv unix -l "$ADDR" --mode upper
+	run -0 --separate-stderr "$SOCKX" unix "$ADDR" -m hello -m world --svg "$SVG"
+	[[ $output == *"reply 5 bytes"*"HELLO"* && $output != *"timeline of"* ]]
+	svg_in_order "$SVG" '^socket\(AF_UNIX' "^connect\\([0-9]+, $ADDR\\) = 0\$" '^sendmsg\(' '^recvmsg\(' \
+		'^sendmsg\(' '^recvmsg\(' '^close\('
+	grep -q ">peer $ADDR</text>" "$SVG"
+	! grep -q 'copied by the kernel' "$SVG" || false
+	! grep -q '<text x="768"' "$SVG" || false	# nothing in the peer's column
+	svg_renders "$SVG"
+}
+
+@test "timeline-unix: --svg is not for a server, and a client needs -m" {
+	run -2 --separate-stderr "$SOCKX" unix -l "$(fresh_name)" --svg "$BATS_TEST_TMPDIR/x.svg"
+	[[ $stderr == *"cannot use --svg with -l"* ]]
+	run -2 --separate-stderr "$SOCKX" unix "$(fresh_name)" --svg "$BATS_TEST_TMPDIR/x.svg"
+	[[ $stderr == *"--svg needs -m"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/x.svg" ]
+	run -0 --separate-stderr "$SOCKX" unix --help
+	[[ $output == *"--svg FILE"* ]]
 }
 
 @test "timeline-unix: --timeline is not for a server, and a client needs -m" {

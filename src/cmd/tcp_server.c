@@ -11,7 +11,7 @@
 #include "../core/timeline.h"
 
 enum { O_BACKLOG = OPT_LONG, O_MAXCL, O_ONCE, O_IDLE, O_REUSEPORT,
-       O_NODELAY, O_V6ONLY, O_MODE, O_TIMELINE };
+       O_NODELAY, O_V6ONLY, O_MODE, O_TIMELINE, O_SVG };
 
 static const struct optdef opts[] = {
 	{ "bind", 'b', "ADDR", "address to listen on (default 127.0.0.1, ::1 with -6; :: or 0.0.0.0 for all)", NULL },
@@ -26,6 +26,7 @@ static const struct optdef opts[] = {
 	{ "nodelay", O_NODELAY, NULL, "set TCP_NODELAY on every client", NULL },
 	{ "v6only", O_V6ONLY, NULL, "with -b ::, refuse IPv4-mapped clients", NULL },
 	{ "timeline", O_TIMELINE, NULL, "draw the server's system calls and its port's packets on one time axis, as it goes", NULL },
+	{ "svg", O_SVG, "FILE", "draw that timeline as an SVG sequence diagram into FILE when the server ends (whole or not at all)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -52,7 +53,10 @@ const struct cmdinfo info_tcp_server = {
 	"and a loopback address (-b 127.0.0.1 or ::1), every packet to and from\n"
 	"its port, captured on lo, with each connection's sequence numbers\n"
 	"relative to its SYN; the rest of it comes at the end. Without the\n"
-	"capture the calls are drawn and the wire column says why.\n\n"
+	"capture the calls are drawn and the wire column says why. --svg FILE\n"
+	"draws the same timeline as a sequence diagram (SVG, self-contained)\n"
+	"into FILE when the server ends (a signal, or --once), with or without\n"
+	"--timeline.\n\n"
 	"SIGINT, SIGTERM or SIGHUP: a summary, exit 0.",
 	opts,
 };
@@ -62,6 +66,7 @@ struct tcp_server_opts {
 	struct serve_opts so;
 	struct listen_opts lo;
 	bool v6only, timeline;
+	const char *svg;	/* --svg FILE: the timeline as SVG, at the end */
 };
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
@@ -79,6 +84,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_NODELAY: o->so.nodelay = true; return EXIT_OK;
 	case O_V6ONLY: o->v6only = true; return EXIT_OK;
 	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	case O_MODE:
 		i = opt_choice(sx, "mode", arg, serve_mode_names);
 		if (i < 0)
@@ -134,21 +140,24 @@ static bool is_loopback(const struct addr *a)
 }
 
 /*
- * --timeline, before the listener: its calls are recorded, but nothing
- * is drawn (tl->hold) until the capture has said what the wire column
- * holds: the head names it, and it comes with the first row.
+ * --timeline, --svg, before the listener: its calls are recorded, but
+ * nothing is drawn (tl->hold) until the capture has said what the wire
+ * column holds: the head names it, and it comes with the first row.
+ * --svg alone: the rows are kept for the file, no ladder printed.
  */
-static int timeline_begin(struct sockx *sx)
+static int timeline_begin(struct sockx *sx, const struct tcp_server_opts *o)
 {
 	if (!timeline_new(sx, "tcp-server", "this process (tcp-server)", NULL))
 		return fail(sx, EXIT_FAIL, "out of memory");
+	sx->timeline->print = o->timeline;
+	sx->timeline->svg = o->svg;
 	timeline_start(sx);
 	sx->timeline->hold = sx->timeline->start;
 	return EXIT_OK;
 }
 
 /*
- * --timeline, once the listener has its port: the capture of every
+ * --timeline, --svg, once the listener has its port: the capture of every
  * client's packets (optional: without CAP_NET_RAW the wire column says
  * why), then no capability is left; the rows recorded so far are drawn.
  * Returns an exit code; *cap: the capture, or NULL.
@@ -179,10 +188,13 @@ static int timeline_wire_up(struct sockx *sx, const struct addr *a, struct captu
 	return rc;
 }
 
-/* serve_stream's end: the last packets, then the timeline's rest. */
-static void timeline_end_run(struct sockx *sx, void *ctx)
+/*
+ * serve_stream's end (a signal, --once): the last packets, then the
+ * timeline's rest and --svg's file, whose failure is the exit code.
+ */
+static int timeline_end_run(struct sockx *sx, void *ctx, int rc)
 {
-	timeline_finish(sx, capture_finish(ctx, EXIT_OK));
+	return timeline_finish(sx, capture_finish(ctx, rc));
 }
 
 int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
@@ -197,15 +209,15 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 	rc = opt_parse(sx, &info_tcp_server, argc, argv, parse_opt, &o, &first);
 	if (rc != EXIT_OK)
 		return rc;
-	if (!o.timeline && priv_init(false) < 0)	/* CAP_NET_RAW: the capture's only */
+	if (!o.timeline && !o.svg && priv_init(false) < 0)	/* CAP_NET_RAW: the capture's only */
 		trace(sx, 1, "cannot limit capabilities: %s", strerror(errno));
 	if (first < argc)
 		return fail(sx, EXIT_USAGE, "unexpected argument '%s' (use -b ADDR and -p PORT)", argv[first]);
 	if (o.so.mode == MODE_STDIO && o.so.max_clients)
 		return fail(sx, EXIT_USAGE, "--max-clients does not go with --mode stdio (one client at a time)");
 	rc = listen_addr(sx, o.bind, o.port, SOCK_STREAM, o.v6only, &o.lo, &a);
-	if (rc == EXIT_OK && o.timeline)
-		rc = timeline_begin(sx);
+	if (rc == EXIT_OK && (o.timeline || o.svg))
+		rc = timeline_begin(sx, &o);
 	if (rc != EXIT_OK)
 		return rc;
 	note_somaxconn(sx, o.lo.backlog);
@@ -218,7 +230,7 @@ int cmd_tcp_server(struct sockx *sx, int argc, char **argv)
 		timeline_free(sx);
 		return rc;
 	}
-	if (o.timeline) {
+	if (o.timeline || o.svg) {
 		rc = timeline_wire_up(sx, &a, &cap);
 		if (rc != EXIT_OK) {
 			sock_close(sx, fd);

@@ -702,7 +702,7 @@ int serve_stream(struct sockx *sx, int lfd, const struct serve_opts *o)
 out:
 	teardown(&s);
 	if (o->at_end)
-		o->at_end(sx, o->ctx);
+		rc = o->at_end(sx, o->ctx, rc);
 	st.count = s.clients;
 	st.in = s.in;
 	st.out = s.out;

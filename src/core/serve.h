@@ -76,8 +76,10 @@ struct serve_opts {
 	 * Called once at the end (a signal, --once, an error), after the last
 	 * client and the listener were closed and before the summary, which
 	 * stays the last event: tcp-server --timeline ends its timeline here.
+	 * Gets the run's exit code and returns it, or the exit code of what
+	 * failed at the end (--svg's write).
 	 */
-	void (*at_end)(struct sockx *sx, void *ctx);
+	int (*at_end)(struct sockx *sx, void *ctx, int rc);
 };
 
 /*

@@ -36,7 +36,7 @@
 #define COLS_SELF 48	/* left of the self lifeline */
 #define COLS_PEER 34	/* right of the peer lifeline */
 #define COLS_WIRE 52	/* a label between the lifelines */
-#define COLS_HEAD 30	/* a column's head */
+#define COLS_HEAD 36	/* a column's head ("the server end (the same process)") */
 #define COLS_LINE 140	/* a line across the page */
 
 /* Dark enough for a black-and-white print; errors stand apart in red. */
@@ -195,12 +195,19 @@ static int flen(const char *field, size_t size)
 }
 #define FIELD(r, m) flen((r)->m, sizeof((r)->m)), (r)->m
 
-/* Milliseconds as the axis prints them; "?" when not known. */
+/*
+ * Milliseconds as the axis prints them; "?" when not known. In microseconds
+ * while 8 columns hold them (the axis's room): a server's clients come
+ * seconds after its listen, and their packets microseconds apart must not
+ * all read the same.
+ */
 static const char *ms_str(double ms, char *buf, size_t cap)
 {
 	if (!isfinite(ms))
 		snprintf(buf, cap, "?");
-	else if (fabs(ms) >= 100)
+	else if (fabs(ms) >= 1e6)
+		snprintf(buf, cap, "%.0f", ms);
+	else if (fabs(ms) >= 1e4)
 		snprintf(buf, cap, "%.1f", ms);
 	else
 		snprintf(buf, cap, "%.3f", ms);
@@ -472,8 +479,9 @@ static void draw_head(FILE *f, const struct timeline *tl, int bottom)
 	char head[128], more[320], line[200];
 
 	wire_text(tl, head, sizeof(head), more, sizeof(more));
-	snprintf(line, sizeof(line), "sockx %.*s: system calls and packets on one time axis",
-		 FIELD(tl, command));
+	/* AF_UNIX has no packets: what crosses is the kernel's copy */
+	snprintf(line, sizeof(line), "sockx %.*s: system calls and %s on one time axis",
+		 FIELD(tl, command), tl->af_unix ? "the bytes the kernel copied" : "packets");
 	fputs("<g font-weight=\"bold\">", f);
 	text(f, 8, 16, "start", INK, line, COLS_LINE);
 	fputs("</g>\n", f);

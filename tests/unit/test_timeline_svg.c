@@ -262,8 +262,15 @@ static void test_heads(void)
 	sample(&tl);
 	tl.wire = false;
 	tl.af_unix = true;
+	/* the unix demonstration's heads, whole */
+	snprintf(tl.self, sizeof(tl.self), "this process: the client end");
+	snprintf(tl.peer, sizeof(tl.peer), "the server end (the same process)");
 	svg = render(&tl, &len);
 	CHECK(svg && strstr(svg, ">no wire: AF_UNIX, the kernel copies the bytes</text>"));
+	CHECK(svg && strstr(svg, ": system calls and the bytes the kernel copied on one time axis</text>"));
+	CHECK(svg && !strstr(svg, "and packets"));
+	CHECK(svg && strstr(svg, ">this process: the client end</text>"));
+	CHECK(svg && strstr(svg, ">the server end (the same process)</text>"));
 	free(svg);
 	tl.af_unix = false;
 	snprintf(tl.why, sizeof(tl.why), "no capture on lo without CAP_NET_RAW");
@@ -275,6 +282,28 @@ static void test_heads(void)
 	svg = render(&tl, &len);
 	CHECK(svg && strstr(svg, ">nothing was recorded</text>"));
 	CHECK(svg && !strstr(svg, "not kept") && xml_chars_ok((const unsigned char *)svg, len));
+	free(svg);
+}
+
+/*
+ * A server's axis: its clients come long after its listen, and their
+ * packets microseconds apart keep times of their own.
+ */
+static void test_axis(void)
+{
+	static const double t[] = { 105.8123, 105.8127, 9999.9994, 12345.678, 2e6 };
+	static const char *const want[] = { ">105.812</text>", ">105.813</text>",
+		">9999.999</text>", ">12345.7</text>", ">2000000</text>" };
+	struct timeline tl;
+	size_t len = 0, i;
+	char *svg;
+
+	sample(&tl);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		items[i].t_ms = t[i];
+	svg = render(&tl, &len);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		CHECK(svg && strstr(svg, want[i]));
 	free(svg);
 }
 
@@ -372,6 +401,7 @@ int main(int argc, char **argv)
 	}
 	test_exchange();
 	test_heads();
+	test_axis();
 	test_write_error();
 	test_file();
 	UNIT_DONE("timeline_svg");

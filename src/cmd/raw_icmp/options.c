@@ -13,7 +13,7 @@
 
 enum {
 	O_ID = OPT_LONG, O_IPID, O_DF, O_SRC,
-	O_NOHDRINCL, O_DGRAM, O_DUMP, O_VERIFY, O_PCAP, O_TIMELINE,
+	O_NOHDRINCL, O_DGRAM, O_DUMP, O_VERIFY, O_PCAP, O_TIMELINE, O_SVG,
 };
 
 static const struct optdef opts[] = {
@@ -38,13 +38,14 @@ static const struct optdef opts[] = {
 	{ "verify", O_VERIFY, NULL, "capture the exchange (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured exchange to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ "timeline", O_TIMELINE, NULL, "draw the run's system calls and its echoes on one time axis, as it goes", NULL },
+	{ "svg", O_SVG, "FILE", "draw that timeline as an SVG sequence diagram into FILE (whole or not at all)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
 const struct cmdinfo info_raw_icmp = {
 	"[-4|-6] HOST [-c COUNT] [-i S] [-w S] [-f] [-s SIZE] [-t TTL] [-Q TOS] [--id N]\n"
 	"       [--df] [-p HEX] [-W S] [-I IFACE|ADDR] [--src ADDR] [--no-hdrincl|--dgram]\n"
-	"       [--dump] [--verify] [--pcap FILE] [--timeline]",
+	"       [--dump] [--verify] [--pcap FILE] [--timeline] [--svg FILE]",
 	"Sends ICMP echo requests to HOST and shows the replies as ping does.\n"
 	"IPv4: sockx writes the IPv4 header itself on a raw socket with\n"
 	"IP_HDRINCL (TOS, ID, DF, TTL, checksum; the kernel still fills in the\n"
@@ -70,7 +71,9 @@ const struct cmdinfo info_raw_icmp = {
 	"one clock; a long run folds its middle into one counted row. Without\n"
 	"CAP_NET_RAW a raw socket cannot open (exit 4, nothing drawn); --dgram\n"
 	"can, and then the calls are drawn and the wire column says why it is\n"
-	"empty (not an error).",
+	"empty (not an error).\n"
+	"--svg FILE draws the same timeline as a sequence diagram (SVG, self-\n"
+	"contained) into FILE at the end, with or without --timeline.",
 	opts,
 };
 
@@ -184,6 +187,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }

@@ -27,6 +27,7 @@ struct raw_icmp_opts {
 	bool interval_set, flood, df, dump, verify;
 	bool timeline;		/* --timeline: calls and packets on one time axis */
 	const char *pcap;	/* --pcap FILE, or NULL */
+	const char *svg;	/* --svg FILE: the timeline as SVG, or NULL */
 	size_t size;		/* echo data bytes (ping -s) */
 	int ttl, tos;		/* -1: the default */
 	long id;		/* ICMP identifier; -1: random per run */
@@ -205,13 +206,13 @@ void raw_icmp_dump(void *ctx, const struct ping_packet *p);
 struct capture;
 
 /*
- * --verify, --pcap and --timeline (verify.c). raw_icmp_verify_open,
+ * --verify, --pcap, --timeline and --svg (verify.c). raw_icmp_verify_open,
  * after the socket is open (CAP_NET_RAW still permitted, the identifier
  * known) and before the first probe: opens the capture (which drops
  * every capability), registers the tap that records each packet sent and
- * each answer read. --timeline alone: the timeline's head names the peer,
- * and a capture that cannot open (no CAP_NET_RAW) is no error, its reason
- * the wire column's. Returns EXIT_OK with *cap set (NULL without any of
+ * each answer read. --timeline or --svg alone: the timeline's head names
+ * the peer, and a capture that cannot open (no CAP_NET_RAW) is no error,
+ * its reason the wire column's. Returns EXIT_OK with *cap set (NULL without any of
  * them, or when the timeline goes without), or the exit code of a
  * failure, printed, with nothing sent.
  */

@@ -1,5 +1,5 @@
 /*
- * \summary: raw-icmp --verify, --pcap and --timeline: a libpcap capture
+ * \summary: raw-icmp --verify, --pcap, --timeline and --svg: a libpcap capture
  * of this run's echo flow, fed every probe as built and every answer as
  * read, and handing its packets to the timeline
  */
@@ -60,21 +60,26 @@ int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 		.proto = pg->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
 		.remote = pg->dst, .local = pg->src, .icmp_id = pg->id,
 		.verify = o->verify, .pcap_path = o->pcap,
-		.snaplen = flow_snaplen(pg), .timeline = o->timeline,
+		.snaplen = flow_snaplen(pg), .timeline = o->timeline || o->svg,
 		.optional = !o->verify && !o->pcap,
 	};
 	char peer[ADDR_TEXT + 8];
 	int rc;
 
 	*cap = NULL;
-	if (!o->verify && !o->pcap && !o->timeline)
+	if (!o->verify && !o->pcap && !o->timeline && !o->svg)
 		return EXIT_OK;
 	/* before the capture: it tells the timeline what the wire column holds */
 	snprintf(peer, sizeof(peer), "peer %s", pg->dst_text);
-	if (o->timeline && !timeline_new(pg->sx, "raw-icmp", "this process (raw-icmp)", peer))
+	if ((o->timeline || o->svg) &&
+	    !timeline_new(pg->sx, "raw-icmp", "this process (raw-icmp)", peer))
 		return fail(pg->sx, EXIT_FAIL, "out of memory");
+	if (pg->sx->timeline) {
+		pg->sx->timeline->print = o->timeline;	/* --svg alone: kept, not printed */
+		pg->sx->timeline->svg = o->svg;
+	}
 	*cap = capture_open(pg->sx, &cs, &rc);
-	if (!*cap)	/* rc 0: --timeline alone, without a capture */
+	if (!*cap)	/* rc 0: --timeline or --svg alone, without a capture */
 		return rc;
 	if (raw_icmp_add_tap(pg, verify_tap, *cap) < 0) {	/* a bug, not the user's */
 		rc = capture_finish(*cap, EXIT_FAIL);

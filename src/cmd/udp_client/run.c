@@ -14,7 +14,7 @@
 #include "../../core/timeline.h"
 
 enum { O_COUNT = OPT_LONG, O_INTERVAL, O_RETRIES, O_SIZE, O_HEX, O_VERIFY, O_PCAP,
-       O_STDIN, O_SENDONLY, O_BROADCAST, O_TIMELINE };
+       O_STDIN, O_SENDONLY, O_BROADCAST, O_TIMELINE, O_SVG };
 
 static const struct optdef opts[] = {
 	{ "message", 'm', "MSG", "send MSG as one datagram and wait for its reply (repeatable)", NULL },
@@ -31,6 +31,7 @@ static const struct optdef opts[] = {
 	{ "verify", O_VERIFY, NULL, "capture the datagrams (libpcap) and check the wire carried exactly what was sent and read", NULL },
 	{ "pcap", O_PCAP, "FILE", "write the captured datagrams to FILE (pcap, for tcpdump -r or Wireshark)", "@file" },
 	{ "timeline", O_TIMELINE, NULL, "-m or --size: draw the run's system calls and its datagrams on one time axis, as it goes", NULL },
+	{ "svg", O_SVG, "FILE", "-m or --size: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -75,7 +76,9 @@ const struct cmdinfo info_udp_client = {
 	"counted row. An ICMP port unreachable is not drawn: the capture\n"
 	"follows the UDP flow only, and the recv() that failed with\n"
 	"ECONNREFUSED says it. Without CAP_NET_RAW the calls are drawn and the\n"
-	"wire column says why it is empty (not an error).",
+	"wire column says why it is empty (not an error).\n"
+	"--svg FILE draws the same timeline as a sequence diagram (SVG, self-\n"
+	"contained) into FILE at the end, with or without --timeline.",
 	opts,
 };
 
@@ -125,6 +128,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_PCAP: o->pcap = arg; return EXIT_OK;
 	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	default: return EXIT_USAGE;
 	}
 }
@@ -500,8 +504,8 @@ static int check_sizes(struct udp_client *c)
 /*
  * --verify and --pcap: the capture opens after connect(), which sends
  * nothing but fixes our port, so the filter names both ends; without
- * CAP_NET_RAW it fails (exit 4) before any datagram. --timeline alone
- * (optional): without it the timeline says why its wire is empty, and
+ * CAP_NET_RAW it fails (exit 4) before any datagram. --timeline or
+ * --svg alone (optional): without it the timeline says why its wire is empty, and
  * the run goes on. Either way every capability is gone afterwards: a
  * UDP client needs none.
  */
@@ -511,12 +515,12 @@ static int open_capture(struct udp_client *c, const struct addr *peer,
 	struct capture_spec cs = {
 		.proto = IPPROTO_UDP, .remote = *peer, .local = *local,
 		.verify = c->o->verify, .pcap_path = c->o->pcap,
-		.data_on_stdout = c->lines, .timeline = c->o->timeline,
+		.data_on_stdout = c->lines, .timeline = c->o->timeline || c->o->svg,
 		.optional = !c->o->verify && !c->o->pcap,
 	};
 	int rc = EXIT_OK;
 
-	if (c->o->verify || c->o->pcap || c->o->timeline)
+	if (c->o->verify || c->o->pcap || c->o->timeline || c->o->svg)
 		c->cap = capture_open(c->sx, &cs, &rc);
 	if (!c->cap) {	/* none asked for, or optional and not possible */
 		if (rc != EXIT_OK)
@@ -529,13 +533,22 @@ static int open_capture(struct udp_client *c, const struct addr *peer,
 	return EXIT_OK;
 }
 
-/* --timeline: "peer HOST:PORT" heads the right column. */
+/*
+ * --timeline, --svg: "peer HOST:PORT" heads the right column. --svg
+ * alone keeps the rows for the file and prints no ladder.
+ */
 static struct timeline *new_timeline(struct udp_client *c)
 {
+	struct timeline *tl;
 	char peer[ADDR_TEXT + 8];
 
 	snprintf(peer, sizeof(peer), "peer %s", c->peer);
-	return timeline_new(c->sx, "udp-client", "this process (udp-client)", peer);
+	tl = timeline_new(c->sx, "udp-client", "this process (udp-client)", peer);
+	if (tl) {
+		tl->print = c->o->timeline;
+		tl->svg = c->o->svg;
+	}
+	return tl;
 }
 
 /*
@@ -604,7 +617,7 @@ static int open_peer(struct udp_client *c, int argc, char **argv)
 		return fail_open(sx, "%s %s", failed, c->peer);
 	sock_set_timeout(sx, c->fd, SO_SNDTIMEO, SEND_MS);
 	sock_name(sx, c->fd, &local);
-	if (c->o->timeline && !new_timeline(c))	/* before the capture: it fills the wire in */
+	if ((c->o->timeline || c->o->svg) && !new_timeline(c))	/* before the capture: it fills the wire in */
 		return fail(sx, EXIT_FAIL, "out of memory");
 	rc = open_capture(c, &dst[0], &local);
 	if (rc != EXIT_OK)
@@ -643,6 +656,11 @@ static int check_opts(struct sockx *sx, const struct udp_client_opts *o)
 		return fail(sx, EXIT_USAGE, "--timeline needs -m or --size");
 	if (o->timeline && o->broadcast)
 		return fail(sx, EXIT_USAGE, "cannot use --timeline with --broadcast (the capture follows one peer)");
+	/* --svg draws the same timeline: the same conditions */
+	if (o->svg && ((!o->nmsgs && !o->size_set) || raw))
+		return fail(sx, EXIT_USAGE, "--svg needs -m or --size");
+	if (o->svg && o->broadcast)
+		return fail(sx, EXIT_USAGE, "cannot use --svg with --broadcast (the capture follows one peer)");
 	return EXIT_OK;
 }
 

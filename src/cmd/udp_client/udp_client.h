@@ -30,6 +30,7 @@ struct udp_client_opts {
 	int interval_ms, wait_ms;
 	const char *port;	/* -p PORT */
 	const char *pcap;	/* --pcap FILE */
+	const char *svg;	/* --svg FILE: the timeline as SVG */
 };
 
 /* A request as remembered to recognise its reply: length and hashes. */

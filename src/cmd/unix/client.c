@@ -305,7 +305,7 @@ out:
 }
 
 /*
- * --timeline (with -m): this process's calls only. The peer's calls are
+ * --timeline, --svg (with -m): this process's calls only. The peer's calls are
  * not known here, so no recv gets a transfer drawn (it would need the
  * send that put the bytes): the model draws none without one.
  */
@@ -313,11 +313,13 @@ static int client_timeline(struct sockx *sx, const struct unix_opts *o)
 {
 	char peer[UNIX_SUN_PATH + 16];
 
-	if (!o->timeline)
+	if (!o->timeline && !o->svg)
 		return EXIT_OK;
 	snprintf(peer, sizeof(peer), "peer %.*s", (int)UNIX_SUN_PATH, o->path);
 	if (!timeline_new(sx, "unix", "this process (unix client)", peer))
 		return fail(sx, EXIT_FAIL, "out of memory");
+	sx->timeline->print = o->timeline;	/* --svg alone: kept, not printed */
+	sx->timeline->svg = o->svg;
 	timeline_unix(sx, o->type != SOCK_STREAM);
 	timeline_start(sx);
 	return EXIT_OK;

@@ -186,17 +186,19 @@ static void demo_lesson(struct demo *d)
 }
 
 /*
- * --timeline: both ends are ours, so both columns hold calls (the
+ * --timeline, --svg: both ends are ours, so both columns hold calls (the
  * server end's on the right) and each recv's bytes are drawn from the
  * send that put them. Returns an exit code.
  */
 static int demo_timeline(struct sockx *sx, const struct unix_opts *o)
 {
-	if (!o->timeline)
+	if (!o->timeline && !o->svg)
 		return EXIT_OK;
 	if (!timeline_new(sx, "unix", "this process: the client end",
 			  "the server end (the same process)"))
 		return fail(sx, EXIT_FAIL, "out of memory");
+	sx->timeline->print = o->timeline;	/* --svg alone: kept, not printed */
+	sx->timeline->svg = o->svg;
 	timeline_unix(sx, o->type != SOCK_STREAM);
 	timeline_start(sx);
 	return EXIT_OK;

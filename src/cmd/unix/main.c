@@ -6,7 +6,7 @@
 #include "unix.h"
 
 enum { O_STREAM = OPT_LONG, O_DGRAM, O_SEQPACKET, O_MODE, O_PERM, O_ONCE,
-       O_MAXCL, O_IDLE, O_SENDFD, O_CREDS, O_RECVSIZE, O_HEX, O_VERIFY, O_TIMELINE };
+       O_MAXCL, O_IDLE, O_SENDFD, O_CREDS, O_RECVSIZE, O_HEX, O_VERIFY, O_TIMELINE, O_SVG };
 
 static const struct optdef opts[] = {
 	{ "stream", O_STREAM, NULL, "SOCK_STREAM: a byte stream (the default)", NULL },
@@ -26,6 +26,7 @@ static const struct optdef opts[] = {
 	{ "hex", O_HEX, NULL, "client: show received bytes as a hex dump", NULL },
 	{ "verify", O_VERIFY, NULL, "say why there is nothing to capture: a Unix socket touches no interface", NULL },
 	{ "timeline", O_TIMELINE, NULL, "client (-m) and demonstration: draw the system calls on one time axis, and the bytes the kernel copied from each send to the recv that took them", NULL },
+	{ "svg", O_SVG, "FILE", "client (-m) and demonstration: draw that timeline as an SVG sequence diagram into FILE (whole or not at all)", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -75,7 +76,9 @@ static const struct optdef opts[] = {
 	"ends: the client's calls on the left, the server end's (listen, accept,\n" \
 	"recv) on the right, and for each recv the bytes the kernel copied from\n" \
 	"the send that put them (AF_UNIX has no packets). A client alone does not\n" \
-	"see its peer's calls: only its own are drawn."
+	"see its peer's calls: only its own are drawn. --svg FILE draws the\n" \
+	"same timeline as a sequence diagram (SVG, self-contained) into FILE at\n" \
+	"the end, with or without --timeline."
 
 const struct cmdinfo info_unix = {
 	"[--stream|--dgram|--seqpacket] [-l] [--mode MODE] [--perm MODE] [PATH] [-m MSG]... [OPTIONS]",
@@ -138,6 +141,7 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 	case O_HEX: o->hex = true; return EXIT_OK;
 	case O_VERIFY: o->verify = true; return EXIT_OK;
 	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	case O_SENDFD: o->send_fd = arg; return EXIT_OK;
 	case O_MODE:
 		i = opt_choice(sx, "--mode", arg, modes);
@@ -186,9 +190,9 @@ static int check_sides(struct sockx *sx, const struct unix_opts *o)
 		if (o->hex)
 			return fail(sx, EXIT_USAGE, "cannot use --hex with -l (a client option: it shows what the"
 				    " client receives)");
-		if (o->timeline)
-			return fail(sx, EXIT_USAGE, "cannot use --timeline with -l (the client, with -m,"
-				    " and the demonstration draw one)");
+		if (o->timeline || o->svg)
+			return fail(sx, EXIT_USAGE, "cannot use %s with -l (the client, with -m,"
+				    " and the demonstration draw one)", o->timeline ? "--timeline" : "--svg");
 		if (!o->path)
 			return fail(sx, EXIT_USAGE, "-l needs a PATH or @name to listen on");
 		if (o->perm >= 0 && o->path[0] == '@')
@@ -206,8 +210,9 @@ static int check_sides(struct sockx *sx, const struct unix_opts *o)
 	}
 	if (srv)
 		return fail(sx, EXIT_USAGE, "%s needs -l (it is a server option)", srv);
-	if (o->path && !o->nmsgs && o->timeline)
-		return fail(sx, EXIT_USAGE, "--timeline needs -m (or no PATH: the demonstration)");
+	if (o->path && !o->nmsgs && (o->timeline || o->svg))
+		return fail(sx, EXIT_USAGE, "%s needs -m (or no PATH: the demonstration)",
+			    o->timeline ? "--timeline" : "--svg");
 	if (o->path && !o->nmsgs && (o->send_fd || o->creds))
 		return fail(sx, EXIT_USAGE, "%s needs -m (ancillary data travels with a message)",
 			    o->send_fd ? "--send-fd" : "--creds");

@@ -33,6 +33,7 @@ struct unix_opts {
 	unsigned long recv_size;	/* bytes per receive (--recv-size) */
 	const char *path;	/* NULL: the demonstration */
 	const char *send_fd;	/* --send-fd FILE */
+	const char *svg;	/* --svg FILE: the timeline as SVG */
 	const char *msgs[UNIX_MAX_MSGS];
 	int nmsgs;
 	struct addr addr;	/* path as a sockaddr_un */
