@@ -141,7 +141,7 @@ static bool is_loopback(const struct addr *a)
 
 /*
  * --timeline, --svg, before the listener: its calls are recorded, but
- * nothing is drawn (tl->hold) until the capture has said what the wire
+ * nothing is drawn (timeline_hold) until the capture has said what the wire
  * column holds: the head names it, and it comes with the first row.
  * --svg alone: the rows are kept for the file, no ladder printed.
  */
@@ -152,7 +152,7 @@ static int timeline_begin(struct sockx *sx, const struct tcp_server_opts *o)
 	sx->timeline->print = o->timeline;
 	sx->timeline->svg = o->svg;
 	timeline_start(sx);
-	sx->timeline->hold = sx->timeline->start;
+	timeline_hold(sx, true);
 	return EXIT_OK;
 }
 
@@ -168,12 +168,13 @@ static int timeline_wire_up(struct sockx *sx, const struct addr *a, struct captu
 		.proto = IPPROTO_TCP, .local = *a, .iface = "lo", .server = true,
 		.timeline = true, .optional = true,
 	};
-	char s[ADDR_TEXT], why[ADDR_TEXT + 128];
+	char s[ADDR_TEXT], why[ADDR_TEXT + 128], peer[ADDR_TEXT + 16];
 	int rc = EXIT_OK;
 
 	*cap = NULL;
 	addr_str(a, s, sizeof(s));
-	snprintf(sx->timeline->peer, sizeof(sx->timeline->peer), "peers of %.60s", s);
+	snprintf(peer, sizeof(peer), "peers of %s", s);
+	timeline_peer(sx, peer);
 	if (is_loopback(a)) {
 		*cap = capture_open(sx, &cs, &rc);
 	} else {	/* its clients may come on any interface; one is followed */
@@ -183,8 +184,7 @@ static int timeline_wire_up(struct sockx *sx, const struct addr *a, struct captu
 	}
 	if (!*cap && priv_drop_all() < 0)
 		trace(sx, 1, "cannot drop capabilities: %s", strerror(errno));
-	sx->timeline->hold = (double)NAN;
-	timeline_flush(sx, false);
+	timeline_hold(sx, false);
 	return rc;
 }
 
