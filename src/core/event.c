@@ -70,6 +70,16 @@ static bool is_set(const struct ev_field *f, const void *ev)
 	return false;
 }
 
+/* event_batch: events written, stdout flushed once at the batch's end. */
+static int batching;
+
+void event_batch(bool on)
+{
+	batching += on ? 1 : -1;
+	if (!batching)
+		fflush(stdout);
+}
+
 /* ------------------------------------------------------------ JSON */
 
 static void json_event(const struct sockx *sx, const struct ev_kind *k,
@@ -133,7 +143,8 @@ static void json_event(const struct sockx *sx, const struct ev_kind *k,
 		}
 	}
 	fputs("}\n", stdout);
-	fflush(stdout);
+	if (!batching)
+		fflush(stdout);
 	funlockfile(stdout);
 }
 
@@ -436,7 +447,8 @@ static void human_line(const struct sockx *sx, FILE *out, const struct ev_kind *
 	} else if (!len || buf[len - 1] != '\n' || !sx->hex) {
 		putc('\n', out);
 	}
-	fflush(out);
+	if (!batching || out != stdout)
+		fflush(out);
 	free(buf);
 }
 

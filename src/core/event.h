@@ -162,6 +162,13 @@ void event_emit_at(struct sockx *sx, enum ev_kind_id id, unsigned level,
 #define EMIT_AT_(sx, level, id, ...) \
 	event_emit_at((sx), EV_##id, (level), &(const struct ev_##id){ 0, __VA_ARGS__ })
 
+/*
+ * event_batch(true) ... event_batch(false): the events between are
+ * written to stdout but flushed once, at the end (the timeline draws the
+ * rows a call settled with one write, not one each).
+ */
+void event_batch(bool on);
+
 /* Would an event of this level show at all (so its fields are worth making)? */
 bool event_shows(const struct sockx *sx, unsigned level);
 

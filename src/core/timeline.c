@@ -666,8 +666,10 @@ void timeline_flush(struct sockx *sx, bool at_end)
 	k = settle(tl, at_end, upto);
 	it = k ? malloc(2 * k * sizeof(*it)) : NULL;
 	n = it ? itemize(tl, k, it) : 0;
+	event_batch(true);
 	for (i = 0; i < n; i++)
 		feed(sx, &it[i]);
+	event_batch(false);
 	free(it);
 	if (k) {	/* rows is NULL when none came */
 		memmove(tl->rows, tl->rows + k, (tl->n - k) * sizeof(*tl->rows));
