@@ -201,6 +201,17 @@ int afile_write(const char *path, afile_fill fill, void *ctx, const char **why)
 	const char *w = NULL;
 	int mode, rc = -1;
 
+	if (strcmp(path, "-") == 0) {	/* standard output, as it is */
+		rc = fill(stdout, ctx);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			if (!errno)
+				errno = EIO;
+			rc = -1;
+		}
+		if (why)
+			*why = NULL;
+		return rc;
+	}
 	switch (plan(path, &mode, &w)) {
 	case ATOMIC:
 		rc = write_atomic(path, mode, fill, ctx);

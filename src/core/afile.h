@@ -16,7 +16,8 @@ typedef int (*afile_fill)(FILE *f, void *ctx);
  * through a temporary file in the same directory, renamed over it once
  * synced, so that a reader never sees half of it and a failure leaves
  * the old file and no temporary behind; a FIFO or a character device
- * (/dev/stdout, /dev/full) directly. Returns 0, or -1 with errno set;
+ * (/dev/stdout, /dev/full) directly; "-" is standard output. Returns
+ * 0, or -1 with errno set;
  * *why (when not NULL) then says why in words errno has not ("it is a
  * directory", "a FIFO with no reader").
  */

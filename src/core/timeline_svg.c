@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "afile.h"
+#include "svg_text.h"
 #include "out.h"
 #include "text.h"
 #include "timeline.h"
@@ -56,117 +58,6 @@ static int side_of(const struct tl_row *r)
 	return r->side == TL_PEER ? 1 : 0;	/* anything else read back: ours */
 }
 
-/* Display columns of the UTF-8 character led by c (CJK and emoji: 2). */
-static size_t char_cols(unsigned char c)
-{
-	return (c >= 0xe3 && c <= 0xed) || c >= 0xf0 ? 2 : 1;
-}
-
-/*
- * How many bytes of s (valid UTF-8, as esc_buf writes it) fit in cols
- * display columns, ending on a character boundary.
- */
-static size_t fit(const char *s, size_t cols)
-{
-	size_t i = 0, used = 0, w, k;
-
-	while (s[i]) {
-		w = char_cols((unsigned char)s[i]);
-		if (used + w > cols)
-			break;
-		used += w;
-		for (k = 1; (s[i + k] & 0xc0) == 0x80; k++)
-			;
-		i += k;
-	}
-	return i;
-}
-
-/*
- * Is the character at s one that XML 1.0 forbids (U+FFFE, U+FFFF) or one
- * that reorders the text around it (bidi embeddings, overrides and
- * isolates): a peer's bytes must not make "= 0" read as something else.
- */
-static bool unshown(const unsigned char *s)
-{
-	if (s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
-		return true;
-	if (s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
-		return true;
-	return s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9;
-}
-
-/*
- * n bytes of s (valid UTF-8, cut on a character's boundary) as XML
- * character data: the markup escaped, and what unshown() names as \xHH.
- */
-static void xml_put(FILE *f, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (u[i] == '&')
-			fputs("&amp;", f);
-		else if (u[i] == '<')
-			fputs("&lt;", f);
-		else if (u[i] == '>')
-			fputs("&gt;", f);
-		else if (u[i] == '"')
-			fputs("&quot;", f);
-		else if (u[i] == '\'')
-			fputs("&#39;", f);
-		else if (i + 2 < n && unshown(u + i)) {
-			fprintf(f, "\\x%02x\\x%02x\\x%02x", u[i], u[i + 1], u[i + 2]);
-			i += 2;
-		} else
-			fputc(u[i], f);
-	}
-}
-
-/* Display columns of the first n bytes of s (valid UTF-8). */
-static size_t cols_of(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			c += char_cols((unsigned char)s[i]);
-	return c;
-}
-
-/*
- * Writes raw (bytes from anywhere: a peer's, a saved run's) as the
- * content of a text element: esc_buf makes it valid UTF-8 with no
- * control byte (invalid bytes and controls become \xHH), xml_put escapes
- * the markup. Longer than cols: cut with an ellipsis, the whole text in a
- * <title> (a viewer shows it on hover). Returns the columns shown; with
- * f NULL, writes nothing (to measure first).
- */
-static size_t text_body(FILE *f, const char *raw, size_t cols)
-{
-	char e[1024];
-	size_t n = strlen(raw), shown, len, cut;
-
-	shown = esc_buf(e, sizeof(e), raw, n, false);
-	len = strlen(e);
-	cut = fit(e, cols);
-	if (cut == len && shown == n) {
-		if (f)
-			xml_put(f, e, len);
-		return cols_of(e, len);
-	}
-	cut = fit(e, cols > 1 ? cols - 1 : 0);
-	if (!f)
-		return cols_of(e, cut) + 1;
-	fputs("<title>", f);
-	xml_put(f, e, len);
-	fputs(shown < n ? "\xe2\x80\xa6</title>" : "</title>", f);
-	xml_put(f, e, cut);
-	fputs("\xe2\x80\xa6", f);
-	return cols_of(e, cut) + 1;
-}
-
 /*
  * A text element: anchor "start", "middle" or "end". A label between the
  * outer lifelines gets a white ground: the wire's dashed line passes
@@ -178,13 +69,13 @@ static void text(FILE *f, int x, int y, const char *anchor, const char *ink,
 	double w;
 
 	if (x > X_SELF && x < X_PEER && strcmp(anchor, "middle") == 0) {
-		w = (double)text_body(NULL, raw, cols) * 6.6 + 4;
+		w = (double)svg_text_body(NULL, raw, cols) * 6.6 + 4;
 		fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"11\" "
 			"fill=\"#fff\"/>\n", x - w / 2, y - 9, w);
 	}
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\" fill=\"%s\">",
 		x, y, anchor, ink);
-	text_body(f, raw, cols);
+	svg_text_body(f, raw, cols);
 	fputs("</text>\n", f);
 }
 
@@ -450,7 +341,7 @@ static void svg_open(FILE *f, const struct timeline *tl, size_t n, int height)
 		"font-family=\"monospace\" font-size=\"11\">\n<title>",
 		SVG_W, height, SVG_W, height);
 	snprintf(line, sizeof(line), "sockx %.*s: timeline", FIELD(tl, command));
-	text_body(f, line, COLS_LINE);
+	svg_text_body(f, line, COLS_LINE);
 	fputs("</title>\n<desc>", f);
 	snprintf(line, sizeof(line), "A sequence diagram of a run of sockx %.*s: "
 		 "the system calls of %.*s and of %.*s, and what crossed between "
@@ -458,7 +349,7 @@ static void svg_open(FILE *f, const struct timeline *tl, size_t n, int height)
 		 FIELD(tl, command), FIELD(tl, self), FIELD(tl, peer), n,
 		 ms_str(n ? tl->items[0].t_ms : NAN, a, sizeof(a)),
 		 ms_str(n ? tl->items[n - 1].t_ms : NAN, b, sizeof(b)), more);
-	text_body(f, line, sizeof(line));
+	svg_text_body(f, line, sizeof(line));
 	fprintf(f, "</desc>\n<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n",
 		SVG_W, height);
 }
@@ -545,238 +436,30 @@ int timeline_svg(const struct timeline *tl, FILE *f)
 	return 0;
 }
 
-/*
- * --svg FILE. Where it goes is decided as capture/source.c's plan_dump
- * decides for --pcap (the same rules, so the two options agree; core
- * cannot call capture/): a regular file or a new name is written as a
- * temporary file beside it and renamed over it, so a reader never sees
- * half a drawing; a FIFO or a character device (/dev/stdout, a
- * terminal, /dev/full) is written directly, never replaced; anything
- * else is refused. "-" is standard output.
- */
-enum svg_how { SVG_REFUSED = -1, SVG_DIRECT, SVG_ATOMIC, SVG_STDOUT };
-
-/* What a file that is neither regular nor absent is, for the refusal. */
-static const char *refusal(mode_t m, bool link)
+/* afile's fill: the drawing. */
+static int fill_svg(FILE *f, void *ctx)
 {
-	if (S_ISDIR(m))
-		return "it is a directory";
-	if (link)
-		return "it is a symbolic link: name the file it points to";
-	if (S_ISBLK(m))
-		return "it is a block device: sockx will not write a drawing there";
-	return "it is not a regular file, a FIFO or a character device";
-}
-
-/* How to write path; *mode: the mode of the regular file replaced, or -1. */
-static enum svg_how svg_plan(const char *path, int *mode, const char **why)
-{
-	struct stat st, target;
-	bool link;
-
-	*mode = -1;
-	*why = NULL;
-	if (strcmp(path, "-") == 0)
-		return SVG_STDOUT;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? SVG_ATOMIC : SVG_REFUSED;
-	if (S_ISREG(st.st_mode)) {
-		*mode = (int)(st.st_mode & 0777);
-		return SVG_ATOMIC;
-	}
-	link = S_ISLNK(st.st_mode);
-	if (link && stat(path, &target) < 0)
-		return SVG_REFUSED;	/* a dangling link: errno from stat */
-	if (link)
-		st = target;
-	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-		return SVG_DIRECT;
-	*why = refusal(st.st_mode, link);
-	errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
-	return SVG_REFUSED;
+	return timeline_svg(ctx, f);
 }
 
 /*
- * Opens a FIFO or a character device to write into. A FIFO nobody reads
- * is refused at once (ENXIO) rather than waited for: the run is over and
- * nothing else would ever open it. NULL: errno set.
+ * --svg FILE, written as --pcap writes (core/afile.c): a regular file or
+ * a new name replaced whole through a temporary beside it, so a reader
+ * never sees half a drawing; a FIFO or a character device written
+ * directly; anything else refused; "-" is standard output.
  */
-static FILE *open_direct(const char *path)
-{
-	FILE *f;
-	int fd, fl, err;
-
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	fl = fcntl(fd, F_GETFL);
-	f = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ?
-		fdopen(fd, "wb") : NULL;
-	if (!f) {
-		err = errno;
-		close(fd);
-		errno = err;
-	}
-	return f;
-}
-
-/*
- * Creates "dir/.name.XXXXXX" beside path, exclusively, into tmp (cap
- * bytes). Made with mode 0666 the umask applies as to any new file (no
- * umask() call: other threads may be creating files); replacing a file,
- * it gets that file's mode. Returns the fd, or -1 with errno.
- */
-static int create_tmp(const char *path, int mode, char *tmp, size_t cap)
-{
-	const char *slash = strrchr(path, '/');
-	int dlen = slash ? (int)(slash - path) + 1 : 0, fd = -1, k, err;
-	unsigned seed = (unsigned)getpid() ^ (unsigned)(now_mono() * 1e9);
-
-	for (k = 0; k < 100 && fd < 0; k++) {
-		seed = seed * 1103515245u + 12345u;
-		if ((size_t)snprintf(tmp, cap, "%.*s.%s.%06x", dlen, path,
-				     slash ? slash + 1 : path, seed >> 8 & 0xffffff) >= cap) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && errno != EEXIST)
-			return -1;
-	}
-	if (fd >= 0 && mode >= 0 && fchmod(fd, (mode_t)mode) < 0) {
-		err = errno;
-		close(fd);
-		unlink(tmp);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
-/* Syncs the directory that holds path, so that a rename in it lasts. */
-static int sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) :
-		strdup(".");
-	int fd, rc = -1, err;
-
-	if (!dir)
-		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		err = errno;
-		close(fd);
-		errno = err;
-	}
-	free(dir);
-	return rc;
-}
-
-/* Is path still absent or a regular file, which a rename may replace? */
-static int still_replaceable(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (S_ISREG(st.st_mode))
-		return 0;
-	errno = EEXIST;		/* it became something else meanwhile */
-	return -1;
-}
-
-/* The SVG into fd, synced and closed (fd is closed either way). 0, or errno. */
-static int write_synced(const struct timeline *tl, int fd)
-{
-	FILE *f = fdopen(fd, "wb");
-	int err = 0;
-
-	if (!f) {
-		err = errno;
-		close(fd);
-		return err;
-	}
-	if (timeline_svg(tl, f) < 0)
-		err = errno;
-	if (!err && fsync(fileno(f)) < 0)
-		err = errno;
-	if (fclose(f) == EOF && !err)
-		err = errno ? errno : EIO;
-	return err;
-}
-
-/*
- * Through a temporary file, renamed over path. SIGINT, SIGTERM and SIGHUP
- * wait meanwhile (milliseconds: the drawing is in memory), so that none
- * of them can end the process between the temporary file's creation and
- * its rename or removal and leave it behind; they act right after.
- */
-static int write_atomic(const struct timeline *tl, const char *path, int mode)
-{
-	char tmp[4096];
-	sigset_t block, old;
-	int fd, err = 0;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	fd = create_tmp(path, mode, tmp, sizeof(tmp));
-	if (fd < 0)
-		err = errno;
-	if (fd >= 0)
-		err = write_synced(tl, fd);
-	if (fd >= 0 && !err && (still_replaceable(path) < 0 || rename(tmp, path) < 0))
-		err = errno;
-	if (fd >= 0 && err)
-		unlink(tmp);
-	if (!err && sync_dir(path) < 0)
-		err = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = err;
-	return err ? -1 : 0;
-}
-
-/* Into a FIFO, a device or standard output, as it is. */
-static int write_direct(const struct timeline *tl, const char *path, bool std)
-{
-	FILE *f = std ? stdout : open_direct(path);
-	int err = 0;
-
-	if (!f)
-		return -1;
-	if (timeline_svg(tl, f) < 0)
-		err = errno;
-	if (!std && fclose(f) == EOF && !err)
-		err = errno ? errno : EIO;
-	errno = err;
-	return err ? -1 : 0;
-}
-
 int timeline_svg_file(struct sockx *sx, const char *path)
 {
 	static const struct timeline none = { .command = "" };
 	const struct timeline *tl = sx->timeline ? sx->timeline : &none;
-	const char *why;
-	enum svg_how how;
-	int mode, rc;
+	const char *why = NULL;
 
-	how = svg_plan(path, &mode, &why);
-	if (how == SVG_REFUSED && why)
-		return fail(sx, errno_exit(errno, false), "cannot write '%s': %s", path, why);
-	if (how == SVG_ATOMIC)
-		rc = write_atomic(tl, path, mode);
-	else if (how != SVG_REFUSED)
-		rc = write_direct(tl, path, how == SVG_STDOUT);
-	else
-		rc = -1;
-	if (rc < 0 && errno == ENXIO && how == SVG_DIRECT)
-		return fail(sx, EXIT_FAIL, "cannot write '%s': a FIFO with no reader", path);
-	if (rc < 0)
+	if (afile_write(path, fill_svg, (void *)tl, &why) < 0) {
+		if (why)
+			return fail(sx, errno == ENXIO ? EXIT_FAIL : errno_exit(errno, false),
+				    "cannot write '%s': %s", path, why);
 		return fail_errno(sx, "cannot write '%s'", path);
+	}
 	trace(sx, 1, "timeline: wrote %zu items as SVG to %s", tl->nitems, path);
 	return EXIT_OK;
 }
