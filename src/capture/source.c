@@ -12,6 +12,7 @@
 
 #include "../core/priv.h"
 #include "source.h"
+#include "../core/afile.h"
 
 static void seterr(struct capture_src *s, const char *what, const char *why)
 {
@@ -462,40 +463,6 @@ static void dump_free(struct capture_dump *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Syncs the directory that holds path, so that a rename in it lasts. */
-static int sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) :
-		strdup(".");
-	int fd, rc = -1, err;
-
-	if (!dir)
-		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		err = errno;
-		close(fd);
-		errno = err;
-	}
-	free(dir);
-	return rc;
-}
-
-/* Is path still absent or a regular file, which a rename may replace? */
-static int still_replaceable(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (S_ISREG(st.st_mode))
-		return 0;
-	errno = EEXIST;		/* it became something else meanwhile */
-	return -1;
-}
-
 int capture_dump_commit(struct capture_dump *d)
 {
 	FILE *f;
@@ -511,10 +478,10 @@ int capture_dump_commit(struct capture_dump *d)
 		err = errno ? errno : EIO;
 	pcap_dump_close(d->d);	/* fclose: a buffered error shows in flush above */
 	d->d = NULL;
-	if (!err && !d->direct && (still_replaceable(d->path) < 0 ||
+	if (!err && !d->direct && (afile_still_replaceable(d->path) < 0 ||
 				   rename(d->tmp, d->path) < 0))
 		err = errno;
-	if (!err && !d->direct && sync_dir(d->path) < 0)
+	if (!err && !d->direct && afile_sync_dir(d->path) < 0)
 		err = errno;
 	if (err && !d->direct)
 		unlink(d->tmp);	/* harmless once renamed: the name is gone */

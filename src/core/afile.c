@@ -85,8 +85,7 @@ static int create_tmp(const char *path, int mode, char *tmp, size_t cap)
 	return fd;
 }
 
-/* Syncs the directory that holds path, so that a rename in it lasts. */
-static int sync_dir(const char *path)
+int afile_sync_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) :
@@ -106,8 +105,7 @@ static int sync_dir(const char *path)
 	return rc;
 }
 
-/* Is path still absent or a regular file, which a rename may replace? */
-static int still_replaceable(const char *path)
+int afile_still_replaceable(const char *path)
 {
 	struct stat st;
 
@@ -161,11 +159,11 @@ static int write_atomic(const char *path, int mode, afile_fill fill, void *ctx)
 		close(fd);
 	if (f)
 		err = fill_close(f, fill, ctx, true);
-	if (f && !err && (still_replaceable(path) < 0 || rename(tmp, path) < 0))
+	if (f && !err && (afile_still_replaceable(path) < 0 || rename(tmp, path) < 0))
 		err = errno;
 	if (fd >= 0 && err)
 		unlink(tmp);
-	if (!err && sync_dir(path) < 0)
+	if (!err && afile_sync_dir(path) < 0)
 		err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = err;

@@ -23,4 +23,10 @@ typedef int (*afile_fill)(FILE *f, void *ctx);
  */
 int afile_write(const char *path, afile_fill fill, void *ctx, const char **why);
 
+/* Syncs the directory that holds path, so that a rename in it lasts. */
+int afile_sync_dir(const char *path);
+
+/* Is path still absent or a regular file, which a rename may replace? 0 or -1. */
+int afile_still_replaceable(const char *path);
+
 #endif
