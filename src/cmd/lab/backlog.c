@@ -299,4 +299,5 @@ const struct lab lab_backlog = {
 	"connects until one does not complete within 300 ms, the accept queue read with "
 	"TCP_INFO, one accept() to free a slot; then listen(100000) against somaxconn",
 	run,
+	NULL,	/* no --timeline */
 };

@@ -315,4 +315,5 @@ const struct lab lab_boundaries = {
 	"read as it arrives; the same 5 messages on AF_UNIX SOCK_SEQPACKET and UDP; "
 	"UDP datagrams of 100 bytes read with a 10-byte buffer",
 	run,
+	NULL,	/* no --timeline */
 };

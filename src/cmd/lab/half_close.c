@@ -155,4 +155,5 @@ const struct lab lab_half_close = {
 	"a loopback server reads until EOF, replies \"got N bytes\" and closes; the client "
 	"sends the tutorial's 17 bytes, then shutdown(SHUT_WR) and reads, or close() and reads",
 	run,
+	NULL,	/* no --timeline */
 };

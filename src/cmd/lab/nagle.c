@@ -135,4 +135,5 @@ const struct lab lab_nagle = {
 	"a loopback TCP pair; 15 rounds of two 10-byte sends then a 1-byte reply, "
 	"timed, with Nagle on, with TCP_NODELAY, and with TCP_QUICKACK on the reader; medians",
 	run,
+	NULL,	/* no --timeline */
 };

@@ -193,4 +193,5 @@ const struct lab lab_reset_on_close = {
 	"closes; the client reads the reply; RSTs counted in /proc/net/snmp; a control "
 	"round reads all 2000 first",
 	run,
+	NULL,	/* no --timeline */
 };

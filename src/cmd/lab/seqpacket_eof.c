@@ -134,4 +134,5 @@ const struct lab lab_seqpacket_eof = {
 	"the sender closes; each read's length and msg_flags, poll()'s revents, and the "
 	"read after each 0",
 	run,
+	NULL,	/* no --timeline */
 };

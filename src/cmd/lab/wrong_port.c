@@ -80,4 +80,5 @@ const struct lab lab_wrong_port = {
 	"a listener on 127.0.0.1:P, a port Q bound but not listening; connect() to "
 	"each, timed, with the RSTs counted in /proc/net/snmp",
 	run,
+	NULL,	/* no --timeline */
 };
