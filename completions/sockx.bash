@@ -294,8 +294,12 @@ _sockx() {
 		case $prev in
 		-w|--wait)
 			return ;;
+		--svg)
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
 		esac
-		opts=' --all -w --wait' ;;
+		opts=' --all -w --wait --timeline --svg' ;;
 	help)
 		case $prev in
 		esac

@@ -172,4 +172,6 @@ complete -c sockx -n '__fish_seen_subcommand_from timeline' -l svg -r -F -d 'wri
 complete -c sockx -n '__fish_seen_subcommand_from timeline' -s n -l select -x -d 'only the Nth timeline of the file (1 is the first; default: every one)'
 complete -c sockx -n '__fish_seen_subcommand_from lab' -l all -d 'run every lab, then a summary'
 complete -c sockx -n '__fish_seen_subcommand_from lab' -s w -l wait -x -d 'each lab\'s bound, in seconds (default 20)'
+complete -c sockx -n '__fish_seen_subcommand_from lab' -l timeline -d 'draw each lab\'s key moment: its calls and its port\'s packets on one time axis'
+complete -c sockx -n '__fish_seen_subcommand_from lab' -l svg -r -F -d 'draw one lab\'s key moment as an SVG sequence diagram into FILE'
 complete -c sockx -n '__fish_seen_subcommand_from help' -a 'tcp-server tcp-client udp-server udp-client unix unix-server unix-client completions matrix tour raw-icmp capture timeline lab help'

@@ -17,5 +17,5 @@ CMD("tour", tour, CMD_RAW, "a real exchange for every family x type this kernel 
 CMD("raw-icmp", raw_icmp, CMD_RAW, "ICMP echo over a raw socket: a hand-built IPv4 header, ICMPv6, or a ping socket")
 CMD("capture", capture, CMD_RAW, "decode a pcap file or capture live: one line per packet")
 CMD("timeline", timeline, 0, "redraw saved --json --timeline runs: a text ladder, JSON, or an SVG")
-CMD("lab", lab, 0, "run the tutorial's claims about sockets as experiments on this kernel")
+CMD("lab", lab, CMD_RAW, "run the tutorial's claims about sockets as experiments on this kernel")
 CMD("help", help, 0, "show help for sockx or one command")

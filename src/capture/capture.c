@@ -411,7 +411,7 @@ static void tl_row_of(struct capture *c, const struct tl_pkt *t, struct tl_row *
 
 	memset(r, 0, sizeof(*r));
 	r->kind = TL_PACKET;
-	r->side = t->out ? TL_SELF : TL_PEER;
+	r->side = t->out != c->spec.listener_peer ? TL_SELF : TL_PEER;
 	r->t = (double)(t->real_ns - c->clock_off_ns) / 1e9 - c->sx->t0;
 	r->len = t->len;
 	snprintf(r->label, sizeof(r->label), "%s", t->label);

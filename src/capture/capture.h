@@ -118,6 +118,10 @@ struct capture_spec {
 				   listening port set; .remote ignored), each
 				   packet's direction by which end is ours;
 				   no --verify (one reassembly per flow) */
+	bool listener_peer;	/* with .server: the listening end is the
+				   timeline's peer, its packets drawn as
+				   the peer's (a lab runs both ends: its
+				   client is the left column) */
 	unsigned snaplen;	/* 0: whole packets of any size; else the
 				   most bytes a packet of the flow can have
 				   with its link header (a longer one counts

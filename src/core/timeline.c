@@ -177,11 +177,58 @@ void timeline_side(struct sockx *sx, enum tl_side side)
 		sx->timeline->side = side;
 }
 
+bool timeline_fd_side(struct sockx *sx, int fd, enum tl_side side)
+{
+	struct timeline *tl = sx->timeline;
+	size_t i;
+
+	if (!tl || fd < 0)
+		return false;
+	for (i = 0; i < tl->nfd_side; i++)
+		if (tl->fd_side[i].fd == fd)
+			break;
+	if (i == TL_FD_SIDES)
+		return false;
+	tl->fd_side[i].fd = fd;
+	tl->fd_side[i].side = side;
+	if (i == tl->nfd_side)
+		tl->nfd_side++;
+	return true;
+}
+
+/*
+ * Whose a call is: its descriptor's side (args "5, ..." as sock_trace
+ * writes them), else timeline_side's. A close() ends the descriptor's.
+ */
+static enum tl_side side_of(struct timeline *tl, const char *name, const char *args)
+{
+	enum tl_side side = tl->side;
+	char *end;
+	long fd;
+	size_t i;
+
+	if (args[0] < '0' || args[0] > '9')
+		return side;
+	fd = strtol(args, &end, 10);
+	if (*end != '\0' && *end != ',' && *end != ' ')
+		return side;
+	for (i = 0; i < tl->nfd_side; i++) {
+		if (tl->fd_side[i].fd != fd)
+			continue;
+		side = tl->fd_side[i].side;
+		if (strcmp(name, "close") == 0)	/* the number is free again */
+			tl->fd_side[i] = tl->fd_side[--tl->nfd_side];
+		break;
+	}
+	return side;
+}
+
 void timeline_call(struct sockx *sx, const char *name, const char *args,
 		   long ret, const char *err, double t_enter, double t_exit,
 		   const void *data, size_t len)
 {
 	struct timeline *tl = sx->timeline;
+	enum tl_side side;
 	struct tl_row *r;
 
 	if (!tl || !tl->recording)
@@ -191,10 +238,11 @@ void timeline_call(struct sockx *sx, const char *name, const char *args,
 		timeline_flush(sx, false);
 		return;
 	}
+	side = side_of(tl, name, args);	/* before add: a close ends its fd's side */
 	r = add(tl);
 	if (r) {
 		r->kind = TL_CALL;
-		r->side = tl->side;
+		r->side = side;
 		r->t = t_enter;
 		r->t_end = t_exit;
 		snprintf(r->name, sizeof(r->name), "%s", name);

@@ -35,6 +35,7 @@
 #define TL_FOLD_TAIL 3		/* its last items, drawn after the fold */
 #define TL_DATA 48		/* bytes a call moved kept for its row */
 #define TL_FOLD_MIN 8		/* fewer in its middle: drawn, not folded */
+#define TL_FD_SIDES 8		/* descriptors with a side of their own */
 
 /* TCP's control bits, as on the wire (core does not include wire/). */
 #define TL_FIN 0x01
@@ -115,6 +116,8 @@ struct timeline {
 	size_t wire_dropped;	/* packets libpcap dropped */
 	bool recording;		/* calls are recorded (timeline_start) */
 	enum tl_side side;	/* whose the next calls are */
+	struct { int fd; enum tl_side side; } fd_side[TL_FD_SIDES];
+	size_t nfd_side;	/* timeline_fd_side's, in use */
 	double start;		/* timeline_start, seconds since sx->t0: the
 				   items' 0 (the head gives it as CLOCK_MONOTONIC) */
 	double calls_upto;	/* the last recorded return */
@@ -177,6 +180,15 @@ void timeline_peer(struct sockx *sx, const char *peer);
 
 /* Whose the calls from now on are (the unix demo runs both ends). */
 void timeline_side(struct sockx *sx, enum tl_side side);
+
+/*
+ * Whose the calls on fd are (a lab runs both ends of a connection in one
+ * process: its server end's descriptors are the peer's): a call whose
+ * args begin with fd is drawn on side, whatever timeline_side said, until
+ * fd's close() (the number may then be reused). False when
+ * TL_FD_SIDES descriptors have a side already (drawn as timeline_side).
+ */
+bool timeline_fd_side(struct sockx *sx, int fd, enum tl_side side);
 
 /*
  * A call, from sock_trace (t_enter NaN: not known), with the bytes it

@@ -311,6 +311,43 @@ static void test_two_sides(void)
 	timeline_free(&sx);
 }
 
+/*
+ * A descriptor's side (a lab's server end): its calls are the peer's
+ * whatever timeline_side says, until its close(); "53" is not fd 5, and
+ * a call without a descriptor first (socket) keeps timeline_side's.
+ */
+static void test_fd_side(void)
+{
+	static const struct { const char *name, *args; enum tl_side side; } want[] = {
+		{ "socket", "AF_INET, SOCK_STREAM, IPPROTO_TCP", TL_SELF },
+		{ "accept4", "5, 127.0.0.1:40000", TL_PEER },
+		{ "send", "53, 3 bytes, MSG_NOSIGNAL", TL_SELF },
+		{ "recv", "5, 3, 0", TL_PEER },
+		{ "close", "5", TL_PEER },
+		{ "recv", "5, 3, 0", TL_SELF },	/* the number, reused */
+	};
+	struct sockx sx;
+	struct timeline *tl = setup(&sx);
+	size_t i;
+
+	CHECK(tl != NULL);
+	if (!tl)
+		return;
+	CHECK(timeline_fd_side(&sx, 5, TL_PEER));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		timeline_call(&sx, want[i].name, want[i].args, 0, NULL,
+			      tl->start + i * 1e-3, tl->start + i * 1e-3 + 1e-4);
+	for (i = 0; i < TL_FD_SIDES; i++)
+		timeline_fd_side(&sx, 100 + (int)i, TL_PEER);
+	CHECK(!timeline_fd_side(&sx, 99, TL_PEER));	/* full */
+	CHECK(timeline_fd_side(&sx, 100, TL_SELF));	/* a change is not a new one */
+	timeline_flush(&sx, true);
+	CHECK(tl->nitems == ARRAY_SIZE(want));
+	for (i = 0; i < tl->nitems && i < ARRAY_SIZE(want); i++)
+		CHECK(tl->items[i].row.side == want[i].side);
+	timeline_free(&sx);
+}
+
 /* Rows that cannot settle are kept up to TIMELINE_MAX, the rest counted. */
 static void test_cap(void)
 {
@@ -341,6 +378,7 @@ int main(void)
 	test_fold_brackets();
 	test_unix();
 	test_two_sides();
+	test_fd_side();
 	test_cap();
 	test_behind();
 	UNIT_DONE("timeline");

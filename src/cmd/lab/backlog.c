@@ -138,6 +138,9 @@ static int fill_queue(struct lab_run *r, int backlog, bool then_accept, struct f
 	lfd = lab_listener(r, AF_INET, SOCK_STREAM, backlog, &a);
 	if (lfd < 0)
 		return r->exit;
+	if (then_accept)	/* --timeline: this listener is the key moment */
+		lab_timeline_begin(r, &a, NULL);
+	lab_timeline_peer(r, lfd);
 	for (i = 0; i < MAX_CLIENTS && !lab_expired(r); i++) {
 		fd = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -165,7 +168,7 @@ static int fill_queue(struct lab_run *r, int backlog, bool then_accept, struct f
 		f->next_state = client_state(r, fd, &f->next_retrans);
 		if (then_accept) {
 			struct addr peer;
-			int afd = sock_accept(r->sx, lfd, &peer, SOCK_CLOEXEC);
+			int afd = lab_timeline_peer(r, sock_accept(r->sx, lfd, &peer, SOCK_CLOEXEC));
 
 			if (afd >= 0)
 				sock_close(r->sx, afd);
@@ -173,6 +176,7 @@ static int fill_queue(struct lab_run *r, int backlog, bool then_accept, struct f
 			f->after_ms = (now_mono() - t0) * 1000.0;
 		}
 	}
+	lab_timeline_end(r);
 	return EXIT_OK;
 }
 
@@ -299,4 +303,6 @@ const struct lab lab_backlog = {
 	"connects until one does not complete within 300 ms, the accept queue read with "
 	"TCP_INFO, one accept() to free a slot; then listen(100000) against somaxconn",
 	run,
+	"listen(0), nobody calls accept(): the second client's SYN is not answered; "
+	"after one accept() its retried SYN is",
 };

@@ -49,15 +49,15 @@ static bool readable(struct lab_run *r, int fd, int ms)
 }
 
 /* A connected TCP pair on 127.0.0.1: fds[TCP_C] and fds[TCP_S]. */
-static int tcp_pair(struct lab_run *r)
+static int tcp_pair(struct lab_run *r, struct addr *a)
 {
-	struct addr a, peer;
-	int lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, &a);
+	struct addr peer;
+	int lfd = lab_listener(r, AF_INET, SOCK_STREAM, 4, a);
 
 	if (lfd < 0)
 		return r->exit;
 	fds[TCP_C] = sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fds[TCP_C] < 0 || sock_connect(r->sx, fds[TCP_C], &a) < 0)
+	if (fds[TCP_C] < 0 || sock_connect(r->sx, fds[TCP_C], a) < 0)
 		return lab_cannot(r, EXIT_FAIL, "TCP connect on loopback: %s", strerror(errno));
 	fds[TCP_S] = sock_accept(r->sx, lfd, &peer, SOCK_CLOEXEC);
 	if (fds[TCP_S] < 0)
@@ -66,14 +66,16 @@ static int tcp_pair(struct lab_run *r)
 }
 
 /*
- * SMALL sends of 10, 20, ... bytes on TCP, then reads once they all
- * arrived: how many recv() calls it took (*bytes: what came).
+ * SMALL sends of 10, 20, ... bytes on TCP (to a), then reads once they
+ * all arrived: how many recv() calls it took (*bytes: what came).
  */
-static int tcp_small(struct lab_run *r, int *bytes)
+static int tcp_small(struct lab_run *r, const struct addr *a, int *bytes)
 {
 	int i, n = 0, queued = 0, want = 0, reads = 0;
 	ssize_t got;
 
+	lab_timeline_begin(r, a, NULL);	/* --timeline: the key moment */
+	lab_timeline_peer(r, fds[TCP_S]);
 	memset(big, 'a', 64);
 	for (i = 1; i <= SMALL; i++) {
 		if (sock_send(r->sx, fds[TCP_C], big, (size_t)(10 * i), 0) != 10 * i)
@@ -94,6 +96,7 @@ static int tcp_small(struct lab_run *r, int *bytes)
 		n += (int)got;
 		reads++;
 	}
+	lab_timeline_end(r);	/* before tcp_big's fork: its child draws nothing */
 	*bytes = n;
 	return reads;
 }
@@ -228,7 +231,7 @@ static int truncation(struct lab_run *r, int ufd, const struct addr *to, struct 
 
 static int run(struct lab_run *r)
 {
-	struct addr ua;
+	struct addr ua, ta;
 	struct trunc t;
 	char seq_sizes[64], udp_sizes[64], note[128];
 	long sent, smallest, largest, total;
@@ -240,10 +243,10 @@ static int run(struct lab_run *r)
 	big = lab_alloc(r, BIG);
 	if (!big)
 		return r->exit;
-	rc = tcp_pair(r);
+	rc = tcp_pair(r, &ta);
 	if (rc != EXIT_OK)
 		return rc;
-	small_reads = tcp_small(r, &small_bytes);
+	small_reads = tcp_small(r, &ta, &small_bytes);
 	if (small_reads < 0)
 		return lab_cannot(r, EXIT_FAIL, "TCP send on loopback: %s", strerror(errno));
 	snprintf(note, sizeof(note), "%d bytes", small_bytes);
@@ -315,4 +318,5 @@ const struct lab lab_boundaries = {
 	"read as it arrives; the same 5 messages on AF_UNIX SOCK_SEQPACKET and UDP; "
 	"UDP datagrams of 100 bytes read with a 10-byte buffer",
 	run,
+	"five send()s on TCP, of 10 to 50 bytes, and the one recv() that reads them all",
 };

@@ -63,10 +63,13 @@ static int round_trip(struct lab_run *r, int lfd, const struct addr *srv, bool u
 	int *cli, *peer, len, err, cli_fd;
 	long long rst0;
 
+	if (!use_close)	/* --timeline: the half-close is the key moment */
+		lab_timeline_begin(r, srv, NULL);
+	lab_timeline_peer(r, lfd);
 	cli = lab_own(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!cli || sock_connect(r->sx, *cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "connect: %s", strerror(errno));
-	peer = lab_own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	peer = lab_own(r, lab_timeline_peer(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC)));
 	if (!peer)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
 	if (sock_send(r->sx, *cli, message, strlen(message), MSG_NOSIGNAL) < 0)
@@ -92,6 +95,8 @@ static int round_trip(struct lab_run *r, int lfd, const struct addr *srv, bool u
 	*peer = -1;
 	/* with close(), cli_fd is a closed number now: what a program holding it gets */
 	o->reply = read_to_end(r, cli_fd, &o->client_err);
+	if (!use_close)
+		lab_timeline_end(r);
 	return EXIT_OK;
 }
 
@@ -155,4 +160,6 @@ const struct lab lab_half_close = {
 	"a loopback server reads until EOF, replies \"got N bytes\" and closes; the client "
 	"sends the tutorial's 17 bytes, then shutdown(SHUT_WR) and reads, or close() and reads",
 	run,
+	"shutdown(SHUT_WR): the client's FIN goes one way, and the server's reply "
+	"still comes back",
 };

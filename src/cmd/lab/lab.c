@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../core/priv.h"
 #include "lab.h"
 
 #define LAB(id) &lab_##id,
@@ -17,11 +18,13 @@ static const struct lab *const lab_table[] = {
 };
 #undef LAB
 
-enum { O_ALL = OPT_LONG };
+enum { O_ALL = OPT_LONG, O_TIMELINE, O_SVG };
 
 static const struct optdef opts[] = {
 	{ "all", O_ALL, NULL, "run every lab, then a summary", NULL },
 	{ "wait", 'w', "S", "each lab's bound, in seconds (default 20)", NULL },
+	{ "timeline", O_TIMELINE, NULL, "draw each lab's key moment: its calls and its port's packets on one time axis", NULL },
+	{ "svg", O_SVG, "FILE", "draw one lab's key moment as an SVG sequence diagram into FILE", "@file" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -35,13 +38,22 @@ const struct cmdinfo info_lab = {
 	"Exit status: 0 when every experiment asked for ran (whatever its\n"
 	"verdict); 4 when one needs a privilege this process lacks, 5 when this\n"
 	"kernel lacks what it needs, 1 when one failed to run; 2 for an unknown\n"
-	"lab. Everything a lab makes is undone after it, also on SIGINT.",
+	"lab. Everything a lab makes is undone after it, also on SIGINT.\n\n"
+	"--timeline draws, in the labs that have one, the key moment of the\n"
+	"experiment (the RST of reset-on-close, the SYN a full backlog drops):\n"
+	"the calls of both ends on one time axis, the client end's on the\n"
+	"left, the server end's on the right, and, with CAP_NET_RAW, the\n"
+	"packets of the lab's port on lo between them (without it the calls\n"
+	"are drawn and the head says why; the exit status does not change).\n"
+	"A lab without one says so and runs as usual. --svg FILE draws one\n"
+	"lab's key moment as an SVG, with or without --timeline.",
 	opts,
 };
 
 struct lab_opts {
-	bool all;
+	bool all, timeline;
 	int wait_ms;
+	const char *svg;	/* --svg FILE: one lab */
 };
 
 static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
@@ -50,6 +62,8 @@ static int parse_opt(struct sockx *sx, void *ctx, int key, const char *arg)
 
 	switch (key) {
 	case O_ALL: o->all = true; return EXIT_OK;
+	case O_TIMELINE: o->timeline = true; return EXIT_OK;
+	case O_SVG: o->svg = arg; return EXIT_OK;
 	case 'w': return opt_secs(sx, "--wait", arg, 600, &o->wait_ms);
 	default: return EXIT_USAGE;
 	}
@@ -296,15 +310,20 @@ long long lab_proc_counter(const char *file, const char *prefix, const char *fie
 }
 
 /* Runs one lab within wait_ms; its exit status, its verdict in *verdict. */
-static int run_one(struct sockx *sx, const struct lab *l, int wait_ms, int *verdict)
+static int run_one(struct sockx *sx, const struct lab *l, const struct lab_opts *o,
+		   int *verdict)
 {
-	struct lab_run r = { .sx = sx, .lab = l };
+	struct lab_run r = { .sx = sx, .lab = l, .timeline = o->timeline, .svg = o->svg };
 	int rc;
 
 	r.start = now_mono();
-	r.deadline = r.start + wait_ms / 1000.0;
+	r.deadline = r.start + o->wait_ms / 1000.0;
 	EMIT(sx, lab_begin, .name = l->name, .claim = l->claim, .how = l->how);
+	if (o->timeline && !l->moment)
+		EMIT(sx, lab_note, .lab = l->name, .text = "no timeline: this lab draws "
+		     "none (--timeline); it runs as usual");
 	rc = l->run(&r);
+	lab_timeline_end(&r);	/* cut short in its moment: what was drawn */
 	while (r.nfds > 0)
 		lab_close_fd(&r.fds[--r.nfds]);
 	while (r.ndefer > 0) {
@@ -318,7 +337,20 @@ static int run_one(struct sockx *sx, const struct lab *l, int wait_ms, int *verd
 			lab_cannot(&r, rc == EXIT_OK ? EXIT_FAIL : rc, "ended without a verdict");
 	}
 	*verdict = r.verdict;
-	return r.exit;
+	return r.exit == EXIT_OK ? r.timeline_rc : r.exit;
+}
+
+/* --svg FILE draws one lab's key moment: one lab, one that has a timeline. */
+static int check_svg(struct sockx *sx, const struct lab_opts *o,
+		     const struct lab *const *want, int n)
+{
+	if (!o->svg)
+		return EXIT_OK;
+	if (n > 1)
+		return fail(sx, EXIT_USAGE, "--svg draws one lab's timeline: name one lab");
+	if (!want[0]->moment)
+		return fail(sx, EXIT_USAGE, "lab '%s' draws no timeline (--svg)", want[0]->name);
+	return EXIT_OK;
 }
 
 /* The worst of two statuses: 1 over 4 over 5 over 0. */
@@ -345,6 +377,8 @@ int cmd_lab(struct sockx *sx, int argc, char **argv)
 		return rc;
 	if (o.all && first < argc)
 		return fail(sx, EXIT_USAGE, "--all and a lab name ('%s'): one or the other", argv[first]);
+	if (!o.timeline && !o.svg && priv_init(false) < 0)	/* CAP_NET_RAW: the captures' only */
+		trace(sx, 1, "cannot limit capabilities: %s", strerror(errno));
 	for (i = first; i < argc; i++) {
 		if (n == (int)ARRAY_SIZE(want))
 			return fail(sx, EXIT_USAGE, "too many labs asked for");
@@ -362,9 +396,12 @@ int cmd_lab(struct sockx *sx, int argc, char **argv)
 		list_labs(sx);
 		return EXIT_OK;
 	}
+	rc = check_svg(sx, &o, want, n);
+	if (rc != EXIT_OK)
+		return rc;
 	sig_catch_stop();
 	for (i = 0; i < n && !sig_stopped(); i++, ran++) {
-		rc = run_one(sx, want[i], o.wait_ms, &v);
+		rc = run_one(sx, want[i], &o, &v);
 		exit = worse(exit, rc);
 		counts[v]++;
 	}

@@ -8,6 +8,7 @@ enum lab_verdict { LAB_HOLDS, LAB_DOES_NOT_HOLD, LAB_DEPENDS,
 		  LAB_NOT_RUN, LAB_FAILED };	/* the last two: lab_cannot() */
 
 struct lab_run;
+struct capture;
 
 /*
  * One lab: a claim (the tutorial's words, or the common belief), how the
@@ -23,6 +24,8 @@ struct lab {
 	const char *claim;
 	const char *how;	/* the experiment, one sentence */
 	int (*run)(struct lab_run *r);
+	const char *moment;	/* what its --timeline draws (the key moment,
+				   lab_timeline_begin), or NULL: none */
 };
 
 #define LAB_DEFER_MAX 16
@@ -40,6 +43,11 @@ struct lab_run {
 	int ndefer;
 	int fds[LAB_FDS_MAX];	/* lab_own's, closed after the lab (-1: closed) */
 	int nfds;
+	/* --timeline, --svg FILE: the key moment's timeline (moment.c) */
+	bool timeline;
+	const char *svg;
+	struct capture *cap;	/* its packets, while it is drawn */
+	int timeline_rc;	/* EXIT_OK, or a failed capture or SVG write's */
 };
 
 /* What the experiment saw: value as text, number (NAN if none), unit (or NULL). */
@@ -105,6 +113,30 @@ int lab_tcp_pair(struct lab_run *r, int lfd, const struct addr *srv, int fd[2]);
  * prefix ("Tcp:", "TcpExt:", "Udp:"). -1 if there is none.
  */
 long long lab_proc_counter(const char *file, const char *prefix, const char *field);
+
+/*
+ * --timeline and --svg (moment.c): a lab draws its key moment, not its
+ * set-up. lab_timeline_begin before the moment's first call: from then
+ * on the calls are recorded and, with CAP_NET_RAW, the packets to and
+ * from the TCP port at a (its listener's, or one nobody listens on) on
+ * lo; without it the calls are drawn and the head says why. peer heads
+ * the right column ("the server end"). lab_timeline_unix: the same for
+ * an AF_UNIX pair (messages: dgram, seqpacket): no wire, the kernel's
+ * copies drawn. Without --timeline/--svg both do nothing.
+ */
+void lab_timeline_begin(struct lab_run *r, const struct addr *a, const char *peer);
+void lab_timeline_unix(struct lab_run *r, bool messages, const char *peer);
+/*
+ * fd is the server end's: its calls are drawn in the peer column (until
+ * its close()). The listener's too, for its accept(). Returns fd.
+ */
+int lab_timeline_peer(struct lab_run *r, int fd);
+/*
+ * The key moment is over: the last packets, then the timeline's end
+ * (and --svg's file). The framework calls it after the lab too, if the
+ * lab did not (a failure in the middle of the moment).
+ */
+void lab_timeline_end(struct lab_run *r);
 
 /* The labs, in the order lab lists them (labs.h). */
 #define LAB(id) extern const struct lab lab_##id;

@@ -10,6 +10,9 @@
 
 #define ROUNDS 15		/* per mode; at most ~20, the brief's bound */
 #define STALL_MS 30.0		/* a round this slow waited for a timer */
+#define DRAWN 2			/* --timeline: the Nagle round drawn (the
+				   first ones may be quick: a new connection
+				   ACKs at once, in quickack mode) */
 
 enum mode { M_NAGLE, M_NODELAY, M_QUICKACK, M_MODES };
 
@@ -53,8 +56,8 @@ static int cmp_double(const void *a, const void *b)
  * the server's 1-byte answer to both. The median in *median, the rounds
  * slower than STALL_MS in *stalled; false if a round failed.
  */
-static bool rounds(struct lab_run *r, const int fd[2], enum mode m, double *median,
-		   int *stalled, int *done)
+static bool rounds(struct lab_run *r, const int fd[2], const struct addr *srv, enum mode m,
+		   double *median, int *stalled, int *done)
 {
 	static const char a[10] = "aaaaaaaaaa", b[10] = "bbbbbbbbbb";
 	double ms[ROUNDS], t;
@@ -64,6 +67,10 @@ static bool rounds(struct lab_run *r, const int fd[2], enum mode m, double *medi
 	for (i = 0; i < ROUNDS && !lab_expired(r); i++) {
 		if (m == M_QUICKACK)
 			sock_setopt(r->sx, fd[1], IPPROTO_TCP, TCP_QUICKACK, "TCP_QUICKACK", 1);
+		if (m == M_NAGLE && i == DRAWN) {	/* --timeline: the key moment */
+			lab_timeline_begin(r, srv, NULL);
+			lab_timeline_peer(r, fd[1]);
+		}
 		t = now_mono();
 		if (sock_send(r->sx, fd[0], a, sizeof(a), MSG_NOSIGNAL) != (ssize_t)sizeof(a) ||
 		    sock_send(r->sx, fd[0], b, sizeof(b), MSG_NOSIGNAL) != (ssize_t)sizeof(b) ||
@@ -72,6 +79,8 @@ static bool rounds(struct lab_run *r, const int fd[2], enum mode m, double *medi
 		    !read_n(r, fd[0], 1, false))
 			break;
 		ms[i] = (now_mono() - t) * 1000.0;
+		if (m == M_NAGLE && i == DRAWN)
+			lab_timeline_end(r);
 		if (ms[i] >= STALL_MS)
 			(*stalled)++;
 	}
@@ -101,7 +110,7 @@ static int run(struct lab_run *r)
 		if (m == M_NODELAY &&
 		    sock_setopt(r->sx, fds[m][0], IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY", 1) < 0)
 			return lab_cannot(r, EXIT_FAIL, "TCP_NODELAY: %s", strerror(errno));
-		if (!rounds(r, fds[m], m, &med[m], &stalled[m], &done))
+		if (!rounds(r, fds[m], &srv, m, &med[m], &stalled[m], &done))
 			return lab_cannot(r, EXIT_FAIL, "%s: only %d of %d rounds completed%s",
 					  mode_what[m], done, ROUNDS,
 					  lab_expired(r) ? " within the bound" : "");
@@ -135,4 +144,6 @@ const struct lab lab_nagle = {
 	"a loopback TCP pair; 15 rounds of two 10-byte sends then a 1-byte reply, "
 	"timed, with Nagle on, with TCP_NODELAY, and with TCP_QUICKACK on the reader; medians",
 	run,
+	"a Nagle round: two 10-byte send()s; the second segment waits for the "
+	"server's delayed ACK of the first",
 };

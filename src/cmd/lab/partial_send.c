@@ -295,4 +295,5 @@ const struct lab lab_partial_send = {
 	"non-blocking send()s of 64 KiB until EAGAIN, then a blocking 1 MiB send() that "
 	"SIGALRM interrupts, twice; the receiver counts every byte",
 	run,
+	NULL,	/* no --timeline */
 };

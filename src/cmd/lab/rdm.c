@@ -98,4 +98,5 @@ const struct lab lab_rdm = {
 	"socket() with SOCK_RDM for AF_INET, AF_INET6, AF_UNIX, AF_TIPC and AF_RDS, "
 	"RDS's SOCK_SEQPACKET, and UDP as the control; each errno",
 	run,
+	NULL,	/* no --timeline */
 };

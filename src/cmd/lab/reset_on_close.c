@@ -46,6 +46,29 @@ static int tcp_state(int fd)
 	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ? -1 : ti.tcpi_state;
 }
 
+/* The client reads until the end: o->reply bytes, then o->err (-1: the bound). */
+static void read_reply(struct lab_run *r, int cli, struct round *o)
+{
+	static char buf[4096];
+	ssize_t n;
+	int i;
+
+	o->err = -1;
+	for (i = 0; i < 64 && !lab_expired(r); i++) {
+		if (io_wait_in(cli, lab_ms_left(r, 1000)) <= 0)
+			break;
+		n = sock_recv(r->sx, cli, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			o->reply += n;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		o->err = n == 0 ? 0 : errno;
+		break;
+	}
+}
+
 /*
  * The tutorial's exchange: the client sends MSG_LEN bytes; the server
  * reads READ_LEN (or all, read_all), replies with them upper-cased and
@@ -59,13 +82,17 @@ static int exchange(struct lab_run *r, int lfd, const struct addr *srv, bool rea
 	struct addr from;
 	int cli, *peer, i, got = 0;
 	long long rst0;
+	bool key = !read_all && !send_first;
 	ssize_t n;
 
 	memset(msg, 'a', sizeof(msg));
+	if (key)	/* --timeline: this round is the key moment */
+		lab_timeline_begin(r, srv, NULL);
+	lab_timeline_peer(r, lfd);
 	cli = lab_keep(r, sock_socket(r->sx, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (cli < 0 || sock_connect(r->sx, cli, srv) < 0)
 		return lab_cannot(r, EXIT_FAIL, "connect: %s", strerror(errno));
-	peer = lab_own(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC));
+	peer = lab_own(r, lab_timeline_peer(r, sock_accept(r->sx, lfd, &from, SOCK_CLOEXEC)));
 	if (!peer)
 		return lab_cannot(r, EXIT_FAIL, "accept: %s", strerror(errno));
 	if (sock_send(r->sx, cli, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg) ||
@@ -92,20 +119,9 @@ static int exchange(struct lab_run *r, int lfd, const struct addr *srv, bool rea
 	o->state = tcp_state(cli);
 	if (send_first)
 		o->send_err = sock_send(r->sx, cli, msg, 1, MSG_NOSIGNAL) < 0 ? errno : 0;
-	o->err = -1;
-	for (i = 0; i < 64 && !lab_expired(r); i++) {
-		if (io_wait_in(cli, lab_ms_left(r, 1000)) <= 0)
-			break;
-		n = sock_recv(r->sx, cli, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n > 0) {
-			o->reply += n;
-			continue;
-		}
-		if (n < 0 && errno == EAGAIN)
-			continue;
-		o->err = n == 0 ? 0 : errno;
-		break;
-	}
+	read_reply(r, cli, o);
+	if (key)
+		lab_timeline_end(r);
 	return EXIT_OK;
 }
 
@@ -193,4 +209,6 @@ const struct lab lab_reset_on_close = {
 	"closes; the client reads the reply; RSTs counted in /proc/net/snmp; a control "
 	"round reads all 2000 first",
 	run,
+	"the server end's close() with 976 bytes unread: the RST, and the client's "
+	"recv() that fails with ECONNRESET",
 };

@@ -57,12 +57,12 @@ static const char *revents_text(int ev, char *buf, size_t len)
 	return buf;
 }
 
-static int run(struct lab_run *r)
+/* The pair: sender and receiver, closed after the lab. EXIT_OK, or lab_cannot's code. */
+static int make_pair(struct lab_run *r)
 {
-	struct read data, empty, after_empty, eof, after_eof;
-	int sv[2], rc, err, ev_open, ev_closed, eor_seen;
-	char t1[96], t2[96];
+	int sv[2], rc, err;
 
+	lab_timeline_unix(r, true, "the receiving end (this process)");	/* the whole lab */
 	rc = socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
 	err = errno;
 	sock_trace(r->sx, 1, "socketpair", rc, err, "AF_UNIX, SOCK_SEQPACKET, 0, [%d, %d]",
@@ -71,13 +71,25 @@ static int run(struct lab_run *r)
 		return lab_cannot(r, errno_exit(err, true), "socketpair(AF_UNIX, SOCK_SEQPACKET): %s",
 				  strerror(err));
 	sender = sv[0];
-	receiver = sv[1];
+	receiver = lab_timeline_peer(r, sv[1]);
 	if (!lab_defer(r, lab_close_fd, &sender) || !lab_defer(r, lab_close_fd, &receiver)) {
 		close(sender);
 		close(receiver);
 		sender = receiver = -1;
 		return lab_cannot(r, EXIT_FAIL, "too many things to undo");
 	}
+	return EXIT_OK;
+}
+
+static int run(struct lab_run *r)
+{
+	struct read data, empty, after_empty, eof, after_eof;
+	int rc, ev_open, ev_closed, eor_seen;
+	char t1[96], t2[96];
+
+	rc = make_pair(r);
+	if (rc != EXIT_OK)
+		return rc;
 	if (sock_send(r->sx, sender, "one", 3, MSG_EOR) != 3 ||
 	    sock_send(r->sx, sender, "", 0, MSG_EOR) != 0)
 		return lab_cannot(r, EXIT_FAIL, "send on the SEQPACKET pair: %s", strerror(errno));
@@ -106,6 +118,7 @@ static int run(struct lab_run *r)
 	lab_observe(r, "the next recvmsg(MSG_DONTWAIT) after the end", (double)after_eof.n, NULL,
 		    after_eof.n == 0 ? "the end of the connection reads as 0 again and again" : NULL,
 		    "%s", read_text(&after_eof, t1, sizeof(t1)));
+	lab_timeline_end(r);
 	eor_seen = ((data.flags | empty.flags | eof.flags) & MSG_EOR) != 0;
 	if (empty.n != 0 || eof.n != 0)
 		return lab_verdict(r, LAB_DOES_NOT_HOLD,
@@ -134,4 +147,6 @@ const struct lab lab_seqpacket_eof = {
 	"the sender closes; each read's length and msg_flags, poll()'s revents, and the "
 	"read after each 0",
 	run,
+	"a 3-byte message, an empty one, then the sender's close(): each recvmsg() "
+	"of the receiving end, and the kernel's copies",
 };

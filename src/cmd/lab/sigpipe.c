@@ -196,4 +196,5 @@ const struct lab lab_sigpipe = {
 	"forked writer (SIGPIPE restored to default, or ignored) send()s on each up to 3 "
 	"times, plain or with MSG_NOSIGNAL; how it ended, from waitpid()",
 	run,
+	NULL,	/* no --timeline */
 };

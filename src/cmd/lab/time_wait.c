@@ -203,4 +203,5 @@ const struct lab lab_time_wait = {
 	"first, the server closes second; /proc/net/tcp shows who is in TIME_WAIT; the port "
 	"is bound again without and with SO_REUSEADDR (the first socket without it, then with it)",
 	run,
+	NULL,	/* no --timeline */
 };

@@ -415,4 +415,5 @@ const struct lab lab_timeouts = {
 	"0.5 s to it and to a closed port; on loopback, recv with SO_RCVTIMEO, send "
 	"to a full buffer with SO_SNDTIMEO, and recv with none, watched for 300 ms",
 	run,
+	NULL,	/* no --timeline */
 };

@@ -206,4 +206,5 @@ const struct lab lab_udp_unreachable = {
 	"socket, an unconnected one, and an unconnected one with IP_RECVERR; "
 	"what each sees next, and the ICMP count",
 	run,
+	NULL,	/* no --timeline */
 };

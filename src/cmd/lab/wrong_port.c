@@ -49,7 +49,9 @@ static int run(struct lab_run *r)
 	if (rc != EXIT_OK)
 		return rc;
 	rst0 = lab_proc_counter("/proc/net/snmp", "Tcp:", "OutRsts");
+	lab_timeline_begin(r, &none, "nobody listens");
 	err_none = try_connect(r, &none, &ms_none);
+	lab_timeline_end(r);
 	rst1 = lab_proc_counter("/proc/net/snmp", "Tcp:", "OutRsts");
 	err_srv = try_connect(r, &srv, &ms_srv);
 	lab_observe(r, "connect() to the port nobody listens on (the tutorial's 6999)",
@@ -80,4 +82,6 @@ const struct lab lab_wrong_port = {
 	"a listener on 127.0.0.1:P, a port Q bound but not listening; connect() to "
 	"each, timed, with the RSTs counted in /proc/net/snmp",
 	run,
+	"connect() to a port nobody listens on: its SYN, and the kernel's RST, "
+	"inside connect()",
 };
