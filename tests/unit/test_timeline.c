@@ -336,7 +336,7 @@ static void test_fd_side(void)
 	CHECK(timeline_fd_side(&sx, 5, TL_PEER));
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		timeline_call(&sx, want[i].name, want[i].args, 0, NULL,
-			      tl->start + i * 1e-3, tl->start + i * 1e-3 + 1e-4);
+			      tl->start + i * 1e-3, tl->start + i * 1e-3 + 1e-4, NULL, 0);
 	for (i = 0; i < TL_FD_SIDES; i++)
 		timeline_fd_side(&sx, 100 + (int)i, TL_PEER);
 	CHECK(!timeline_fd_side(&sx, 99, TL_PEER));	/* full */
