@@ -652,7 +652,7 @@ static size_t settle(struct timeline *tl, bool at_end, double upto)
 	struct tl_row *later;
 	size_t i, k = 0, m = 0;
 
-	if (at_end)
+	if (at_end || !tl->n)
 		return tl->n;
 	/* a call that has not settled draws its entry before what follows it */
 	for (i = 0; i < tl->n; i++)
@@ -710,7 +710,8 @@ void timeline_flush(struct sockx *sx, bool at_end)
 			return;
 		tl->settled = upto;
 	}
-	qsort(tl->rows, tl->n, sizeof(*tl->rows), by_row_time);
+	if (tl->n)	/* rows is NULL when none came */
+		qsort(tl->rows, tl->n, sizeof(*tl->rows), by_row_time);
 	k = settle(tl, at_end, upto);
 	it = k ? malloc(2 * k * sizeof(*it)) : NULL;
 	n = it ? itemize(tl, k, it) : 0;
