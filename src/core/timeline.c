@@ -299,12 +299,6 @@ void timeline_add(struct sockx *sx, const struct tl_row *r)
 		*v = *r;
 }
 
-const struct tl_item *timeline_items(const struct timeline *tl, size_t *n)
-{
-	*n = tl ? tl->nitems : 0;
-	return tl ? tl->items : NULL;
-}
-
 void timeline_idle(struct sockx *sx)
 {
 	struct timeline *tl = sx->timeline;

@@ -343,6 +343,12 @@ static void keep(struct timeline *tl, const struct tl_item *it)
 	tl->items[tl->nitems++] = *it;
 }
 
+const struct tl_item *timeline_items(const struct timeline *tl, size_t *n)
+{
+	*n = tl ? tl->nitems : 0;
+	return tl ? tl->items : NULL;
+}
+
 void tl_draw_item(struct sockx *sx, const struct tl_item *it)
 {
 	struct timeline *tl = sx->timeline;
