@@ -101,6 +101,10 @@ for r in recvs:
     assert any(d["len"] == r["ret"] and d["t_ms"] <= r["t_end_ms"] for d in data), r
 # relative to each connection's own SYN (B's came between A's and its data)
 assert sorted((d["seq"], d["end"]) for d in data) == [(1, 6), (1, 7)], data
+# each packet names its connection by the client's port, the one accept4 gave
+ports = {int(a["args"].rsplit(":", 1)[1].rstrip(")")) for a in acc}
+assert {p["conn"] for p in pk} == ports and len(ports) == 2, (ports, {p.get("conn") for p in pk})
+assert {d["conn"] for d in data} == ports, data
 fins = [p for p in inn if "FIN" in fl(p)]
 eofs = [c for c in calls if c["name"] == "recv" and c["ret"] == 0]
 assert len(fins) == 2 and len(eofs) == 2, (fins, eofs)
@@ -116,8 +120,9 @@ PY
 	wait_line "$BATS_TEST_TMPDIR/srv.out" 'close\(' 5
 	out=$(cat "$BATS_TEST_TMPDIR/srv.out")
 	[[ $out == *"wire: captured on lo with "* ]]
-	[[ $out == *"◀──────────  SYN"* ]]
-	[[ $out == *"PSH,ACK 1:3 (2)"* ]]
+	# each packet says whose connection it is: the client's port
+	[[ $out =~ "◀──────────  :"[0-9]+" SYN" ]]
+	[[ $out =~ ":"[0-9]+" PSH,ACK 1:3 (2)" ]]
 	[[ $out =~ accept4\([0-9]+,\ 127\.0\.0\.1:[0-9]+\)\ .*=\ [0-9]+ ]]
 	[[ $out != *summary* ]]
 	stop_bg srv TERM
@@ -174,10 +179,10 @@ PY
 	# the listener, the handshake before accept's return; the data (which
 	# may come before the accept) before the recv that took it, the reply
 	# after the send, the close, the listener's close at the signal
-	svg_in_order "$SVG" '^socket\(AF_INET' '^bind\(' '^listen\(' '^SYN$' '^SYN,ACK$' '^ACK$' \
+	svg_in_order "$SVG" '^socket\(AF_INET' '^bind\(' '^listen\(' '^:[0-9]+ SYN$' '^:[0-9]+ SYN,ACK$' '^:[0-9]+ ACK$' \
 		'^accept4\([0-9]+, 127\.0\.0\.1:[0-9]+\)'
-	svg_in_order "$SVG" '^listen\(' '^SYN$' '^PSH,ACK 1:3 \(2\)$' '^recv\(' '^send\(' \
-		'^PSH,ACK 1:3 \(2\)$' '^FIN,ACK$' '^recv\(' '^shutdown\(' '^FIN,ACK$' '^close\(' '^close\('
+	svg_in_order "$SVG" '^listen\(' '^:[0-9]+ SYN$' '^:[0-9]+ PSH,ACK 1:3 \(2\)$' '^recv\(' '^send\(' \
+		'^:[0-9]+ PSH,ACK 1:3 \(2\)$' '^:[0-9]+ FIN,ACK$' '^recv\(' '^shutdown\(' '^:[0-9]+ FIN,ACK$' '^close\(' '^close\('
 	grep -q ">peers of 127.0.0.1:$PORT</text>" "$SVG"
 	grep -q '>wire: lo</text>' "$SVG"
 	svg_renders "$SVG"

@@ -414,6 +414,7 @@ static void tl_row_of(struct capture *c, const struct tl_pkt *t, struct tl_row *
 	r->side = t->out != c->spec.listener_peer ? TL_SELF : TL_PEER;
 	r->t = (double)(t->real_ns - c->clock_off_ns) / 1e9 - c->sx->t0;
 	r->len = t->len;
+	r->conn = c->spec.server && !c->spec.listener_peer ? t->peer_port : 0;	/* tcp-server: whose */
 	snprintf(r->label, sizeof(r->label), "%s", t->label);
 	if (t->proto != CAP_IPPROTO_TCP) {
 		snprintf(r->proto, sizeof(r->proto), "%s", t->proto == CAP_IPPROTO_UDP ? "UDP" :

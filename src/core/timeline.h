@@ -73,6 +73,7 @@ struct tl_row {
 	long long seq;		/* TCP: relative to its sender's SYN */
 	long long len;		/* payload bytes */
 	char label[48];		/* not TCP: "echo request id 7 seq 1", ... */
+	unsigned conn;		/* a server's packet: its client's port (0: one flow) */
 	/* a fold read back (TL_FOLD: t to t_end): what was folded */
 	long long packets, calls, bytes;
 };

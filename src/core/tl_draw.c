@@ -29,13 +29,18 @@ const char *tl_flags(uint8_t flags, char *buf, size_t len)
 
 const char *tl_packet_label(const struct tl_row *r, char *buf, size_t len)
 {
-	size_t n;
+	char f[48];
+	size_t n = 0;
 
+	if (r->conn)	/* a server's: whose connection, by the client's port */
+		n = (size_t)snprintf(buf, len, ":%u ", r->conn);
+	if (n >= len)
+		return buf;
 	if (strcmp(r->proto, "TCP") != 0) {
-		snprintf(buf, len, "%s", r->label);
+		snprintf(buf + n, len - n, "%s", r->label);
 		return buf;
 	}
-	tl_flags(r->flags, buf, len);
+	snprintf(buf + n, len - n, "%s", tl_flags(r->flags, f, sizeof(f)));
 	n = strlen(buf);
 	if (r->len > 0 && n < len)
 		snprintf(buf + n, len - n, " %lld:%lld (%lld)", r->seq, r->seq + r->len,
@@ -316,6 +321,7 @@ static void emit_item(struct sockx *sx, const struct tl_item *it, const char *li
 	     .packets = it->what == TLW_FOLD ? r->packets : EV_NONE,
 	     .calls = it->what == TLW_FOLD ? r->calls : EV_NONE,
 	     .bytes = it->what == TLW_FOLD ? r->bytes : EV_NONE,
+	     .conn = pkt && r->conn ? (long long)r->conn : EV_NONE,
 	     .data = call && r->data_n && r->ret > 0 ? EV_BYTES(r->data, r->data_n) : EV_BYTES(NULL, 0),
 	     .line = line);
 }

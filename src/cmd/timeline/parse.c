@@ -321,6 +321,7 @@ static int parse_call(struct replay *rp, json_t *o, struct tl_row *r)
 /* A packet's fields; "end" is seq + len, derived again by the model. */
 static int parse_packet(struct replay *rp, json_t *o, struct tl_row *r)
 {
+	long long conn = 0;
 	char flags[64];
 	int rc = get_str(rp, o, "proto", true, r->proto, sizeof(r->proto));
 
@@ -334,6 +335,9 @@ static int parse_packet(struct replay *rp, json_t *o, struct tl_row *r)
 		rc = rp_get_int(rp, o, "len", false, 0, COUNT_MAX, 0, &r->len);
 	if (rc == EXIT_OK)
 		rc = get_str(rp, o, "label", false, r->label, sizeof(r->label));
+	if (rc == EXIT_OK)
+		rc = rp_get_int(rp, o, "conn", false, 0, 65535, 0, &conn);
+	r->conn = (unsigned)conn;
 	return rc;
 }
 
