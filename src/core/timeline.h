@@ -3,19 +3,19 @@
  * in time order, folded, and drawn as the run goes
  *
  * Three stages, each bounded:
- *   record  the run's calls (sock_trace hands every call of level 1 to
+ *   record  (timeline.c) the run's calls (sock_trace hands every call of level 1 to
  *           timeline_call while a timeline is on, -v or not), and its
  *           packets (a source, the capture, hands them over when the main
  *           thread asks: timeline_source), or rows read back from a saved
  *           run (timeline_add: `sockx timeline`, tour).
- *   settle  a row is drawn once nothing earlier can still come: calls are
+ *   settle  (tl_settle.c) a row is drawn once nothing earlier can still come: calls are
  *           recorded at their return, one thread at a time, so nothing can
  *           enter before the last return; the source says up to when it
  *           has handed over every packet. Settled rows become items (a
  *           call, or a blocking call's entry and return with the packets
  *           that released it between them; a packet; an AF_UNIX transfer;
  *           a fold of a bulk transfer's middle) in time order.
- *   draw    each item is a "timeline_row" event (text: a ladder line; JSON:
+ *   draw    (tl_draw.c; timeline_svg.c) each item is a "timeline_row" event (text: a ladder line; JSON:
  *           its fields) as it settles, and is kept (up to TIMELINE_MAX) for
  *           the renderers that need the whole run (SVG, tour --html).
  *
@@ -149,9 +149,9 @@ struct timeline {
 	struct tl_item *items;	/* kept for SVG and HTML (TIMELINE_MAX) */
 	size_t nitems, items_cap, items_dropped;
 	size_t drawn;		/* items drawn */
-	struct tl_fold *fold;	/* the bulk run in progress (timeline.c) */
+	struct tl_fold *fold;	/* the bulk run in progress (tl_settle.c) */
 	size_t folds;		/* folds drawn */
-	struct tl_unix *ux;	/* AF_UNIX: the sends transfers start from */
+	struct tl_unix *ux;	/* AF_UNIX: the sends transfers start from (tl_settle.c) */
 };
 
 /*
