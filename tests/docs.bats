@@ -161,7 +161,13 @@ run_cmd() {
 		return
 	fi
 	rc=0
-	timeout 60 bash -c "$c" >"$out" 2>&1 </dev/null || rc=$?
+	# raw-icmp reads every echo on lo, and the plain and the ASan suites run
+	# side by side (make check-all): as root, in a network namespace of its own
+	if [[ $(id -u) -eq 0 && "$c" == *raw-icmp* ]]; then
+		timeout 60 unshare --net bash -c "ip link set lo up && $c" >"$out" 2>&1 </dev/null || rc=$?
+	else
+		timeout 60 bash -c "$c" >"$out" 2>&1 </dev/null || rc=$?
+	fi
 	if [[ $rc -ne $want ]]; then
 		echo "$PAGE: '$c' exited $rc, the page says $want:"
 		cat "$out"

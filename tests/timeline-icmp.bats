@@ -13,6 +13,13 @@ load helpers/svg
 
 CHECK="$BATS_TEST_DIRNAME/helpers/timeline_dgram.py"
 
+# The echo ID of this test's pings (as raw-icmp.bats): tests that run at
+# the same time (bats --jobs, the plain and the ASan suite side by side)
+# ping on lo too, and a raw socket reads every echo there.
+setup() {
+	ICMP_ID=$((1000 + RANDOM % 60000))
+}
+
 teardown() {
 	stop_all_bg
 	if [[ -n ${NS:-} ]]; then
@@ -77,12 +84,12 @@ pings() {
 
 @test "timeline-icmp: the text ladder: request and reply inside sendto's bracket on lo" {
 	skip_unless_root "raw sockets, libpcap"
-	run -0 --separate-stderr "$SOCKX" raw-icmp -c 1 --id 4242 127.0.0.1 --timeline
+	run -0 --separate-stderr "$SOCKX" raw-icmp -c 1 --id "$ICMP_ID" 127.0.0.1 --timeline
 	[[ $output == *"timeline of raw-icmp: "* ]]
 	[[ $output =~ this\ process\ \(raw-icmp\)\ +wire:\ lo\ +peer\ 127\.0\.0\.1 ]]
 	[[ $output =~ sendto\([0-9]+,\ 84\ bytes,\ 0,\ 127\.0\.0\.1:0\)\ +─┐ ]]
-	[[ $output =~ "│  echo request id 4242 seq 1 "\ +"──────────▶" ]]
-	[[ $output =~ "│  ◀──────────  echo reply id 4242 seq 1" ]]
+	[[ $output =~ "│  echo request id "$ICMP_ID" seq 1 "\ +"──────────▶" ]]
+	[[ $output =~ "│  ◀──────────  echo reply id "$ICMP_ID" seq 1" ]]
 	[[ $output =~ "= 84: ".*" ─┘" ]]
 	[[ $output =~ recvmsg\(.*\)\ =\ 84 ]]
 	[[ ${lines[-1]} == "rtt min/avg/max/mdev = "* ]]
@@ -92,9 +99,9 @@ pings() {
 @test "timeline-icmp: the packets drawn are the ones tcpdump saw" {
 	skip_unless_root "raw sockets, libpcap"
 	need_cmd tcpdump
-	start_bg dump tcpdump -i lo -n -U --immediate-mode -Z root -w "$BATS_TEST_TMPDIR/w.pcap" 'icmp and icmp[4:2] == 4343'
+	start_bg dump tcpdump -i lo -n -U --immediate-mode -Z root -w "$BATS_TEST_TMPDIR/w.pcap" "icmp and icmp[4:2] == $ICMP_ID"
 	wait_line "$BATS_TEST_TMPDIR/dump.err" 'listening on' 5
-	"$SOCKX" --json raw-icmp -c 4 -i 0.05 --id 4343 127.0.0.1 --timeline >"$BATS_TEST_TMPDIR/run.jsonl"
+	"$SOCKX" --json raw-icmp -c 4 -i 0.05 --id "$ICMP_ID" 127.0.0.1 --timeline >"$BATS_TEST_TMPDIR/run.jsonl"
 	sleep 0.3	# tcpdump writes what it has; nothing of the run is still in flight
 	stop_bg dump
 	seen=$(tcpdump -r "$BATS_TEST_TMPDIR/w.pcap" -n 2>/dev/null | wc -l)
@@ -165,12 +172,12 @@ EOF
 @test "timeline-icmp: --svg draws the probes' calls and echoes in time order, renders, and prints no ladder" {
 	skip_unless_root "raw sockets, libpcap"
 	SVG=$BATS_TEST_TMPDIR/run.svg
-	run -0 --separate-stderr "$SOCKX" raw-icmp -c 2 -i 0.2 --id 4242 127.0.0.1 --svg "$SVG"
+	run -0 --separate-stderr "$SOCKX" raw-icmp -c 2 -i 0.2 --id "$ICMP_ID" 127.0.0.1 --svg "$SVG"
 	[[ $output == *"icmp_seq=2"* && $output != *"timeline of"* && $output != *"echo request"* ]]
 	[ -z "$stderr" ]
 	# each reply inside or after its sendto, a recvmsg() that read it after it
-	svg_in_order "$SVG" '^sendto\(.*84 bytes' '^echo request id 4242 seq 1$' '^echo reply id 4242 seq 1$' \
-		'^recvmsg\(' '^sendto\(' '^echo request id 4242 seq 2$' '^echo reply id 4242 seq 2$' \
+	svg_in_order "$SVG" '^sendto\(.*84 bytes' "^echo request id $ICMP_ID seq 1\$" "^echo reply id $ICMP_ID seq 1\$" \
+		'^recvmsg\(' '^sendto\(' "^echo request id $ICMP_ID seq 2\$" "^echo reply id $ICMP_ID seq 2\$" \
 		'^recvmsg\(' '^close\(.*\) = 0$'
 	grep -q '>wire: lo</text>' "$SVG"
 	grep -q '>peer 127.0.0.1</text>' "$SVG"
