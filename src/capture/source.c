@@ -354,70 +354,27 @@ static FILE *open_direct(const char *path)
 	return f;
 }
 
-/* What a file that is neither regular nor absent is, for the refusal. */
-static const char *refusal(mode_t m, bool link)
-{
-	if (S_ISDIR(m))
-		return "it is a directory";
-	if (link)
-		return "it is a symbolic link: name the file it points to";
-	if (S_ISBLK(m))
-		return "it is a block device: sockx will not write a capture there";
-	return "it is not a regular file, a FIFO or a character device";
-}
-
-/*
- * How to write path: 1 through a temporary file renamed over it (absent,
- * or a regular file: its mode into *mode, else -1), 0 directly (a FIFO or
- * a character device, through symbolic links too: /dev/stdout), -1
- * refused (errno set, *why says why when it is not errno's text).
- */
-static int plan_dump(const char *path, int *mode, const char **why)
-{
-	struct stat st, target;
-	bool link;
-
-	*mode = -1;
-	*why = NULL;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 1 : -1;
-	if (S_ISREG(st.st_mode)) {
-		*mode = (int)(st.st_mode & 0777);
-		return 1;
-	}
-	link = S_ISLNK(st.st_mode);
-	if (link && stat(path, &target) < 0)
-		return -1;	/* a dangling link: errno from stat */
-	if (link)
-		st = target;
-	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-		return 0;
-	*why = refusal(st.st_mode, link);
-	errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
-	return -1;
-}
-
 int capture_dump_open(struct capture_dump *d, struct capture_src *s,
 		      const char *path)
 {
 	const char *why = NULL;
 	FILE *f = NULL;
-	int err, how, mode;
+	enum afile_how how;
+	int err, mode;
 
 	memset(d, 0, sizeof(*d));
 	d->path = strdup(path);
-	how = plan_dump(path, &mode, &why);	/* say so now, not after the exchange */
-	d->direct = how == 0;
-	if (how == 1)
+	how = afile_plan(path, &mode, &why);	/* say so now, not after the exchange */
+	d->direct = how == AFILE_DIRECT;
+	if (how == AFILE_ATOMIC)
 		d->tmp = tmp_name(path);
-	if (how >= 0 && !d->path)
+	if (how != AFILE_REFUSED && !d->path)
 		errno = ENOMEM;
-	else if (how == 1 && !d->tmp)
+	else if (how == AFILE_ATOMIC && !d->tmp)
 		errno = ENOMEM;
-	else if (how == 1)
+	else if (how == AFILE_ATOMIC)
 		f = open_tmp(d, mode);
-	else if (how == 0)
+	else if (how == AFILE_DIRECT)
 		f = open_direct(path);
 	if (f) {
 		d->d = pcap_dump_fopen(s->p, f);
@@ -433,7 +390,7 @@ int capture_dump_open(struct capture_dump *d, struct capture_src *s,
 	err = errno;
 	if (why)
 		snprintf(s->err, sizeof(s->err), "%s", why);
-	else if (err == ENXIO && how == 0)
+	else if (err == ENXIO && how == AFILE_DIRECT)
 		snprintf(s->err, sizeof(s->err), "a FIFO with no reader");
 	else
 		snprintf(s->err, sizeof(s->err), "%s", strerror(err));

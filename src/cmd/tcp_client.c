@@ -417,12 +417,9 @@ int cmd_tcp_client(struct sockx *sx, int argc, char **argv)
 		char d[ADDR_TEXT], peer[ADDR_TEXT + 8];
 
 		snprintf(peer, sizeof(peer), "peer %s", addr_str(&pe.dst[0], d, sizeof(d)));
-		if (!timeline_new(sx, "tcp-client", "this process (tcp-client)", peer))
+		if (!timeline_new(sx, "tcp-client", "this process (tcp-client)", peer,
+				  o.timeline, o.svg))	/* --svg alone: kept, not printed */
 			rc = fail(sx, EXIT_FAIL, "out of memory");
-		if (rc == EXIT_OK) {
-			sx->timeline->print = o.timeline;	/* --svg alone: kept, not printed */
-			sx->timeline->svg = o.svg;
-		}
 	}
 	if (rc == EXIT_OK)
 		rc = open_capture(sx, &o, &pe, o.nmsgs == 0, &cap);

@@ -147,10 +147,9 @@ static bool is_loopback(const struct addr *a)
  */
 static int timeline_begin(struct sockx *sx, const struct tcp_server_opts *o)
 {
-	if (!timeline_new(sx, "tcp-server", "this process (tcp-server)", NULL))
+	if (!timeline_new(sx, "tcp-server", "this process (tcp-server)", NULL,
+			  o->timeline, o->svg))
 		return fail(sx, EXIT_FAIL, "out of memory");
-	sx->timeline->print = o->timeline;
-	sx->timeline->svg = o->svg;
 	timeline_start(sx);
 	timeline_hold(sx, true);
 	return EXIT_OK;

@@ -14,8 +14,6 @@
 #include "afile.h"
 #include "../sockx.h"
 
-enum how { REFUSED = -1, DIRECT, ATOMIC };
-
 static const char *refusal(mode_t m, bool link)
 {
 	if (S_ISDIR(m))
@@ -23,33 +21,32 @@ static const char *refusal(mode_t m, bool link)
 	if (link)
 		return "it is a symbolic link: name the file it points to";
 	if (S_ISBLK(m))
-		return "it is a block device: sockx will not write a file there";
+		return "it is a block device: sockx will not write there";
 	return "it is not a regular file, a FIFO or a character device";
 }
 
-/* How to write path; *mode: the mode of the regular file replaced, or -1. */
-static enum how plan(const char *path, int *mode, const char **why)
+enum afile_how afile_plan(const char *path, int *mode, const char **why)
 {
 	struct stat st, target;
 	bool link;
 
 	*mode = -1;
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? ATOMIC : REFUSED;
+		return errno == ENOENT ? AFILE_ATOMIC : AFILE_REFUSED;
 	if (S_ISREG(st.st_mode)) {
 		*mode = (int)(st.st_mode & 0777);
-		return ATOMIC;
+		return AFILE_ATOMIC;
 	}
 	link = S_ISLNK(st.st_mode);
 	if (link && stat(path, &target) < 0)
-		return REFUSED;		/* a dangling link: errno from stat */
+		return AFILE_REFUSED;	/* a dangling link: errno from stat */
 	if (link)
 		st = target;
 	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-		return DIRECT;
+		return AFILE_DIRECT;
 	*why = refusal(st.st_mode, link);
 	errno = S_ISDIR(st.st_mode) ? EISDIR : EEXIST;
-	return REFUSED;
+	return AFILE_REFUSED;
 }
 
 /*
@@ -210,14 +207,14 @@ int afile_write(const char *path, afile_fill fill, void *ctx, const char **why)
 			*why = NULL;
 		return rc;
 	}
-	switch (plan(path, &mode, &w)) {
-	case ATOMIC:
+	switch (afile_plan(path, &mode, &w)) {
+	case AFILE_ATOMIC:
 		rc = write_atomic(path, mode, fill, ctx);
 		break;
-	case DIRECT:
+	case AFILE_DIRECT:
 		rc = write_direct(path, fill, ctx, &w);
 		break;
-	case REFUSED:
+	case AFILE_REFUSED:
 		break;
 	}
 	if (why)

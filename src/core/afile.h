@@ -8,6 +8,17 @@
 
 #include <stdio.h>
 
+/* How a path is written: refused, directly, or through a temporary. */
+enum afile_how { AFILE_REFUSED = -1, AFILE_DIRECT, AFILE_ATOMIC };
+
+/*
+ * How to write path: atomically (absent, or a regular file: its mode into
+ * *mode, else -1), directly (a FIFO or a character device, through
+ * symbolic links too: /dev/stdout), or refused (errno set; *why says why
+ * when errno's text does not: "it is a directory").
+ */
+enum afile_how afile_plan(const char *path, int *mode, const char **why);
+
 /* Writes the file's content to f; 0, or -1 with errno set. */
 typedef int (*afile_fill)(FILE *f, void *ctx);
 

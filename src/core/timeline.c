@@ -9,7 +9,8 @@
 #include "tl_settle.h"
 
 struct timeline *timeline_new(struct sockx *sx, const char *command,
-			      const char *self, const char *peer)
+			      const char *self, const char *peer, bool print,
+			      const char *svg)
 {
 	struct timeline *tl = calloc(1, sizeof(*tl));
 
@@ -26,7 +27,8 @@ struct timeline *timeline_new(struct sockx *sx, const char *command,
 	snprintf(tl->command, sizeof(tl->command), "%s", command ? command : "");
 	snprintf(tl->self, sizeof(tl->self), "%s", self ? self : "this process");
 	snprintf(tl->peer, sizeof(tl->peer), "%s", peer ? peer : "");
-	tl->print = true;
+	tl->print = print;
+	tl->svg = svg;
 	tl->color = sx->color_out && !sx->json;
 	sx->timeline = tl;
 	return tl;

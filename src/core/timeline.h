@@ -156,10 +156,13 @@ struct timeline {
 
 /*
  * A timeline for sx (sx->timeline), or NULL out of memory. command names
- * the run ("tcp-client"), self and peer head the outer columns.
+ * the run ("tcp-client"), self and peer head the outer columns; print:
+ * its rows are drawn (--timeline; else only kept); svg: the file
+ * timeline_finish writes, or NULL.
  */
 struct timeline *timeline_new(struct sockx *sx, const char *command,
-			      const char *self, const char *peer);
+			      const char *self, const char *peer, bool print,
+			      const char *svg);
 void timeline_free(struct sockx *sx);
 
 /*

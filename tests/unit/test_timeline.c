@@ -44,10 +44,9 @@ static struct timeline *setup(struct sockx *sx)
 	memset(sx, 0, sizeof(*sx));
 	sx->cmd = "t";
 	sx->t0 = now_mono();
-	tl = timeline_new(sx, "test", "self", "peer");
+	tl = timeline_new(sx, "test", "self", "peer", false, NULL);	/* kept, not printed */
 	if (!tl)
 		return NULL;
-	tl->print = false;	/* the items are kept, nothing is printed */
 	timeline_start(sx);
 	return tl;
 }

@@ -21,12 +21,10 @@ static bool moment_new(struct lab_run *r, const char *self, const char *peer)
 	if ((!r->timeline && !r->svg) || r->sx->timeline)
 		return false;
 	snprintf(command, sizeof(command), "lab %s", r->lab->name);
-	if (!timeline_new(r->sx, command, self, peer)) {
+	if (!timeline_new(r->sx, command, self, peer, r->timeline, r->svg)) {
 		trace(r->sx, 1, "lab: no timeline: out of memory");
 		return false;
 	}
-	r->sx->timeline->print = r->timeline;	/* --svg alone: kept, not printed */
-	r->sx->timeline->svg = r->svg;
 	if (r->timeline && r->lab->moment) {
 		snprintf(note, sizeof(note), "timeline of the key moment: %s", r->lab->moment);
 		EMIT(r->sx, lab_note, .lab = r->lab->name, .text = note);

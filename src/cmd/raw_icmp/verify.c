@@ -72,12 +72,9 @@ int raw_icmp_verify_open(struct ping *pg, struct capture **cap)
 	/* before the capture: it tells the timeline what the wire column holds */
 	snprintf(peer, sizeof(peer), "peer %s", pg->dst_text);
 	if ((o->timeline || o->svg) &&
-	    !timeline_new(pg->sx, "raw-icmp", "this process (raw-icmp)", peer))
+	    !timeline_new(pg->sx, "raw-icmp", "this process (raw-icmp)", peer,
+			  o->timeline, o->svg))	/* --svg alone: kept, not printed */
 		return fail(pg->sx, EXIT_FAIL, "out of memory");
-	if (pg->sx->timeline) {
-		pg->sx->timeline->print = o->timeline;	/* --svg alone: kept, not printed */
-		pg->sx->timeline->svg = o->svg;
-	}
 	*cap = capture_open(pg->sx, &cs, &rc);
 	if (!*cap)	/* rc 0: --timeline or --svg alone, without a capture */
 		return rc;

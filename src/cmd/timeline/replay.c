@@ -69,7 +69,9 @@ static bool selected(const struct replay *rp)
  */
 static int begin(struct replay *rp, const struct tl_head *h)
 {
-	struct timeline *tl = timeline_new(rp->sx, h->command, h->self, h->peer);
+	/* --svg: the file, not the ladder */
+	struct timeline *tl = timeline_new(rp->sx, h->command, h->self, h->peer,
+					    !rp->o->svg, rp->o->svg);
 
 	if (!tl)
 		return fail(rp->sx, EXIT_FAIL, "out of memory");
@@ -82,8 +84,6 @@ static int begin(struct replay *rp, const struct tl_head *h)
 		 strlen(h->precision));
 	tl->gap_us = h->gap_us;
 	tl->samples = (int)h->samples;
-	tl->print = !rp->o->svg;	/* --svg: the file, not the ladder */
-	tl->svg = rp->o->svg;
 	timeline_start(rp->sx);
 	if (!isnan(h->t0)) {
 		/* what has settled moves with the start: nothing yet */

@@ -322,9 +322,8 @@ void tour_diagram_draw(struct sockx *sx, const struct tour_opts *o,
 	if (!d)
 		return;
 	heads(c, cmd, self, peer, sizeof(cmd));
-	tl = timeline_new(sx, cmd, self, peer);
+	tl = timeline_new(sx, cmd, self, peer, o->timeline, NULL);	/* --html alone: kept */
 	if (tl) {
-		tl->print = o->timeline;	/* --html alone: kept, not printed */
 		set_wire(sx, c, d);
 		timeline_start(sx);
 		/* rows read back are on the tour's clock: 0 is the cell's first */

@@ -539,16 +539,11 @@ static int open_capture(struct udp_client *c, const struct addr *peer,
  */
 static struct timeline *new_timeline(struct udp_client *c)
 {
-	struct timeline *tl;
 	char peer[ADDR_TEXT + 8];
 
 	snprintf(peer, sizeof(peer), "peer %s", c->peer);
-	tl = timeline_new(c->sx, "udp-client", "this process (udp-client)", peer);
-	if (tl) {
-		tl->print = c->o->timeline;
-		tl->svg = c->o->svg;
-	}
-	return tl;
+	return timeline_new(c->sx, "udp-client", "this process (udp-client)", peer,
+			    c->o->timeline, c->o->svg);
 }
 
 /*

@@ -313,16 +313,8 @@ static int client_timeline(struct sockx *sx, const struct unix_opts *o)
 {
 	char peer[UNIX_SUN_PATH + 16];
 
-	if (!o->timeline && !o->svg)
-		return EXIT_OK;
 	snprintf(peer, sizeof(peer), "peer %.*s", (int)UNIX_SUN_PATH, o->path);
-	if (!timeline_new(sx, "unix", "this process (unix client)", peer))
-		return fail(sx, EXIT_FAIL, "out of memory");
-	sx->timeline->print = o->timeline;	/* --svg alone: kept, not printed */
-	sx->timeline->svg = o->svg;
-	timeline_unix(sx, o->type != SOCK_STREAM);
-	timeline_start(sx);
-	return EXIT_OK;
+	return unix_timeline(sx, o, "this process (unix client)", peer);
 }
 
 int unix_client(struct sockx *sx, struct unix_opts *o)

@@ -192,16 +192,8 @@ static void demo_lesson(struct demo *d)
  */
 static int demo_timeline(struct sockx *sx, const struct unix_opts *o)
 {
-	if (!o->timeline && !o->svg)
-		return EXIT_OK;
-	if (!timeline_new(sx, "unix", "this process: the client end",
-			  "the server end (the same process)"))
-		return fail(sx, EXIT_FAIL, "out of memory");
-	sx->timeline->print = o->timeline;	/* --svg alone: kept, not printed */
-	sx->timeline->svg = o->svg;
-	timeline_unix(sx, o->type != SOCK_STREAM);
-	timeline_start(sx);
-	return EXIT_OK;
+	return unix_timeline(sx, o, "this process: the client end",
+			     "the server end (the same process)");
 }
 
 /* The three sockets closed: each by the end that owns it. */

@@ -109,6 +109,13 @@ int unix_open_send_fd(struct sockx *sx, const char *path);
 const char *unix_quote(const void *p, size_t n, char *out, size_t cap);
 
 /* server.c, client.c, demo.c: return an exit code. */
+/*
+ * --timeline, --svg: an AF_UNIX timeline headed self and peer, started
+ * (dgram and seqpacket: a recv takes one send). Returns an exit code.
+ */
+int unix_timeline(struct sockx *sx, const struct unix_opts *o, const char *self,
+		  const char *peer);
+
 int unix_serve(struct sockx *sx, struct unix_opts *o);
 int unix_client(struct sockx *sx, struct unix_opts *o);
 int unix_demo(struct sockx *sx, struct unix_opts *o);
